@@ -1,0 +1,38 @@
+//! The shared icon set: small stroke icons drawn inline, named by string.
+
+use leptos::prelude::*;
+
+/// Draws the icon called `name`; an unknown or missing name draws a neutral dot.
+#[component]
+pub fn Icon(#[prop(into)] name: Option<String>) -> impl IntoView {
+    let shape = match name.as_deref() {
+        Some("message") => view! { <path d="M4 5h16v11H9l-5 4z" /> }.into_any(),
+        Some("settings") => view! {
+            <path d="M4 6h9M17 6h3M4 12h3M11 12h9M4 18h11M19 18h1" />
+            <circle cx="15" cy="6" r="2" />
+            <circle cx="9" cy="12" r="2" />
+            <circle cx="17" cy="18" r="2" />
+        }
+        .into_any(),
+        Some("shield") => {
+            view! { <path d="M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6z" /> }.into_any()
+        }
+        _ => view! { <circle cx="12" cy="12" r="3" /> }.into_any(),
+    };
+    view! {
+        <svg
+            class="icon"
+            viewBox="0 0 24 24"
+            width="18"
+            height="18"
+            fill="none"
+            stroke="currentColor"
+            stroke-width="1.8"
+            stroke-linecap="round"
+            stroke-linejoin="round"
+            aria-hidden="true"
+        >
+            {shape}
+        </svg>
+    }
+}

@@ -1,0 +1,6 @@
+//! One routed page per file.
+
+pub mod admin;
+pub mod chat;
+pub mod not_found;
+pub mod settings;

@@ -1,0 +1,117 @@
+//! Sidebar entries: the core ones and, later, those modules contribute.
+
+use serde::{Deserialize, Serialize};
+
+/// One entry of the sidebar.
+///
+/// ```
+/// use gantry_sdk::NavItem;
+///
+/// let chat = NavItem::new("chat", "Chat", "/").icon("message").order(10);
+/// assert!(!chat.requires_admin);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NavItem {
+    /// Identifier, unique among the entries of one owner (the host or a module).
+    pub id: String,
+    /// What the sidebar shows.
+    pub label: String,
+    /// Name of an icon from the shared icon set, if any.
+    #[serde(default)]
+    pub icon: Option<String>,
+    /// Path the entry leads to, e.g. `/settings`.
+    pub route: String,
+    /// Position in the sidebar: lower comes first.
+    #[serde(default = "default_order")]
+    pub order: i32,
+    /// Shown to administrators only (and refused to others by the server).
+    #[serde(default)]
+    pub requires_admin: bool,
+}
+
+fn default_order() -> i32 {
+    100
+}
+
+impl NavItem {
+    /// An entry with the default order (100), no icon, visible to everyone.
+    ///
+    /// ```
+    /// let item = gantry_sdk::NavItem::new("admin", "Admin", "/admin");
+    /// assert_eq!(item.order, 100);
+    /// ```
+    pub fn new(id: impl Into<String>, label: impl Into<String>, route: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            label: label.into(),
+            icon: None,
+            route: route.into(),
+            order: default_order(),
+            requires_admin: false,
+        }
+    }
+
+    /// Sets the icon name.
+    ///
+    /// ```
+    /// let item = gantry_sdk::NavItem::new("chat", "Chat", "/").icon("message");
+    /// assert_eq!(item.icon.as_deref(), Some("message"));
+    /// ```
+    pub fn icon(mut self, icon: impl Into<String>) -> Self {
+        self.icon = Some(icon.into());
+        self
+    }
+
+    /// Sets the position in the sidebar (lower comes first).
+    ///
+    /// ```
+    /// let item = gantry_sdk::NavItem::new("chat", "Chat", "/").order(10);
+    /// assert_eq!(item.order, 10);
+    /// ```
+    pub fn order(mut self, order: i32) -> Self {
+        self.order = order;
+        self
+    }
+
+    /// Marks the entry as administrators-only.
+    ///
+    /// ```
+    /// let item = gantry_sdk::NavItem::new("admin", "Admin", "/admin").admin_only();
+    /// assert!(item.requires_admin);
+    /// ```
+    pub fn admin_only(mut self) -> Self {
+        self.requires_admin = true;
+        self
+    }
+}
+
+/// Sorts entries the way the sidebar shows them: by `order`, ties broken by label.
+///
+/// ```
+/// use gantry_sdk::{sort_nav_items, NavItem};
+///
+/// let mut items = vec![
+///     NavItem::new("b", "Beta", "/b").order(20),
+///     NavItem::new("a", "Alpha", "/a").order(20),
+///     NavItem::new("c", "Chat", "/").order(10),
+/// ];
+/// sort_nav_items(&mut items);
+/// let labels: Vec<_> = items.iter().map(|i| i.label.as_str()).collect();
+/// assert_eq!(labels, ["Chat", "Alpha", "Beta"]);
+/// ```
+pub fn sort_nav_items(items: &mut [NavItem]) {
+    items.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.label.cmp(&b.label)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_defaults_match_the_design() {
+        let item: NavItem = serde_json::from_str(r#"{"id":"x","label":"X","route":"/x"}"#).unwrap();
+        assert_eq!(item.order, 100);
+        assert!(!item.requires_admin);
+        assert_eq!(item.icon, None);
+    }
+}

@@ -1,0 +1,3 @@
+//! JSON endpoints of the host, one resource per file.
+
+pub mod health;

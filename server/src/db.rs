@@ -1,0 +1,194 @@
+//! The database: connecting (SQLite or PostgreSQL, chosen by URL) and core migrations.
+
+use std::{path::Path, str::FromStr};
+
+use sqlx::{
+    any::{AnyPoolOptions, AnyRow},
+    migrate::{Migrate, MigrateError, Migrator},
+    AnyPool, Row,
+};
+
+/// Core migrations, one folder per dialect with the same file names.
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// Which database server a URL points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbKind {
+    Sqlite,
+    Postgres,
+}
+
+/// Why the database could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("unsupported database URL `{0}`: use sqlite://… or postgres://…")]
+    UnsupportedUrl(String),
+    #[error("cannot create the data folder `{path}`: {source}")]
+    CreateDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot open the database: {0}")]
+    Connect(#[source] sqlx::Error),
+    #[error("core migrations failed: {0}")]
+    Migrate(#[from] MigrateError),
+    #[error("database error: {0}")]
+    Query(#[from] sqlx::Error),
+}
+
+/// A pool of connections and the kind of database behind it.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub kind: DbKind,
+}
+
+/// One core migration and whether the database has it.
+#[derive(Debug, Clone)]
+pub struct MigrationState {
+    pub version: i64,
+    pub description: String,
+    pub applied: bool,
+}
+
+impl FromStr for DbKind {
+    type Err = DbError;
+
+    fn from_str(url: &str) -> Result<Self, DbError> {
+        if url.starts_with("sqlite:") {
+            Ok(DbKind::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(DbKind::Postgres)
+        } else {
+            Err(DbError::UnsupportedUrl(url.to_owned()))
+        }
+    }
+}
+
+impl Db {
+    /// Connects to `url`. A SQLite file is created (with its folder) when missing and
+    /// switched to write-ahead logging.
+    pub async fn connect(url: &str) -> Result<Self, DbError> {
+        sqlx::any::install_default_drivers();
+        let kind: DbKind = url.parse()?;
+        let url = match kind {
+            DbKind::Sqlite => sqlite_url(url)?,
+            DbKind::Postgres => url.to_owned(),
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(8)
+            .connect(&url)
+            .await
+            .map_err(DbError::Connect)?;
+        if kind == DbKind::Sqlite {
+            // Persistent for the file: readers no longer block the writer.
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await?;
+        }
+        Ok(Self { pool, kind })
+    }
+
+    fn migrator(&self) -> &'static Migrator {
+        match self.kind {
+            DbKind::Sqlite => &SQLITE_MIGRATIONS,
+            DbKind::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// Applies every pending core migration; returns how many were applied.
+    pub async fn migrate(&self) -> Result<usize, DbError> {
+        let before = self.applied_versions().await?.len();
+        self.migrator().run(&self.pool).await?;
+        let after = self.applied_versions().await?.len();
+        Ok(after - before)
+    }
+
+    /// Every core migration, applied or not, in order.
+    pub async fn migration_status(&self) -> Result<Vec<MigrationState>, DbError> {
+        let applied = self.applied_versions().await?;
+        Ok(self
+            .migrator()
+            .iter()
+            .filter(|m| m.migration_type.is_up_migration())
+            .map(|m| MigrationState {
+                version: m.version,
+                description: m.description.to_string(),
+                applied: applied.contains(&m.version),
+            })
+            .collect())
+    }
+
+    async fn applied_versions(&self) -> Result<Vec<i64>, DbError> {
+        let mut conn = self.pool.acquire().await?;
+        let table = &self.migrator().table_name;
+        conn.ensure_migrations_table(table).await?;
+        let applied = conn.list_applied_migrations(table).await?;
+        Ok(applied.into_iter().map(|m| m.version).collect())
+    }
+
+    /// Checks that the database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), DbError> {
+        let row: AnyRow = sqlx::query("SELECT 1").fetch_one(&self.pool).await?;
+        let one: i32 = row.try_get(0)?;
+        debug_assert_eq!(one, 1);
+        Ok(())
+    }
+}
+
+/// Adds `mode=rwc` (create when missing) and creates the file's folder.
+fn sqlite_url(url: &str) -> Result<String, DbError> {
+    let path = url
+        .trim_start_matches("sqlite:")
+        .trim_start_matches("//")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(url.to_owned());
+    }
+    if let Some(parent) = Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent).map_err(|source| DbError::CreateDir {
+            path: parent.display().to_string(),
+            source,
+        })?;
+    }
+    Ok(if url.contains("mode=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_database_kinds() {
+        assert_eq!(
+            "sqlite://data/g.db".parse::<DbKind>().unwrap(),
+            DbKind::Sqlite
+        );
+        assert_eq!(
+            "postgres://u@h/db".parse::<DbKind>().unwrap(),
+            DbKind::Postgres
+        );
+        assert!("mysql://h/db".parse::<DbKind>().is_err());
+    }
+
+    #[test]
+    fn sqlite_url_asks_for_creation() {
+        let dir = std::env::temp_dir().join("gantry-db-url-test");
+        let url = format!("sqlite://{}/g.db", dir.display());
+        assert_eq!(sqlite_url(&url).unwrap(), format!("{url}?mode=rwc"));
+        assert!(dir.is_dir());
+        assert_eq!(sqlite_url("sqlite::memory:").unwrap(), "sqlite::memory:");
+    }
+}

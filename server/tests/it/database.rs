@@ -1,0 +1,46 @@
+use gantry_server::db::Db;
+use sqlx::Row;
+
+use crate::support::TestApp;
+
+#[tokio::test]
+async fn first_run_creates_the_file_in_wal_mode_with_core_tables() {
+    let app = TestApp::spawn().await;
+    assert!(app.data_dir.path().join("gantry.db").is_file());
+    let mode: String = sqlx::query("PRAGMA journal_mode")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+    assert_eq!(mode, "wal");
+    sqlx::query("INSERT INTO instance_settings (key, value) VALUES ('k', 'v')")
+        .execute(&app.db.pool)
+        .await
+        .expect("core table exists");
+}
+
+#[tokio::test]
+async fn migrations_are_tracked_and_applied_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/nested/g.db", dir.path().display());
+    let db = Db::connect(&url).await.unwrap();
+    let pending = db.migration_status().await.unwrap();
+    assert!(!pending.is_empty());
+    assert!(pending.iter().all(|m| !m.applied));
+
+    assert_eq!(db.migrate().await.unwrap(), pending.len());
+    assert_eq!(db.migrate().await.unwrap(), 0, "second run applies nothing");
+    let status = db.migration_status().await.unwrap();
+    assert!(status.iter().all(|m| m.applied));
+    assert_eq!(status[0].description, "instance settings");
+}
+
+#[tokio::test]
+async fn unsupported_urls_are_refused_clearly() {
+    let err = Db::connect("mysql://localhost/gantry").await.unwrap_err();
+    assert!(
+        err.to_string().contains("unsupported database URL"),
+        "{err}"
+    );
+}

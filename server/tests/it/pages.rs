@@ -1,0 +1,89 @@
+use crate::support::TestApp;
+
+/// Positions of `needles` in `haystack`, panicking on a missing one.
+fn positions(haystack: &str, needles: &[&str]) -> Vec<usize> {
+    needles
+        .iter()
+        .map(|n| {
+            haystack
+                .find(n)
+                .unwrap_or_else(|| panic!("`{n}` not in page"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_shell_renders_core_nav_in_order() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/").await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    let found = positions(
+        &html,
+        &[
+            r#"data-nav-id="chat""#,
+            r#"data-nav-id="settings""#,
+            r#"data-nav-id="admin""#,
+        ],
+    );
+    assert!(found.is_sorted(), "nav entries out of order: {found:?}");
+    assert!(html.contains(r#"href="/settings""#));
+    assert!(html.contains("<title>Chat · Gantry</title>"));
+    // The hydration bootstrap that loads the WASM bundle.
+    assert!(html.contains("/pkg/gantry.js"));
+}
+
+#[tokio::test]
+async fn every_core_page_renders() {
+    let app = TestApp::spawn().await;
+    for (path, page) in [
+        ("/", "chat"),
+        ("/settings", "settings"),
+        ("/admin", "admin"),
+    ] {
+        let res = app.get(path).await;
+        assert_eq!(res.status(), 200, "{path}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains(&format!(r#"data-page="{page}""#)), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn unknown_paths_are_404_pages() {
+    let app = TestApp::spawn().await;
+    let res = app.get("/no/such/page").await;
+    assert_eq!(res.status(), 404);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r#"data-page="not-found""#));
+    // Still the whole shell, so the visitor can navigate away.
+    assert!(html.contains(r#"data-nav-id="chat""#));
+}
+
+#[tokio::test]
+async fn the_theme_cookie_is_rendered_server_side() {
+    let app = TestApp::spawn().await;
+    let html = reqwest::Client::new()
+        .get(format!("{}/settings", app.base_url))
+        .header("cookie", "gantry_theme=dark")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"data-theme="dark""#));
+    assert!(html.contains("Theme: Dark"));
+}
+
+#[tokio::test]
+async fn built_assets_are_served_from_the_site_root() {
+    let app = TestApp::spawn().await;
+    let pkg = app.data_dir.path().join("site/pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("gantry.css"), "body { color: red }").unwrap();
+    let res = app.get("/pkg/gantry.css").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.text().await.unwrap(), "body { color: red }");
+    // Nothing outside the site root.
+    assert_eq!(app.get("/pkg/../../gantry.db").await.status(), 404);
+}
