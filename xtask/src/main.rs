@@ -1,1 +1,143 @@
-fn main() {}
+//! `cargo xtask`: the project's build tasks, so that two commands do everything.
+//!
+//! - `cargo xtask run [--release] [-- <gantry serve options>]`: install what is missing,
+//!   build the site and the server, then serve Gantry on http://127.0.0.1:3000.
+//! - `cargo xtask test`: every check: formatting, lints, unit and integration tests,
+//!   and the Playwright suite in Chromium against a real build.
+//! - `cargo xtask build [--release]`: build the site and the server only.
+//! - `cargo xtask bench`: build for release and print size and speed figures.
+
+mod bench;
+mod cmd;
+mod site;
+mod tools;
+
+use std::process::ExitCode;
+
+use anyhow::{bail, Result};
+
+use site::Profile;
+
+const USAGE: &str =
+    "usage: cargo xtask <run [--release] [-- ARGS] | test | build [--release] | bench>";
+
+fn main() -> ExitCode {
+    match run(std::env::args().skip(1).collect()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("xtask: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Vec<String>) -> Result<()> {
+    let (task, rest) = args
+        .split_first()
+        .map_or(("", &[][..]), |(t, r)| (t.as_str(), r));
+    let (options, passthrough) = match rest.iter().position(|a| a == "--") {
+        Some(i) => (&rest[..i], &rest[i + 1..]),
+        None => (rest, &[][..]),
+    };
+    let release = options.iter().any(|o| o == "--release");
+    if let Some(unknown) = options.iter().find(|o| *o != "--release") {
+        bail!("unknown option `{unknown}`\n{USAGE}");
+    }
+    let profile = if release {
+        Profile::Release
+    } else {
+        Profile::Dev
+    };
+    match task {
+        "run" => run_gantry(profile, passthrough),
+        "build" => {
+            tools::ensure_build_tools(profile)?;
+            site::build_all(profile)?;
+            Ok(())
+        }
+        "test" => test(),
+        "bench" => bench::bench(),
+        _ => bail!("{USAGE}"),
+    }
+}
+
+/// Builds everything, then serves Gantry in the foreground until Ctrl-C.
+fn run_gantry(profile: Profile, serve_args: &[String]) -> Result<()> {
+    tools::ensure_build_tools(profile)?;
+    let built = site::build_all(profile)?;
+    cmd::step("serve", "Gantry on http://127.0.0.1:3000 (Ctrl-C stops it)");
+    let mut serve = std::process::Command::new(&built.server_bin);
+    serve
+        .arg("serve")
+        .args(serve_args)
+        .env("GANTRY_SITE_ROOT", &built.site_root)
+        .current_dir(cmd::workspace_root());
+    cmd::run(&mut serve)
+}
+
+/// Every check, in the order that fails fastest.
+fn test() -> Result<()> {
+    tools::ensure_build_tools(Profile::Dev)?;
+    tools::ensure_browser_test_tools()?;
+    let root = cmd::workspace_root();
+
+    cmd::step("fmt", "cargo fmt --check");
+    cmd::run(&mut cmd::cargo(&["fmt", "--all", "--", "--check"]))?;
+
+    cmd::step("clippy", "server side, every target");
+    cmd::run(&mut cmd::cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    cmd::step("clippy", "browser side (app, hydrate, wasm32)");
+    cmd::run(&mut cmd::cargo(&[
+        "clippy",
+        "-p",
+        "app",
+        "--lib",
+        "--target",
+        site::WASM_TARGET,
+        "--no-default-features",
+        "--features",
+        "hydrate",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+
+    cmd::step("test", "unit, integration and doc tests");
+    cmd::run(&mut cmd::cargo(&["test", "--workspace"]))?;
+
+    let built = site::build_all(Profile::Dev)?;
+    cmd::step("e2e", "Playwright in Chromium against the built server");
+    let data_dir = tempdir("gantry-e2e")?;
+    let addr = format!("127.0.0.1:{}", cmd::free_port()?);
+    let mut playwright = std::process::Command::new("npx");
+    playwright
+        .args(["playwright", "test"])
+        .current_dir(root.join("end2end"))
+        .env("GANTRY_BIN", &built.server_bin)
+        .env("GANTRY_SITE_ROOT", &built.site_root)
+        .env("GANTRY_DATA_DIR", &data_dir)
+        .env("GANTRY_ADDR", &addr)
+        .env_remove("DATABASE_URL")
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+        .env("CHROMIUM_PATH", tools::CHROMIUM);
+    let res = cmd::run(&mut playwright);
+    let _ = std::fs::remove_dir_all(&data_dir);
+    res?;
+    cmd::step("done", "every check passed");
+    Ok(())
+}
+
+/// A fresh, empty folder under the system's temp dir.
+fn tempdir(prefix: &str) -> Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("{prefix}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}

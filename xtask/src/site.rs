@@ -1,0 +1,152 @@
+//! Building the site (hydrate WASM + JS glue + stylesheet + public assets) and the server.
+//!
+//! The pipeline, without cargo-leptos: cargo builds `app` for wasm32 with `hydrate`,
+//! `wasm-bindgen` (linked in as a library, so no CLI to install) writes
+//! `pkg/gantry.js` and `pkg/gantry_bg.wasm`, release builds go through `wasm-opt`,
+//! `style/` is concatenated into `pkg/gantry.css`, and `public/` is copied to the root.
+
+use std::{
+    fs,
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+use anyhow::{Context, Result};
+
+use crate::{cmd, tools};
+
+/// The browser's compilation target.
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// Name of the generated JS/WASM files (the server's `OUTPUT_NAME` must agree).
+pub const OUTPUT_NAME: &str = "gantry";
+/// Stylesheets in the order they are concatenated: tokens first.
+const STYLES: &[&str] = &["style/tokens.css", "style/main.css"];
+
+/// Debug builds for iterating and tests, optimised ones for running for real.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Profile {
+    Dev,
+    Release,
+}
+
+/// Where a build put its outputs.
+pub struct Built {
+    /// The folder `gantry serve --site-root` takes.
+    pub site_root: PathBuf,
+    pub server_bin: PathBuf,
+}
+
+/// Builds the site, then the server.
+pub fn build_all(profile: Profile) -> Result<Built> {
+    let site_root = build_site(profile)?;
+    let server_bin = build_server(profile)?;
+    Ok(Built {
+        site_root,
+        server_bin,
+    })
+}
+
+/// Builds everything the browser loads into `<target>/site` (or `site-release`).
+pub fn build_site(profile: Profile) -> Result<PathBuf> {
+    let target = cmd::target_dir()?;
+    let (cargo_profile, site_name) = match profile {
+        Profile::Dev => ("dev", "site"),
+        Profile::Release => ("wasm-release", "site-release"),
+    };
+    cmd::step(
+        "wasm",
+        &format!("app (hydrate) for {WASM_TARGET}, profile {cargo_profile}"),
+    );
+    cmd::run(&mut cmd::cargo(&[
+        "build",
+        "-p",
+        "app",
+        "--lib",
+        "--target",
+        WASM_TARGET,
+        "--no-default-features",
+        "--features",
+        "hydrate",
+        "--profile",
+        cargo_profile,
+    ]))?;
+    let profile_dir = if profile == Profile::Dev {
+        "debug"
+    } else {
+        cargo_profile
+    };
+    let wasm = target.join(WASM_TARGET).join(profile_dir).join("app.wasm");
+
+    let site_root = target.join(site_name);
+    let pkg = site_root.join("pkg");
+    fs::create_dir_all(&pkg).with_context(|| format!("cannot create {}", pkg.display()))?;
+
+    cmd::step(
+        "bindgen",
+        &format!("{} -> {}", wasm.display(), pkg.display()),
+    );
+    wasm_bindgen_cli_support::Bindgen::new()
+        .input_path(&wasm)
+        .out_name(OUTPUT_NAME)
+        .web(true)?
+        .typescript(false)
+        .generate(&pkg)
+        .context("wasm-bindgen failed")?;
+
+    if profile == Profile::Release {
+        let bundle = pkg.join(format!("{OUTPUT_NAME}_bg.wasm"));
+        cmd::step("wasm-opt", &bundle.display().to_string());
+        cmd::run(
+            Command::new(tools::wasm_opt())
+                .args(["-Oz", "--strip-debug", "--strip-producers"])
+                .args(tools::WASM_FEATURES)
+                .arg(&bundle)
+                .arg("-o")
+                .arg(&bundle),
+        )?;
+    }
+
+    write_stylesheet(&pkg.join(format!("{OUTPUT_NAME}.css")))?;
+    copy_dir(&cmd::workspace_root().join("public"), &site_root)?;
+    Ok(site_root)
+}
+
+/// Builds the `gantry` binary; returns its path.
+pub fn build_server(profile: Profile) -> Result<PathBuf> {
+    cmd::step("server", "gantry (ssr)");
+    let (args, dir): (&[&str], _) = match profile {
+        Profile::Dev => (&["build", "-p", "gantry-server"], "debug"),
+        Profile::Release => (&["build", "-p", "gantry-server", "--release"], "release"),
+    };
+    cmd::run(&mut cmd::cargo(args))?;
+    Ok(cmd::target_dir()?.join(dir).join("gantry"))
+}
+
+fn write_stylesheet(out: &Path) -> Result<()> {
+    let mut css = String::new();
+    for file in STYLES {
+        let path = cmd::workspace_root().join(file);
+        css.push_str(&format!("/* {file} */\n"));
+        css.push_str(
+            &fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?,
+        );
+        css.push('\n');
+    }
+    fs::write(out, css).with_context(|| format!("cannot write {}", out.display()))
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    for entry in fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
+        let entry = entry?;
+        let dest = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            fs::create_dir_all(&dest)?;
+            copy_dir(&entry.path(), &dest)?;
+        } else {
+            fs::copy(entry.path(), &dest)
+                .with_context(|| format!("cannot copy {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
