@@ -14,7 +14,9 @@ test("an unknown path is a 404 page, over HTTP too", async ({ page }) => {
   expect(response?.status()).toBe(404);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Page not found");
   // The sidebar is still there to leave by.
-  await expect(page.getByRole("link", { name: "Chat" })).toBeVisible();
+  await expect(
+    page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Chat" }),
+  ).toBeVisible();
 });
 
 test("the stylesheet and its design tokens load", async ({ page }) => {
