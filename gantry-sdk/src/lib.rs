@@ -1,17 +1,87 @@
 //! What a Gantry module is made of: the types shared by the host server, the browser
 //! and module authors.
 //!
-//! This crate depends on no other Gantry crate, compiles for the server and for
-//! `wasm32-unknown-unknown`, and holds plain serde types whose JSON field names follow
-//! the module-system design (a client written against that JSON keeps working).
+//! The data half (manifest, nav items, tabs, validation, the `/api/modules` JSON) is
+//! plain serde types that compile for the server and for `wasm32-unknown-unknown`.
+//! The backend half (an axum router, migrations, lifecycle hooks, extractors, the
+//! error type) sits behind the `server` feature.
+//!
+//! A compiled-in module is one declaration (`server` feature):
 //!
 //! ```
-//! use gantry_sdk::NavItem;
+//! # #[cfg(feature = "server")] {
+//! use gantry_sdk::prelude::*;
 //!
-//! let item = NavItem::new("notes", "Notes", "/notes").icon("note").order(30);
-//! assert_eq!(item.order, 30);
+//! async fn hello(user: CurrentUser) -> String {
+//!     format!("hello, {}", user.name)
+//! }
+//!
+//! pub fn module() -> Module {
+//!     Module::builder("notes", "0.1.0")
+//!         .display_name("Notes")
+//!         .description("Short notes shared by the team")
+//!         .router(Router::new().route("/hello", get(hello))) // at /api/modules/notes/hello
+//!         .nav_item(NavItem::new("notes", "Notes", "/notes").icon("note").order(30))
+//!         .tab(Tab::new("all", "All notes", "AllNotes"))
+//!         .build()
+//! }
+//! # assert_eq!(module().manifest.router_prefix, "/api/modules/notes");
+//! # }
 //! ```
+//!
+//! The data types carry the JSON field names of the module-system design, so a
+//! client written against that JSON keeps working. TypeScript definitions generated
+//! from them live in `gantry-sdk/frontend/gantry-sdk.d.ts`.
 
+mod manifest;
 mod nav;
+mod tab;
+mod user;
+mod validate;
 
+#[cfg(test)]
+mod typescript;
+
+#[cfg(feature = "server")]
+mod error;
+#[cfg(feature = "server")]
+mod module;
+
+pub use manifest::{ModuleInfo, ModuleManifest};
 pub use nav::{sort_nav_items, NavItem};
+pub use tab::{sort_tabs, Tab, TabSection};
+pub use user::CurrentUser;
+pub use validate::{validate_manifest, ManifestError, RESERVED_ROUTES};
+
+#[cfg(feature = "server")]
+pub use error::ApiError;
+#[cfg(feature = "server")]
+pub use module::{
+    BoxError, Dialect, Hook, Migrations, Module, ModuleBuilder, ModuleContext, RequireAdmin,
+};
+
+/// The version of this SDK, stamped into every manifest it builds.
+///
+/// ```
+/// assert!(!gantry_sdk::SDK_VERSION.is_empty());
+/// ```
+pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Everything a module author usually needs, in one import.
+///
+/// ```
+/// use gantry_sdk::prelude::*;
+/// let tab = Tab::new("all", "All", "AllNotes");
+/// # let _ = tab;
+/// ```
+pub mod prelude {
+    #[cfg(feature = "server")]
+    pub use crate::{ApiError, Migrations, Module, ModuleContext, RequireAdmin};
+    pub use crate::{CurrentUser, ModuleManifest, NavItem, Tab, TabSection};
+    #[cfg(feature = "server")]
+    pub use axum::{
+        extract::{Path, Query, State},
+        routing::{delete, get, patch, post, put},
+        Json, Router,
+    };
+}

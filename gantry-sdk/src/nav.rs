@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// assert!(!chat.requires_admin);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct NavItem {
     /// Identifier, unique among the entries of one owner (the host or a module).
     pub id: String,
@@ -27,9 +28,13 @@ pub struct NavItem {
     /// Shown to administrators only (and refused to others by the server).
     #[serde(default)]
     pub requires_admin: bool,
+    /// Name of the component in the module's frontend bundle that renders the page;
+    /// empty when the page is the module's tabs (or a host page).
+    #[serde(default)]
+    pub frontend_component: String,
 }
 
-fn default_order() -> i32 {
+pub(crate) fn default_order() -> i32 {
     100
 }
 
@@ -48,6 +53,7 @@ impl NavItem {
             route: route.into(),
             order: default_order(),
             requires_admin: false,
+            frontend_component: String::new(),
         }
     }
 
@@ -70,6 +76,17 @@ impl NavItem {
     /// ```
     pub fn order(mut self, order: i32) -> Self {
         self.order = order;
+        self
+    }
+
+    /// Sets the page component from the module's frontend bundle.
+    ///
+    /// ```
+    /// let item = gantry_sdk::NavItem::new("o", "Overlord", "/overlord").component("OverlordPage");
+    /// assert_eq!(item.frontend_component, "OverlordPage");
+    /// ```
+    pub fn component(mut self, component: impl Into<String>) -> Self {
+        self.frontend_component = component.into();
         self
     }
 

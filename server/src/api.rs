@@ -1,3 +1,4 @@
 //! JSON endpoints of the host, one resource per file.
 
 pub mod health;
+pub mod modules;

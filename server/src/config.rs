@@ -4,6 +4,8 @@ use std::{net::SocketAddr, path::PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::auth::DevUser;
+
 /// Gantry: a host for pluggable modules.
 #[derive(Debug, Parser)]
 #[command(name = "gantry", version)]
@@ -14,23 +16,49 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Migrate the database, then serve the web interface and API.
+    /// Migrate the database, start the modules, then serve the web interface and API.
     Serve(ServeArgs),
-    /// Apply the core migrations, or show which are applied.
+    /// Show, apply, revert or baseline the host's and the modules' migrations.
     Migrate {
         #[command(flatten)]
         database: DatabaseArgs,
+        #[command(flatten)]
+        modules: ModulesArgs,
         #[command(subcommand)]
         command: Option<MigrateCommand>,
     },
 }
 
-#[derive(Debug, Clone, Copy, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum MigrateCommand {
-    /// Apply every pending migration (the default).
-    Apply,
-    /// List every migration and whether it is applied.
+    /// List every migration of the host and of each module, and whether it is applied.
     Status,
+    /// Apply every pending migration: the host's, then each module's (the default).
+    #[command(alias = "apply")]
+    Up {
+        /// Only this module's.
+        #[arg(long)]
+        module: Option<String>,
+    },
+    /// Revert a module's most recent migrations.
+    Down {
+        /// The module whose migrations to revert.
+        #[arg(long)]
+        module: String,
+        /// How many to revert.
+        #[arg(long, default_value_t = 1)]
+        steps: usize,
+    },
+    /// Record a module's migrations as applied without running them, for a database
+    /// whose schema already matches.
+    Baseline {
+        /// The module to baseline.
+        #[arg(long)]
+        module: String,
+        /// Up to this version (all by default).
+        #[arg(long)]
+        version: Option<i64>,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -41,8 +69,13 @@ pub struct ServeArgs {
     /// Folder holding the built site: the WASM/JS bundle under `pkg/` and the stylesheet.
     #[arg(long, env = "GANTRY_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
+    /// Development only: act as this user on every request (until accounts exist).
+    #[arg(long, env = "GANTRY_DEV_USER", value_enum)]
+    pub dev_user: Option<DevUser>,
     #[command(flatten)]
     pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub modules: ModulesArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -55,6 +88,13 @@ pub struct DatabaseArgs {
     pub data_dir: PathBuf,
 }
 
+#[derive(Debug, Clone, Args)]
+pub struct ModulesArgs {
+    /// Folder of drop-in modules (one sub-folder each); defaults to `<data dir>/modules`.
+    #[arg(long, env = "GANTRY_MODULES_DIR")]
+    pub modules_dir: Option<PathBuf>,
+}
+
 impl DatabaseArgs {
     /// The URL to connect to: the one given, or the SQLite file in the data dir.
     pub fn url(&self) -> String {
@@ -62,5 +102,14 @@ impl DatabaseArgs {
             Some(url) => url.clone(),
             None => format!("sqlite://{}", self.data_dir.join("gantry.db").display()),
         }
+    }
+}
+
+impl ModulesArgs {
+    /// The drop-in modules folder.
+    pub fn dir(&self, database: &DatabaseArgs) -> PathBuf {
+        self.modules_dir
+            .clone()
+            .unwrap_or_else(|| database.data_dir.join("modules"))
     }
 }

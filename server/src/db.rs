@@ -44,8 +44,8 @@ pub struct Db {
     pub kind: DbKind,
 }
 
-/// One core migration and whether the database has it.
-#[derive(Debug, Clone)]
+/// One migration and whether the database has it.
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct MigrationState {
     pub version: i64,
     pub description: String,
@@ -99,15 +99,15 @@ impl Db {
 
     /// Applies every pending core migration; returns how many were applied.
     pub async fn migrate(&self) -> Result<usize, DbError> {
-        let before = self.applied_versions().await?.len();
+        let before = self.core_versions().await?.len();
         self.migrator().run(&self.pool).await?;
-        let after = self.applied_versions().await?.len();
+        let after = self.core_versions().await?.len();
         Ok(after - before)
     }
 
     /// Every core migration, applied or not, in order.
     pub async fn migration_status(&self) -> Result<Vec<MigrationState>, DbError> {
-        let applied = self.applied_versions().await?;
+        let applied = self.core_versions().await?;
         Ok(self
             .migrator()
             .iter()
@@ -120,9 +120,13 @@ impl Db {
             .collect())
     }
 
-    async fn applied_versions(&self) -> Result<Vec<i64>, DbError> {
+    async fn core_versions(&self) -> Result<Vec<i64>, DbError> {
+        Ok(self.applied_versions(&self.migrator().table_name).await?)
+    }
+
+    /// Versions recorded in the migrations tracking table `table` (created if missing).
+    pub async fn applied_versions(&self, table: &str) -> Result<Vec<i64>, MigrateError> {
         let mut conn = self.pool.acquire().await?;
-        let table = &self.migrator().table_name;
         conn.ensure_migrations_table(table).await?;
         let applied = conn.list_applied_migrations(table).await?;
         Ok(applied.into_iter().map(|m| m.version).collect())

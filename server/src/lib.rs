@@ -4,17 +4,22 @@
 //! listener until a shutdown future completes. `main.rs` only reads configuration.
 
 pub mod api;
+pub mod auth;
 pub mod config;
 pub mod db;
+pub mod migrate_command;
+pub mod modules;
 pub mod router;
 
-use std::{future::Future, path::Path};
+use std::{future::Future, path::Path, sync::Arc, time::Duration};
 
-use axum::{extract::FromRef, Router};
+use axum::{extract::FromRef, middleware, Router};
 use leptos::config::LeptosOptions;
 use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
+use auth::Auth;
 use db::Db;
+use modules::ModuleRegistry;
 
 /// Name of the generated JS/WASM files under `<site root>/pkg/`.
 pub const OUTPUT_NAME: &str = "gantry";
@@ -24,38 +29,69 @@ pub const OUTPUT_NAME: &str = "gantry";
 pub struct AppState {
     pub db: Db,
     pub leptos_options: LeptosOptions,
+    pub modules: Arc<ModuleRegistry>,
+    pub auth: Auth,
 }
 
 impl AppState {
-    /// State for a server whose built site (bundle and stylesheet) is in `site_root`.
+    /// State for a server whose built site (bundle and stylesheet) is in `site_root`,
+    /// with no modules and anonymous requests.
     pub fn new(db: Db, site_root: &Path) -> Self {
         let leptos_options = LeptosOptions::builder()
             .output_name(OUTPUT_NAME)
             .site_root(site_root.display().to_string())
             .site_pkg_dir("pkg")
             .build();
-        Self { db, leptos_options }
+        Self {
+            db,
+            leptos_options,
+            modules: Arc::default(),
+            auth: Auth::default(),
+        }
+    }
+
+    /// The same state serving `modules`.
+    pub fn with_modules(mut self, modules: ModuleRegistry) -> Self {
+        self.modules = Arc::new(modules);
+        self
+    }
+
+    /// The same state authenticating requests with `auth`.
+    pub fn with_auth(mut self, auth: Auth) -> Self {
+        self.auth = auth;
+        self
     }
 }
 
-/// The whole HTTP service: routes, then request tracing and compression.
+/// The whole HTTP service: routes behind the auth middleware, then request tracing
+/// and compression.
 pub fn app(state: AppState) -> Router {
     router::routes(&state)
+        .layer(middleware::from_fn_with_state(
+            state.auth.clone(),
+            auth::attach_user,
+        ))
         .with_state(state)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
 }
 
-/// Serves [`app`] on `listener` until `shutdown` completes, then lets in-flight
-/// requests finish.
+/// How long each module's `on_shutdown` may take.
+const SHUTDOWN_HOOK_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Serves [`app`] on `listener` until `shutdown` completes, lets in-flight requests
+/// finish, then runs the modules' `on_shutdown` hooks.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
+    let modules = state.modules.clone();
+    let res = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    modules.shutdown(SHUTDOWN_HOOK_TIMEOUT).await;
+    res
 }
 
 /// Completes on Ctrl-C (SIGINT) or SIGTERM.

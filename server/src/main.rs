@@ -3,8 +3,11 @@
 use anyhow::Context;
 use clap::Parser;
 use gantry_server::{
+    auth::Auth,
     config::{Cli, Command, MigrateCommand},
     db::Db,
+    migrate_command,
+    modules::{self, ModuleOptions},
     serve, shutdown_signal, AppState,
 };
 
@@ -22,27 +25,33 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(args) => {
             let db = Db::connect(&args.database.url()).await?;
             db.migrate().await?;
-            let state = AppState::new(db, &args.site_root);
+            let options = ModuleOptions::new(Some(args.modules.dir(&args.database)));
+            let registry = modules::load(&db, &options, modules::compiled_in()).await;
+            let dev_user = args.dev_user.map(|u| u.user());
+            if let Some(user) = &dev_user {
+                tracing::warn!(
+                    "development setting: every request acts as `{}`; never use this in production",
+                    user.name
+                );
+            }
+            let state = AppState::new(db, &args.site_root)
+                .with_modules(registry)
+                .with_auth(Auth { dev_user });
             let listener = tokio::net::TcpListener::bind(args.addr)
                 .await
                 .with_context(|| format!("cannot listen on {}", args.addr))?;
             tracing::info!("Gantry listening on http://{}", listener.local_addr()?);
             serve(listener, state, shutdown_signal()).await?;
         }
-        Command::Migrate { database, command } => {
+        Command::Migrate {
+            database,
+            modules,
+            command,
+        } => {
             let db = Db::connect(&database.url()).await?;
-            match command.unwrap_or(MigrateCommand::Apply) {
-                MigrateCommand::Apply => {
-                    let applied = db.migrate().await?;
-                    println!("{applied} migration(s) applied");
-                }
-                MigrateCommand::Status => {
-                    for row in db.migration_status().await? {
-                        let state = if row.applied { "applied" } else { "pending" };
-                        println!("{:>14}  {state:<8} {}", row.version, row.description);
-                    }
-                }
-            }
+            let options = ModuleOptions::new(Some(modules.dir(&database)));
+            let command = command.unwrap_or(MigrateCommand::Up { module: None });
+            print!("{}", migrate_command::run(&db, &options, command).await?);
         }
     }
     Ok(())

@@ -1,8 +1,14 @@
 //! The server's integration tests: a real server on a 127.0.0.1 port with a fresh
 //! SQLite file, spoken to over HTTP.
 
+mod fixtures;
 mod support;
 
 mod database;
 mod health;
+mod module_discovery;
+mod module_lifecycle;
+mod module_migrations;
+mod module_proxy;
+mod module_serving;
 mod pages;

@@ -1,24 +1,121 @@
 //! `TestApp`: the real server on an ephemeral port, stopped when dropped.
 
-use gantry_server::{db::Db, serve, AppState};
+use std::{path::PathBuf, time::Duration};
+
+use gantry_server::{
+    auth::{Auth, DevUser},
+    db::Db,
+    modules::{self, ModuleOptions, ModuleRegistry},
+    serve, AppState,
+};
 use tokio::sync::oneshot;
 
 pub struct TestApp {
     pub base_url: String,
     pub db: Db,
     pub data_dir: tempfile::TempDir,
+    pub client: reqwest::Client,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
+/// What a `TestApp` starts with.
+pub struct TestAppBuilder {
+    modules: Vec<gantry_sdk::Module>,
+    drop_in_dir: Option<PathBuf>,
+    dev_user: Option<DevUser>,
+    hook_timeout: Duration,
+}
+
 impl TestApp {
-    /// Connects to a new SQLite file, migrates it and serves the app on 127.0.0.1:0.
+    /// A server with no modules and anonymous requests.
     pub async fn spawn() -> Self {
+        Self::builder().spawn().await
+    }
+
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder {
+            modules: Vec::new(),
+            drop_in_dir: None,
+            dev_user: None,
+            hook_timeout: Duration::from_secs(5),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// GET `path` and its JSON body.
+    pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        let res = self.get(path).await;
+        let status = res.status().as_u16();
+        (status, res.json().await.expect("JSON body"))
+    }
+
+    /// The admin status of module `name`.
+    pub async fn module_status(&self, name: &str) -> serde_json::Value {
+        let (status, body) = self.get_json("/api/admin/modules").await;
+        assert_eq!(status, 200, "{body}");
+        body.as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == name)
+            .unwrap_or_else(|| panic!("no module `{name}` in {body:#}"))
+            .clone()
+    }
+
+    /// Asks the server to stop and waits until it has (module shutdown hooks included).
+    pub async fn shutdown(mut self) -> std::io::Result<()> {
+        let _ = self.stop.take().unwrap().send(());
+        self.server.take().unwrap().await.expect("server task")
+    }
+}
+
+impl TestAppBuilder {
+    pub fn module(mut self, module: gantry_sdk::Module) -> Self {
+        self.modules.push(module);
+        self
+    }
+
+    pub fn drop_in_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.drop_in_dir = Some(dir.into());
+        self
+    }
+
+    pub fn dev_user(mut self, user: DevUser) -> Self {
+        self.dev_user = Some(user);
+        self
+    }
+
+    pub fn hook_timeout(mut self, timeout: Duration) -> Self {
+        self.hook_timeout = timeout;
+        self
+    }
+
+    /// Connects to a SQLite file in a temp dir, migrates, loads the modules and serves
+    /// the app on 127.0.0.1:0.
+    pub async fn spawn(self) -> TestApp {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}/gantry.db", data_dir.path().display());
         let db = Db::connect(&url).await.expect("connect");
         db.migrate().await.expect("migrate");
-        let state = AppState::new(db.clone(), &data_dir.path().join("site"));
+        let mut options = ModuleOptions::new(self.drop_in_dir);
+        options.hook_timeout = self.hook_timeout;
+        let registry: ModuleRegistry = modules::load(&db, &options, self.modules).await;
+        let state = AppState::new(db.clone(), &data_dir.path().join("site"))
+            .with_modules(registry)
+            .with_auth(Auth {
+                dev_user: self.dev_user.map(DevUser::user),
+            });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -27,25 +124,14 @@ impl TestApp {
         let server = tokio::spawn(serve(listener, state, async {
             let _ = stopped.await;
         }));
-        Self {
+        TestApp {
             base_url,
             db,
             data_dir,
+            client: reqwest::Client::new(),
             stop: Some(stop),
             server: Some(server),
         }
-    }
-
-    pub async fn get(&self, path: &str) -> reqwest::Response {
-        reqwest::get(format!("{}{path}", self.base_url))
-            .await
-            .expect("request")
-    }
-
-    /// Asks the server to stop and waits until it has.
-    pub async fn shutdown(mut self) -> std::io::Result<()> {
-        let _ = self.stop.take().unwrap().send(());
-        self.server.take().unwrap().await.expect("server task")
     }
 }
 

@@ -1,0 +1,173 @@
+// Generated from the Rust types in gantry-sdk: do not edit by hand.
+// Regenerate: GANTRY_UPDATE_TS=1 cargo test -p gantry-sdk typescript
+
+/**
+ * Everything a module declares that is plain data: identity, sidebar entries, tabs
+ * and frontend files. The backend parts (router, migrations, hooks) live on
+ * `Module` (feature `server`).
+ */
+export type ModuleManifest = { 
+/**
+ * Machine name: lowercase letters, digits and `-`, starting with a letter.
+ */
+name: string, 
+/**
+ * Human name, e.g. "Atom Overlord".
+ */
+display_name: string, 
+/**
+ * The module's own version, semver.
+ */
+version: string, 
+/**
+ * One sentence on what the module does.
+ */
+description: string, 
+/**
+ * Where the module's API is mounted: always `/api/modules/<name>`.
+ */
+router_prefix: string, 
+/**
+ * Sidebar entries.
+ */
+nav_items: Array<NavItem>, 
+/**
+ * Tabs of the module's page, or of host pages.
+ */
+tabs: Array<Tab>, 
+/**
+ * Path of the ES-module bundle, relative to the module's folder.
+ */
+frontend_bundle: string | null, 
+/**
+ * Folder of static files, relative to the module's folder.
+ */
+static_dir: string | null, 
+/**
+ * The Gantry versions the module supports, as a semver range (e.g. `>=0.1, <0.3`).
+ */
+host_version: string | null, };
+
+/**
+ * One module as `GET /api/modules` describes it to the browser, already filtered
+ * for the user asking.
+ */
+export type ModuleInfo = { 
+/**
+ * Machine name.
+ */
+name: string, 
+/**
+ * Human name.
+ */
+display_name: string, 
+/**
+ * The module's version.
+ */
+version: string, 
+/**
+ * What the module does.
+ */
+description: string, 
+/**
+ * Sidebar entries the user may see.
+ */
+nav_items: Array<NavItem>, 
+/**
+ * Tabs the user may see.
+ */
+tabs: Array<Tab>, 
+/**
+ * URL of the bundle, with its content hash (`…/bundle.js?v=<hash>`), or null.
+ */
+frontend_bundle: string | null, };
+
+/**
+ * One entry of the sidebar.
+ */
+export type NavItem = { 
+/**
+ * Identifier, unique among the entries of one owner (the host or a module).
+ */
+id: string, 
+/**
+ * What the sidebar shows.
+ */
+label: string, 
+/**
+ * Name of an icon from the shared icon set, if any.
+ */
+icon: string | null, 
+/**
+ * Path the entry leads to, e.g. `/settings`.
+ */
+route: string, 
+/**
+ * Position in the sidebar: lower comes first.
+ */
+order: number, 
+/**
+ * Shown to administrators only (and refused to others by the server).
+ */
+requires_admin: boolean, 
+/**
+ * Name of the component in the module's frontend bundle that renders the page;
+ * empty when the page is the module's tabs (or a host page).
+ */
+frontend_component: string, };
+
+/**
+ * A tab a module contributes.
+ */
+export type Tab = { 
+/**
+ * Identifier, unique within the module; part of the tab's URL.
+ */
+id: string, 
+/**
+ * What the tab strip shows.
+ */
+label: string, 
+/**
+ * Name of an icon from the shared icon set, if any.
+ */
+icon: string | null, 
+/**
+ * Position among the tabs: lower comes first.
+ */
+order: number, 
+/**
+ * Shown to administrators only (and refused to others by the server).
+ */
+requires_admin: boolean, 
+/**
+ * Name of the component in the module's frontend bundle that renders the tab.
+ */
+frontend_component: string, 
+/**
+ * The host page the tab appears in; `None` for the module's own page.
+ */
+section: TabSection | null, };
+
+/**
+ * Which host page a tab belongs in, instead of the module's own page.
+ */
+export type TabSection = "admin" | "settings";
+
+/**
+ * Who is making the request: given to module handlers (as an axum extractor, with
+ * the `server` feature) and to module components in the browser.
+ */
+export type CurrentUser = { 
+/**
+ * Stable identifier of the account.
+ */
+id: string, 
+/**
+ * Name to show.
+ */
+name: string, 
+/**
+ * Whether the user is an administrator.
+ */
+is_admin: boolean, };

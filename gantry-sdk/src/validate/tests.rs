@@ -1,0 +1,145 @@
+use super::*;
+use crate::{NavItem, Tab};
+
+fn valid() -> ModuleManifest {
+    let mut manifest = ModuleManifest::new("notes", "0.1.0");
+    manifest.frontend_bundle = Some("dist/index.js".into());
+    manifest
+        .nav_items
+        .push(NavItem::new("notes", "Notes", "/notes").component("NotesPage"));
+    manifest.tabs.push(Tab::new("all", "All", "AllNotes"));
+    manifest
+}
+
+/// Applies `change` to a valid manifest and checks the outcome: `Ok` when `expect`
+/// is empty, otherwise an error whose message is exactly `expect`.
+#[track_caller]
+fn check(change: impl FnOnce(&mut ModuleManifest), expect: &str) {
+    let mut manifest = valid();
+    change(&mut manifest);
+    let res = validate_manifest(&manifest, &semver::Version::new(0, 1, 0));
+    match (res, expect) {
+        (Ok(()), "") => {}
+        (Ok(()), _) => panic!("expected `{expect}`, got Ok"),
+        (Err(err), _) => assert_eq!(err.to_string(), expect),
+    }
+}
+
+#[test]
+fn a_valid_manifest_passes() {
+    check(|_| {}, "");
+    check(|m| m.nav_items.clear(), "");
+    check(|m| m.host_version = Some(">=0.1, <0.2".into()), "");
+    check(|m| m.nav_items[0].route = "/notes/all".into(), "");
+    check(|m| m.nav_items[0].frontend_component.clear(), "");
+}
+
+#[test]
+fn names() {
+    let bad = "name must be lowercase letters, digits and `-`, starting with a letter, at most 40 characters";
+    for name in [
+        "Notes",
+        "1notes",
+        "no tes",
+        "notes-",
+        "",
+        "notes_x",
+        &"n".repeat(41),
+    ] {
+        check(
+            |m| {
+                m.name = name.into();
+                m.router_prefix = ModuleManifest::router_prefix_for(name);
+            },
+            &format!("module `{name}`: {bad}"),
+        );
+    }
+    check(
+        |m| {
+            m.name = "atom-overlord2".into();
+            m.router_prefix = "/api/modules/atom-overlord2".into();
+        },
+        "",
+    );
+}
+
+#[test]
+fn identity_fields() {
+    check(
+        |m| m.display_name = " ".into(),
+        "module `notes`: display_name is empty",
+    );
+    check(
+        |m| m.version = "1.x".into(),
+        "module `notes`: version `1.x` is not semver (unexpected character 'x' while parsing minor version number)",
+    );
+    check(
+        |m| m.router_prefix = "/api/notes".into(),
+        "module `notes`: router_prefix must be `/api/modules/notes`, not `/api/notes`",
+    );
+}
+
+#[test]
+fn ids_are_url_safe_and_unique() {
+    check(
+        |m| m.tabs.push(Tab::new("all", "Again", "Again")),
+        "module `notes`: tabs id `all` is used twice",
+    );
+    check(
+        |m| m.nav_items[0].id = "Notes Page".into(),
+        "module `notes`: nav_items id `Notes Page` must be lowercase letters, digits, `-` or `_`",
+    );
+    // A nav item and a tab may share an id: they live in different places.
+    check(|m| m.tabs[0].id = "notes".into(), "");
+}
+
+#[test]
+fn routes_cannot_take_the_hosts() {
+    for (route, reserved) in [
+        ("/settings", "/settings"),
+        ("/admin/notes", "/admin"),
+        ("/api/x", "/api"),
+        ("/login", "/login"),
+        ("/pkg", "/pkg"),
+    ] {
+        check(
+            |m| m.nav_items[0].route = route.into(),
+            &format!("module `notes`: nav item `notes` route `{route}` clashes with the host's `{reserved}`"),
+        );
+    }
+    check(|m| m.nav_items[0].route = "/administration".into(), "");
+    for route in ["/", "notes", "/Notes", "/notes/", "/a//b"] {
+        check(
+            |m| m.nav_items[0].route = route.into(),
+            &format!("module `notes`: nav item `notes` route `{route}` must be `/` followed by lowercase path segments"),
+        );
+    }
+    check(
+        |m| m.nav_items.push(NavItem::new("other", "Other", "/notes")),
+        "module `notes`: nav item `other` route `/notes` is used twice",
+    );
+}
+
+#[test]
+fn components_need_a_bundle() {
+    check(
+        |m| m.tabs[0].frontend_component.clear(),
+        "module `notes`: tab `all` has no frontend_component",
+    );
+    check(
+        |m| m.frontend_bundle = None,
+        "module `notes`: nav item `notes` names component `NotesPage` but the module has no frontend_bundle",
+    );
+}
+
+#[test]
+fn host_version_ranges() {
+    check(
+        |m| m.host_version = Some(">=0.2".into()),
+        "module `notes`: supports Gantry `>=0.2`, but this host is 0.1.0",
+    );
+    check(
+        |m| m.host_version = Some("latest".into()),
+        "module `notes`: host_version `latest` is not a semver range (unexpected character 'l' while parsing major version number)",
+    );
+}

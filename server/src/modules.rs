@@ -1,0 +1,84 @@
+//! Modules: discovery, validation, migrations, lifecycle and serving.
+//!
+//! [`load`] turns discovered modules into a [`ModuleRegistry`]: each module is
+//! validated, migrated and started on its own, and one that fails at any step is
+//! recorded with its error and skipped, never fatal to the host. The registry is
+//! then fixed for the life of the process; [`dispatch`] serves every module's API,
+//! bundle and static files from it.
+
+mod compiled;
+pub mod discovery;
+pub mod dispatch;
+mod error;
+pub mod lifecycle;
+pub mod migrate;
+mod proxy;
+pub mod registry;
+mod sql_guard;
+
+use std::{path::PathBuf, time::Duration};
+
+pub use compiled::compiled_in;
+pub use error::ModuleError;
+pub use registry::{ModuleEntry, ModuleRegistry, ModuleState};
+
+use crate::db::Db;
+
+/// How the host finds and starts modules.
+#[derive(Debug, Clone)]
+pub struct ModuleOptions {
+    /// Folder of drop-in modules, one sub-folder each; `None` for none.
+    pub dir: Option<PathBuf>,
+    /// How long one module's `on_startup` (or `on_shutdown`) may take.
+    pub hook_timeout: Duration,
+    /// This host's version, which modules' `host_version` ranges are checked against.
+    pub host_version: semver::Version,
+}
+
+impl ModuleOptions {
+    /// Options for this build of Gantry with drop-in modules in `dir`.
+    pub fn new(dir: Option<PathBuf>) -> Self {
+        Self {
+            dir,
+            hook_timeout: Duration::from_secs(10),
+            host_version: env!("CARGO_PKG_VERSION")
+                .parse()
+                .expect("crate version is semver"),
+        }
+    }
+}
+
+/// Discovers, validates, migrates and starts every module: `compiled` (the modules
+/// linked into the binary) and the drop-in folders under `options.dir`.
+pub async fn load(
+    db: &Db,
+    options: &ModuleOptions,
+    compiled: Vec<gantry_sdk::Module>,
+) -> ModuleRegistry {
+    let mut registry = ModuleRegistry::default();
+    for candidate in discovery::discover(options, compiled) {
+        registry.admit(candidate, &options.host_version);
+    }
+    for entry in registry.entries_mut() {
+        if entry.state == ModuleState::Discovered {
+            migrate::apply(entry, db).await;
+        }
+    }
+    for entry in registry.entries_mut() {
+        if entry.state == ModuleState::Starting {
+            lifecycle::start(entry, db, options.hook_timeout).await;
+        }
+    }
+    for entry in registry.entries() {
+        match &entry.failure {
+            Some(failure) => tracing::error!("{}", failure.message),
+            None => tracing::info!(
+                "module `{}` {} is {:?}",
+                entry.name,
+                entry.version(),
+                entry.state
+            ),
+        }
+    }
+    registry
+}

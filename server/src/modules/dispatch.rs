@@ -1,0 +1,178 @@
+//! Serving modules over HTTP: each module's API (its router or its sidecar), its
+//! bundle and its static files, all looked up in the registry.
+//!
+//! One handler per kind of path rather than one route per module: unknown and
+//! failed modules get a clear JSON error naming them, and auth applies first.
+
+use std::sync::Arc;
+
+use axum::{
+    body::Body,
+    extract::{Path, Request, State},
+    http::{header, HeaderValue, StatusCode, Uri},
+    response::{IntoResponse, Response},
+};
+use gantry_sdk::{ApiError, CurrentUser};
+use serde::Deserialize;
+use tower::ServiceExt;
+use tower_http::services::ServeDir;
+
+use super::{proxy, registry::ModuleEntry, ModuleRegistry, ModuleState};
+
+/// The path parameters of a module route.
+#[derive(Debug, Deserialize)]
+pub struct ModulePath {
+    name: String,
+    #[serde(default)]
+    rest: String,
+}
+
+/// `/api/modules/{name}/{*rest}`: the module's API, or its bundle at `bundle.js`.
+pub async fn module_api(
+    State(registry): State<Arc<ModuleRegistry>>,
+    Path(path): Path<ModulePath>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let entry = usable(&registry, &path.name, &request)?;
+    if path.rest == "bundle.js" {
+        return bundle(entry, &request);
+    }
+    let user = request
+        .extensions()
+        .get::<CurrentUser>()
+        .cloned()
+        .ok_or_else(ApiError::unauthenticated)?;
+    if let Some(upstream) = &entry.proxy {
+        return proxy::forward(&entry.name, upstream, &path.rest, &user, request).await;
+    }
+    let Some(router) = &entry.router else {
+        return Err(
+            ApiError::not_found(format!("module `{}` has no API", entry.name))
+                .with_module(&entry.name),
+        );
+    };
+    let request = strip_prefix(request, &format!("/api/modules/{}", entry.name));
+    Ok(router.clone().oneshot(request).await.into_response())
+}
+
+/// `/modules/{name}/static/{*rest}`: a file from the module's static folder.
+pub async fn module_static(
+    State(registry): State<Arc<ModuleRegistry>>,
+    Path(path): Path<ModulePath>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let entry = usable(&registry, &path.name, &request)?;
+    let missing = || {
+        ApiError::not_found(format!(
+            "module `{}` has no static file `{}`",
+            entry.name, path.rest
+        ))
+        .with_module(&entry.name)
+    };
+    let Some(dir) = &entry.static_dir else {
+        return Err(missing());
+    };
+    // ServeDir refuses `..` and anything else outside `dir`.
+    let res = ServeDir::new(dir)
+        .oneshot(strip_prefix(
+            request,
+            &format!("/modules/{}/static", entry.name),
+        ))
+        .await
+        .map_err(ApiError::internal)?;
+    if res.status() == StatusCode::NOT_FOUND {
+        return Err(missing());
+    }
+    Ok(res.into_response())
+}
+
+/// The module called `name`, if it runs and the request's user may see it.
+fn usable<'a>(
+    registry: &'a ModuleRegistry,
+    name: &str,
+    request: &Request,
+) -> Result<&'a ModuleEntry, ApiError> {
+    let entry = registry.get(name).ok_or_else(|| {
+        ApiError::not_found(format!("no module named `{name}`")).with_module(name)
+    })?;
+    let user = request
+        .extensions()
+        .get::<CurrentUser>()
+        .ok_or_else(ApiError::unauthenticated)?;
+    if entry.state != ModuleState::Running {
+        let reason = entry.failure.as_ref().map_or_else(
+            || format!("module `{name}` is not running"),
+            |f| f.message.clone(),
+        );
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "module_unavailable",
+            reason,
+        )
+        .with_module(name));
+    }
+    if !entry.visible_to(user) {
+        return Err(
+            ApiError::forbidden(format!("module `{name}` is for administrators only"))
+                .with_module(name),
+        );
+    }
+    Ok(entry)
+}
+
+/// The bundle, with an ETag; immutable caching when asked for by its hash.
+fn bundle(entry: &ModuleEntry, request: &Request) -> Result<Response, ApiError> {
+    let Some(bundle) = &entry.bundle else {
+        return Err(
+            ApiError::not_found(format!("module `{}` has no frontend bundle", entry.name))
+                .with_module(&entry.name),
+        );
+    };
+    let etag = format!("\"{}\"", bundle.hash);
+    let cache = if request.uri().query() == Some(&format!("v={}", bundle.hash)) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    let not_modified = request
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag));
+    let mut res = if not_modified {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        Response::new(Body::from(bundle.bytes.to_vec()))
+    };
+    let headers = res.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/javascript; charset=utf-8"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    headers.insert(
+        header::ETAG,
+        HeaderValue::from_str(&etag).map_err(ApiError::internal)?,
+    );
+    Ok(res)
+}
+
+/// `request` with `prefix` cut from its path (still percent-encoded, the query
+/// kept), as `Router::nest` would.
+fn strip_prefix(mut request: Request, prefix: &str) -> Request {
+    let uri = request.uri();
+    let rest = uri.path().strip_prefix(prefix).unwrap_or_default();
+    let rest = if rest.starts_with('/') {
+        rest.to_owned()
+    } else {
+        format!("/{rest}")
+    };
+    let path_and_query = match uri.query() {
+        Some(query) => format!("{rest}?{query}"),
+        None => rest,
+    };
+    if let Ok(uri) = Uri::builder().path_and_query(path_and_query).build() {
+        *request.uri_mut() = uri;
+    }
+    request
+}

@@ -1,0 +1,128 @@
+//! Starting and stopping modules: hooks run in their own task, with a time limit,
+//! so one that fails, panics or hangs stops only its own module.
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use gantry_sdk::{Hook, ModuleContext};
+use tower_http::catch_panic::CatchPanicLayer;
+
+use super::{
+    registry::{millis, ModuleEntry, Step},
+    ModuleError, ModuleState,
+};
+
+/// Builds the module's context and router, then awaits its `on_startup`.
+pub async fn start(entry: &mut ModuleEntry, db: &crate::db::Db, timeout: Duration) {
+    let Some(module) = entry.module.as_mut() else {
+        return;
+    };
+    let context = ModuleContext {
+        name: Arc::from(entry.name.as_str()),
+        db: db.pool.clone(),
+        dialect: super::migrate::dialect(db),
+    };
+    let router = module.router.take().map(|router| {
+        let name = entry.name.clone();
+        let unknown = name.clone();
+        router
+            .fallback(move |uri: axum::http::Uri| async move {
+                gantry_sdk::ApiError::not_found(format!(
+                    "module `{unknown}` has no route `{}`",
+                    uri.path()
+                ))
+                .with_module(unknown)
+            })
+            .with_state(context.clone())
+            // A panicking handler answers 500 naming the module; the host goes on.
+            .layer(CatchPanicLayer::custom(
+                move |panic: Box<dyn std::any::Any + Send>| {
+                    tracing::error!(
+                        "module `{name}`: handler panicked: {}",
+                        panic_message(&*panic)
+                    );
+                    axum::response::IntoResponse::into_response(
+                        gantry_sdk::ApiError::internal(format!("module `{name}` panicked"))
+                            .with_module(name.clone()),
+                    )
+                },
+            ))
+    });
+    let hook = module.on_startup.clone();
+    let started = Instant::now();
+    let res = match hook {
+        Some(hook) => run_hook(&entry.name, "on_startup", hook, context.clone(), timeout).await,
+        None => Ok(()),
+    };
+    entry.timings.startup_ms = Some(millis(started.elapsed()));
+    match res {
+        Ok(()) => {
+            entry.context = Some(context);
+            entry.router = router;
+            entry.state = ModuleState::Running;
+        }
+        Err(err) => entry.fail(Step::Startup, err),
+    }
+}
+
+/// Awaits a running module's `on_shutdown`; a failure is logged, nothing more.
+pub async fn stop(entry: &ModuleEntry, timeout: Duration) {
+    if entry.state != ModuleState::Running {
+        return;
+    }
+    let (Some(module), Some(context)) = (&entry.module, &entry.context) else {
+        return;
+    };
+    if let Some(hook) = module.on_shutdown.clone() {
+        match run_hook(&entry.name, "on_shutdown", hook, context.clone(), timeout).await {
+            Ok(()) => tracing::info!("module `{}` stopped", entry.name),
+            Err(err) => tracing::error!("{err}"),
+        }
+    }
+}
+
+async fn run_hook(
+    module: &str,
+    hook_name: &'static str,
+    hook: Hook,
+    context: ModuleContext,
+    timeout: Duration,
+) -> Result<(), ModuleError> {
+    let task = tokio::spawn(async move { hook(context).await });
+    let abort = task.abort_handle();
+    match tokio::time::timeout(timeout, task).await {
+        Ok(Ok(Ok(()))) => Ok(()),
+        Ok(Ok(Err(err))) => Err(ModuleError::HookFailed {
+            module: module.to_owned(),
+            hook: hook_name,
+            reason: err.to_string(),
+        }),
+        Ok(Err(join_error)) => Err(ModuleError::HookPanicked {
+            module: module.to_owned(),
+            hook: hook_name,
+            reason: if join_error.is_panic() {
+                panic_message(&*join_error.into_panic())
+            } else {
+                "cancelled".into()
+            },
+        }),
+        Err(_) => {
+            abort.abort();
+            Err(ModuleError::HookTimedOut {
+                module: module.to_owned(),
+                hook: hook_name,
+                limit: format!("{timeout:?}"),
+            })
+        }
+    }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}

@@ -1,0 +1,180 @@
+//! Each module's migrations: tracked in its own table, checked for the table prefix
+//! before anything runs, applied after the host's own.
+
+use std::time::Instant;
+
+use gantry_sdk::{Dialect, Migrations, Module};
+use sqlx::migrate::{MigrateError, Migrator};
+
+use super::{
+    registry::{millis, ModuleEntry, Step},
+    sql_guard, ModuleError, ModuleState,
+};
+use crate::db::{Db, DbKind, MigrationState};
+
+/// The table tracking `module`'s applied migrations.
+pub fn tracking_table(module: &str) -> String {
+    format!("_gantry_migrations_{}", module.replace('-', "_"))
+}
+
+/// `module`'s migrator for `db`, tracked in its own table, with every statement
+/// checked against the module's table prefix. `Ok(None)` when it has no migrations.
+pub async fn migrator(module: &Module, db: &Db) -> Result<Option<Migrator>, ModuleError> {
+    let name = &module.manifest.name;
+    let failed = |reason: String| ModuleError::MigrationFailed {
+        module: name.clone(),
+        reason,
+    };
+    let migrations = match &module.migrations {
+        None => return Ok(None),
+        Some(Migrations::Portable(m)) => m.iter().cloned().collect(),
+        Some(Migrations::PerDialect { sqlite, postgres }) => match db.kind {
+            DbKind::Sqlite => sqlite.iter().cloned().collect(),
+            DbKind::Postgres => postgres.iter().cloned().collect(),
+        },
+        Some(Migrations::Dir(dir)) => {
+            let dialect_dir = dir.join(match db.kind {
+                DbKind::Sqlite => "sqlite",
+                DbKind::Postgres => "postgres",
+            });
+            let dir = if dialect_dir.is_dir() {
+                dialect_dir
+            } else {
+                dir.clone()
+            };
+            Migrator::new(dir.as_path())
+                .await
+                .map_err(|err| failed(format!("cannot read `{}`: {err}", dir.display())))?
+                .iter()
+                .cloned()
+                .collect()
+        }
+    };
+    let mut migrator = Migrator::with_migrations(migrations);
+    migrator.dangerous_set_table_name(tracking_table(name));
+    let prefix = module.manifest.table_prefix();
+    for migration in migrator.iter() {
+        if let Err(violation) = sql_guard::check(migration.sql.as_str(), &prefix) {
+            let direction = if migration.migration_type.is_down_migration() {
+                "down"
+            } else {
+                "up"
+            };
+            return Err(ModuleError::MigrationRefused {
+                module: name.clone(),
+                migration: format!(
+                    "{}_{} ({direction})",
+                    migration.version,
+                    migration.description.replace(' ', "_")
+                ),
+                problem: violation.problem,
+                statement: violation.statement,
+            });
+        }
+    }
+    Ok(Some(migrator))
+}
+
+/// Every migration of `migrator` and whether `db` has it.
+pub async fn status(migrator: &Migrator, db: &Db) -> Result<Vec<MigrationState>, MigrateError> {
+    let applied = db.applied_versions(&migrator.table_name).await?;
+    Ok(migrator
+        .iter()
+        .filter(|m| m.migration_type.is_up_migration())
+        .map(|m| MigrationState {
+            version: m.version,
+            description: m.description.to_string(),
+            applied: applied.contains(&m.version),
+        })
+        .collect())
+}
+
+/// Applies the pending migrations of a discovered module; on failure the module is
+/// marked failed (the failing migration's transaction is rolled back, so neither the
+/// host's tables nor other modules' are touched).
+pub async fn apply(entry: &mut ModuleEntry, db: &Db) {
+    let Some(module) = entry.module.as_ref() else {
+        return;
+    };
+    entry.state = ModuleState::Migrating;
+    let started = Instant::now();
+    let res = async {
+        let Some(migrator) = migrator(module, db).await? else {
+            return Ok(Vec::new());
+        };
+        let failed = |err: MigrateError| ModuleError::MigrationFailed {
+            module: module.manifest.name.clone(),
+            reason: err.to_string(),
+        };
+        migrator.run(&db.pool).await.map_err(failed)?;
+        status(&migrator, db).await.map_err(failed)
+    }
+    .await;
+    entry.timings.migrations_ms = Some(millis(started.elapsed()));
+    match res {
+        Ok(migrations) => {
+            entry.migrations = migrations;
+            entry.state = ModuleState::Starting;
+        }
+        Err(err) => entry.fail(Step::Migration, err),
+    }
+}
+
+/// The SDK's name for the database's dialect.
+pub fn dialect(db: &Db) -> Dialect {
+    match db.kind {
+        DbKind::Sqlite => Dialect::Sqlite,
+        DbKind::Postgres => Dialect::Postgres,
+    }
+}
+
+/// Reverts `module`'s last `steps` applied migrations; returns the reverted versions.
+pub async fn down(module: &Module, db: &Db, steps: usize) -> Result<Vec<i64>, ModuleError> {
+    let name = &module.manifest.name;
+    let Some(migrator) = migrator(module, db).await? else {
+        return Ok(Vec::new());
+    };
+    let failed = |err: MigrateError| ModuleError::MigrationFailed {
+        module: name.clone(),
+        reason: err.to_string(),
+    };
+    let mut applied = db
+        .applied_versions(&migrator.table_name)
+        .await
+        .map_err(failed)?;
+    applied.sort_unstable();
+    let keep = applied.len().saturating_sub(steps);
+    let target = if keep == 0 { 0 } else { applied[keep - 1] };
+    migrator.undo(&db.pool, target).await.map_err(failed)?;
+    Ok(applied[keep..].iter().rev().copied().collect())
+}
+
+/// Applies `module`'s pending migrations (all, for `gantry migrate up`).
+pub async fn up(module: &Module, db: &Db) -> Result<Vec<MigrationState>, ModuleError> {
+    let name = &module.manifest.name;
+    let Some(migrator) = migrator(module, db).await? else {
+        return Ok(Vec::new());
+    };
+    let failed = |err: MigrateError| ModuleError::MigrationFailed {
+        module: name.clone(),
+        reason: err.to_string(),
+    };
+    migrator.run(&db.pool).await.map_err(failed)?;
+    status(&migrator, db).await.map_err(failed)
+}
+
+/// Records `module`'s migrations up to `version` (all when `None`) as applied without
+/// running them: for a database whose schema already matches.
+pub async fn baseline(module: &Module, db: &Db, version: Option<i64>) -> Result<(), ModuleError> {
+    let name = &module.manifest.name;
+    let Some(migrator) = migrator(module, db).await? else {
+        return Ok(());
+    };
+    migrator
+        .skip(&db.pool, version)
+        .await
+        .map_err(|err| ModuleError::MigrationFailed {
+            module: name.clone(),
+            reason: err.to_string(),
+        })
+}

@@ -1,0 +1,287 @@
+//! The registry: every discovered module with its state, error, timings and parts.
+
+use std::{
+    path::PathBuf,
+    sync::Arc,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use axum::Router;
+use gantry_sdk::{validate_manifest, CurrentUser, ModuleContext, ModuleInfo, ModuleManifest};
+use serde::Serialize;
+
+use super::{discovery::Candidate, ModuleError};
+use crate::db::MigrationState;
+
+/// Where a module is in its life. A module moves discovered → migrating → starting
+/// → running, or stops at invalid, incompatible or failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModuleState {
+    Discovered,
+    Invalid,
+    Incompatible,
+    Migrating,
+    Starting,
+    Running,
+    Failed,
+}
+
+/// Where a module came from.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ModuleSource {
+    /// Linked into the `gantry` binary.
+    CompiledIn,
+    /// A folder with a `gantry-module.toml`.
+    DropIn { folder: PathBuf },
+}
+
+/// The step a module failed at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Step {
+    Discovery,
+    Validation,
+    Migration,
+    Startup,
+    Shutdown,
+}
+
+/// Why and when a module stopped.
+#[derive(Clone, Debug, Serialize)]
+pub struct Failure {
+    pub step: Step,
+    /// Names the module and the cause.
+    pub message: String,
+    /// Milliseconds since the Unix epoch.
+    pub at_unix_ms: u64,
+}
+
+/// How long each step took, in milliseconds.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Timings {
+    pub discovery_ms: f64,
+    pub migrations_ms: Option<f64>,
+    pub startup_ms: Option<f64>,
+}
+
+/// A module's frontend bundle, read once at start-up.
+#[derive(Clone, Debug)]
+pub struct Bundle {
+    pub path: PathBuf,
+    pub bytes: Arc<[u8]>,
+    /// First 16 hex digits of the SHA-256 of `bytes`.
+    pub hash: String,
+}
+
+/// One discovered module.
+pub struct ModuleEntry {
+    pub name: String,
+    pub source: ModuleSource,
+    /// `None` when the manifest could not even be read.
+    pub manifest: Option<ModuleManifest>,
+    pub state: ModuleState,
+    pub failure: Option<Failure>,
+    pub timings: Timings,
+    pub bundle: Option<Bundle>,
+    pub static_dir: Option<PathBuf>,
+    /// The module's migrations and whether each is applied.
+    pub migrations: Vec<MigrationState>,
+    /// Upstream of a sidecar backend (drop-in `backend.proxy`).
+    pub proxy: Option<String>,
+    /// The parts from the module's declaration, until they are used.
+    pub(crate) module: Option<gantry_sdk::Module>,
+    /// The module's API with its state, ready to serve.
+    pub(crate) router: Option<Router>,
+    pub(crate) context: Option<ModuleContext>,
+}
+
+impl ModuleEntry {
+    fn new(name: String, source: ModuleSource, discovery: Duration) -> Self {
+        Self {
+            name,
+            source,
+            manifest: None,
+            state: ModuleState::Discovered,
+            failure: None,
+            timings: Timings {
+                discovery_ms: millis(discovery),
+                ..Timings::default()
+            },
+            bundle: None,
+            static_dir: None,
+            migrations: Vec::new(),
+            proxy: None,
+            module: None,
+            router: None,
+            context: None,
+        }
+    }
+
+    /// Marks the module stopped at `step` because of `error`.
+    pub fn fail(&mut self, step: Step, error: ModuleError) {
+        self.state = match (&error, step) {
+            (ModuleError::Manifest(err), _) if err.is_incompatible() => ModuleState::Incompatible,
+            (_, Step::Discovery | Step::Validation) => ModuleState::Invalid,
+            _ => ModuleState::Failed,
+        };
+        self.failure = Some(Failure {
+            step,
+            message: error.to_string(),
+            at_unix_ms: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as u64),
+        });
+        self.router = None;
+    }
+
+    /// The module's version, or `?` when its manifest could not be read.
+    pub fn version(&self) -> &str {
+        self.manifest.as_ref().map_or("?", |m| m.version.as_str())
+    }
+
+    /// Whether any of the module's pages or tabs is for everyone; a module whose every
+    /// entry is admin-only is refused (bundle and API) to other users.
+    pub fn visible_to(&self, user: &CurrentUser) -> bool {
+        let Some(manifest) = &self.manifest else {
+            return false;
+        };
+        let mut admin_only = manifest
+            .nav_items
+            .iter()
+            .map(|n| n.requires_admin)
+            .chain(manifest.tabs.iter().map(|t| t.requires_admin))
+            .peekable();
+        user.is_admin || admin_only.peek().is_none() || admin_only.any(|admin| !admin)
+    }
+
+    /// The module as `/api/modules` shows it to `user`.
+    pub fn info_for(&self, user: &CurrentUser) -> Option<ModuleInfo> {
+        let manifest = self.manifest.as_ref()?;
+        if self.state != ModuleState::Running || !self.visible_to(user) {
+            return None;
+        }
+        let allowed = |requires_admin: bool| user.is_admin || !requires_admin;
+        Some(ModuleInfo {
+            name: manifest.name.clone(),
+            display_name: manifest.display_name.clone(),
+            version: manifest.version.clone(),
+            description: manifest.description.clone(),
+            nav_items: manifest
+                .nav_items
+                .iter()
+                .filter(|n| allowed(n.requires_admin))
+                .cloned()
+                .collect(),
+            tabs: manifest
+                .tabs
+                .iter()
+                .filter(|t| allowed(t.requires_admin))
+                .cloned()
+                .collect(),
+            frontend_bundle: self.bundle_url(),
+        })
+    }
+
+    /// `/api/modules/<name>/bundle.js?v=<hash>`, when the module has a bundle.
+    pub fn bundle_url(&self) -> Option<String> {
+        self.bundle
+            .as_ref()
+            .map(|b| format!("/api/modules/{}/bundle.js?v={}", self.name, b.hash))
+    }
+}
+
+/// Every discovered module, in a stable order (compiled-in first, then drop-ins,
+/// each by name).
+#[derive(Default)]
+pub struct ModuleRegistry {
+    entries: Vec<ModuleEntry>,
+}
+
+impl std::fmt::Debug for ModuleRegistry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.entries.iter().map(|e| (&e.name, e.state)))
+            .finish()
+    }
+}
+
+impl ModuleRegistry {
+    /// Validates `candidate` (its manifest, then against modules already admitted)
+    /// and records it, valid or not.
+    pub fn admit(&mut self, candidate: Candidate, host: &semver::Version) {
+        let mut entry = ModuleEntry::new(candidate.name, candidate.source, candidate.took);
+        let module = match candidate.module {
+            Ok(module) => module,
+            Err(err) => {
+                entry.fail(Step::Discovery, err);
+                self.entries.push(entry);
+                return;
+            }
+        };
+        entry.manifest = Some(module.manifest.clone());
+        entry.proxy = candidate.proxy;
+        let checked = validate_manifest(&module.manifest, host)
+            .map_err(ModuleError::from)
+            .and_then(|()| self.check_clashes(&module.manifest))
+            .and_then(|()| super::discovery::resolve_files(&module));
+        match checked {
+            Ok(files) => {
+                entry.bundle = files.bundle;
+                entry.static_dir = files.static_dir;
+                entry.module = Some(module);
+            }
+            Err(err) => entry.fail(Step::Validation, err),
+        }
+        self.entries.push(entry);
+    }
+
+    fn check_clashes(&self, manifest: &ModuleManifest) -> Result<(), ModuleError> {
+        for other in self.entries.iter().filter(|e| e.module.is_some()) {
+            let Some(theirs) = &other.manifest else {
+                continue;
+            };
+            if theirs.name == manifest.name {
+                return Err(ModuleError::DuplicateName {
+                    module: manifest.name.clone(),
+                });
+            }
+            for item in &manifest.nav_items {
+                if theirs.nav_items.iter().any(|n| n.route == item.route) {
+                    return Err(ModuleError::RouteTaken {
+                        module: manifest.name.clone(),
+                        route: item.route.clone(),
+                        other: theirs.name.clone(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The module called `name`, if one was discovered (whatever its state).
+    pub fn get(&self, name: &str) -> Option<&ModuleEntry> {
+        self.entries.iter().find(|e| e.name == name)
+    }
+
+    /// Every discovered module.
+    pub fn entries(&self) -> &[ModuleEntry] {
+        &self.entries
+    }
+
+    pub(crate) fn entries_mut(&mut self) -> impl Iterator<Item = &mut ModuleEntry> {
+        self.entries.iter_mut()
+    }
+
+    /// Runs every running module's `on_shutdown`.
+    pub async fn shutdown(&self, timeout: Duration) {
+        for entry in &self.entries {
+            super::lifecycle::stop(entry, timeout).await;
+        }
+    }
+}
+
+pub(crate) fn millis(duration: Duration) -> f64 {
+    (duration.as_secs_f64() * 1000.0 * 100.0).round() / 100.0
+}
