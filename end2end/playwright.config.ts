@@ -1,15 +1,36 @@
 // Playwright against a real Gantry build, in Debian's Chromium (never Playwright's own
 // browser download). `cargo xtask test` builds everything and sets the GANTRY_*
 // variables; run by hand, the defaults expect `cargo xtask build` to have run.
+//
+// Two servers run the same build with the test modules in fixtures/modules: one where
+// every request is an administrator's, one where it is a plain user's.
 import { defineConfig } from "@playwright/test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { adminURL, userURL } from "./tests/servers";
 
-const addr = process.env.GANTRY_ADDR ?? "127.0.0.1:3100";
 const bin = process.env.GANTRY_BIN ?? resolve(__dirname, "../target/debug/gantry");
-process.env.GANTRY_SITE_ROOT ??= resolve(__dirname, "../target/site");
-process.env.GANTRY_DATA_DIR ??= mkdtempSync(join(tmpdir(), "gantry-e2e-"));
+const dataDir = process.env.GANTRY_DATA_DIR ?? mkdtempSync(join(tmpdir(), "gantry-e2e-"));
+
+function server(url: string, user: "admin" | "user") {
+  return {
+    command: `"${bin}" serve --addr ${new URL(url).host}`,
+    url: `${url}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "pipe" as const,
+    stderr: "pipe" as const,
+    env: {
+      GANTRY_SITE_ROOT: process.env.GANTRY_SITE_ROOT ?? resolve(__dirname, "../target/site"),
+      GANTRY_DATA_DIR: join(dataDir, user),
+      GANTRY_MODULES_DIR: resolve(__dirname, "fixtures/modules"),
+      GANTRY_DEV_USER: user,
+      // Dev mode: the `broken` module's bundle comes from a URL that answers 404.
+      GANTRY_MODULE_BROKEN_DEV: "/modules/broken/static/missing.js",
+    },
+  };
+}
 
 export default defineConfig({
   testDir: "./tests",
@@ -19,7 +40,7 @@ export default defineConfig({
   reporter: [["list"]],
   timeout: 30_000,
   use: {
-    baseURL: `http://${addr}`,
+    baseURL: adminURL,
     trace: "retain-on-failure",
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
@@ -34,12 +55,5 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `"${bin}" serve --addr ${addr}`,
-    url: `http://${addr}/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: "pipe",
-    stderr: "pipe",
-  },
+  webServer: [server(adminURL, "admin"), server(userURL, "user")],
 });

@@ -1,6 +1,9 @@
 //! Building blocks of the shell, one component per file.
 
+pub mod confirm_dialog;
 pub mod header;
 pub mod icon;
+pub mod module_component;
 pub mod sidebar;
 pub mod theme_switch;
+pub mod toast_stack;

@@ -1,9 +1,14 @@
 //! The Gantry user interface: Leptos components rendered on the server (feature `ssr`)
 //! and hydrated in the browser from WebAssembly (feature `hydrate`).
 //!
-//! The server calls [`shell`] for every page; the browser calls [`hydrate`].
+//! The server provides a [`bootstrap::Bootstrap`] as context and calls [`shell`] for
+//! every page; the browser reads the same data from the page and calls [`hydrate`].
 
+pub mod bootstrap;
+#[cfg(feature = "hydrate")]
+pub mod browser;
 pub mod components;
+pub mod host_ui;
 pub mod nav;
 pub mod pages;
 pub mod theme;
@@ -15,12 +20,20 @@ use leptos_router::{
     path,
 };
 
-use components::{header::Header, sidebar::Sidebar};
-use pages::{admin::AdminPage, chat::ChatPage, not_found::NotFound, settings::SettingsPage};
+use bootstrap::{use_bootstrap, BOOTSTRAP_ID};
+use components::{
+    confirm_dialog::ConfirmDialog, header::Header, sidebar::Sidebar, toast_stack::ToastStack,
+};
+use host_ui::HostUi;
+use pages::{
+    admin::AdminPage, chat::ChatPage, module_page::ModulePage, not_found::NotFound,
+    settings::SettingsPage,
+};
 
 /// The whole HTML document, rendered on the server around [`App`].
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let theme = theme::requested_theme().map(|t| t.as_str());
+    let bootstrap = use_bootstrap().to_script_json();
     view! {
         <!DOCTYPE html>
         <html lang="en" data-theme=theme>
@@ -28,6 +41,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <script type="application/json" id=BOOTSTRAP_ID inner_html=bootstrap></script>
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -38,16 +53,20 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The application: the shell's sidebar and header around the routed pages.
+/// The application: the shell's sidebar and header around the routed pages, and the
+/// host interface (toasts, confirm dialog) modules reach through the EventBus.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let bootstrap = use_bootstrap();
+    provide_context(HostUi::new(theme::requested_theme()));
+    let entries = nav::sidebar_entries(bootstrap.user.as_ref(), &bootstrap.modules);
     view! {
         <Stylesheet id="gantry-style" href="/pkg/gantry.css" />
         <Title formatter=|page: String| format!("{page} · Gantry") />
         <Router>
             <div class="shell">
-                <Sidebar items=nav::core_nav_items() />
+                <Sidebar entries />
                 <div class="shell-main">
                     <Header />
                     <main class="content" id="content">
@@ -55,10 +74,13 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("") view=ChatPage />
                             <Route path=path!("settings") view=SettingsPage />
                             <Route path=path!("admin") view=AdminPage />
+                            <Route path=path!("*any") view=ModulePage />
                         </Routes>
                     </main>
                 </div>
             </div>
+            <ToastStack />
+            <ConfirmDialog />
         </Router>
     }
 }
@@ -68,7 +90,11 @@ pub fn App() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    let bootstrap = bootstrap::Bootstrap::from_document();
+    leptos::mount::hydrate_body(move || {
+        provide_context(bootstrap);
+        view! { <App /> }
+    });
     // Lets people and tests see that the page is now interactive.
     if let Some(root) = document().document_element() {
         let _ = root.set_attribute("data-hydrated", "true");

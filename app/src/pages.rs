@@ -2,5 +2,6 @@
 
 pub mod admin;
 pub mod chat;
+pub mod module_page;
 pub mod not_found;
 pub mod settings;

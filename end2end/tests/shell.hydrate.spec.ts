@@ -1,13 +1,6 @@
 // What only works once the WASM bundle has hydrated the page.
-import { expect, test, type Page } from "@playwright/test";
-
-async function gotoHydrated(page: Page, path: string) {
-  const errors: string[] = [];
-  page.on("pageerror", (err) => errors.push(err.message));
-  await page.goto(path);
-  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
-  return errors;
-}
+import { expect, test } from "@playwright/test";
+import { gotoHydrated } from "./helpers";
 
 test("clicking Settings navigates without a full page load", async ({ page }) => {
   const errors = await gotoHydrated(page, "/");

@@ -1,6 +1,9 @@
 // Generated from the Rust types in gantry-sdk: do not edit by hand.
 // Regenerate: GANTRY_UPDATE_TS=1 cargo test -p gantry-sdk typescript
 
+/** The browser contract version modules register with (`abi` in the registry). */
+export type BrowserAbi = 1;
+
 /**
  * Everything a module declares that is plain data: identity, sidebar entries, tabs
  * and frontend files. The backend parts (router, migrations, hooks) live on
@@ -171,3 +174,61 @@ name: string,
  * Whether the user is an administrator.
  */
 is_admin: boolean, };
+
+/**
+ * An event on the bus: its `type` and its `detail`.
+ */
+export type GantryEvent = { "type": "toast", "detail": Toast } | { "type": "confirm", "detail": Confirm } | { "type": "theme", "detail": ThemeChange };
+
+/**
+ * A short message the host shows in its toast stack.
+ */
+export type Toast = { 
+/**
+ * What to say.
+ */
+message: string, 
+/**
+ * How it looks; `info` when absent.
+ */
+kind: ToastKind, 
+/**
+ * Milliseconds before it goes away by itself; the host's default when absent,
+ * `0` to stay until dismissed.
+ */
+timeout_ms: number | null, };
+
+/**
+ * The look of a toast.
+ */
+export type ToastKind = "success" | "info" | "warning" | "error";
+
+/**
+ * A question the host asks in a modal dialog.
+ */
+export type Confirm = { 
+/**
+ * The question.
+ */
+message: string, 
+/**
+ * Label of the confirming button; "Confirm" when absent.
+ */
+confirm_label: string | null, 
+/**
+ * Label of the cancelling button; "Cancel" when absent.
+ */
+cancel_label: string | null, 
+/**
+ * Styles the confirming button as destructive.
+ */
+danger: boolean, };
+
+/**
+ * The theme now shown.
+ */
+export type ThemeChange = { 
+/**
+ * `light` or `dark`.
+ */
+theme: string, };

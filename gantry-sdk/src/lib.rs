@@ -33,6 +33,7 @@
 //! client written against that JSON keeps working. TypeScript definitions generated
 //! from them live in `gantry-sdk/frontend/gantry-sdk.d.ts`.
 
+mod events;
 mod manifest;
 mod nav;
 mod tab;
@@ -47,8 +48,9 @@ mod error;
 #[cfg(feature = "server")]
 mod module;
 
+pub use events::{Confirm, GantryEvent, ThemeChange, Toast, ToastKind, BROWSER_ABI};
 pub use manifest::{ModuleInfo, ModuleManifest};
-pub use nav::{sort_nav_items, NavItem};
+pub use nav::{nav_order, sort_nav_items, NavItem};
 pub use tab::{sort_tabs, Tab, TabSection};
 pub use user::CurrentUser;
 pub use validate::{validate_manifest, ManifestError, RESERVED_ROUTES};

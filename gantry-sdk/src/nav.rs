@@ -117,7 +117,20 @@ impl NavItem {
 /// assert_eq!(labels, ["Chat", "Alpha", "Beta"]);
 /// ```
 pub fn sort_nav_items(items: &mut [NavItem]) {
-    items.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.label.cmp(&b.label)));
+    items.sort_by(nav_order);
+}
+
+/// The sidebar's order between two entries: by `order`, then by label.
+///
+/// ```
+/// use gantry_sdk::{nav_order, NavItem};
+///
+/// let chat = NavItem::new("chat", "Chat", "/").order(10);
+/// let notes = NavItem::new("notes", "Notes", "/notes").order(30);
+/// assert!(nav_order(&chat, &notes).is_lt());
+/// ```
+pub fn nav_order(a: &NavItem, b: &NavItem) -> std::cmp::Ordering {
+    a.order.cmp(&b.order).then_with(|| a.label.cmp(&b.label))
 }
 
 #[cfg(test)]

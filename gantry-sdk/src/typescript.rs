@@ -5,7 +5,10 @@
 
 use ts_rs::{Config, TS};
 
-use crate::{CurrentUser, ModuleInfo, ModuleManifest, NavItem, Tab, TabSection};
+use crate::{
+    Confirm, CurrentUser, GantryEvent, ModuleInfo, ModuleManifest, NavItem, Tab, TabSection,
+    ThemeChange, Toast, ToastKind,
+};
 
 const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/frontend/gantry-sdk.d.ts");
 
@@ -39,6 +42,7 @@ fn definitions() -> String {
         "// Generated from the Rust types in gantry-sdk: do not edit by hand.\n\
          // Regenerate: GANTRY_UPDATE_TS=1 cargo test -p gantry-sdk typescript\n",
     );
+    out.push_str(&format!("\n/** The browser contract version modules register with (`abi` in the registry). */\nexport type BrowserAbi = {};\n", crate::BROWSER_ABI));
     for decl in [
         declaration::<ModuleManifest>(&cfg),
         declaration::<ModuleInfo>(&cfg),
@@ -46,6 +50,11 @@ fn definitions() -> String {
         declaration::<Tab>(&cfg),
         declaration::<TabSection>(&cfg),
         declaration::<CurrentUser>(&cfg),
+        declaration::<GantryEvent>(&cfg),
+        declaration::<Toast>(&cfg),
+        declaration::<ToastKind>(&cfg),
+        declaration::<Confirm>(&cfg),
+        declaration::<ThemeChange>(&cfg),
     ] {
         out.push('\n');
         out.push_str(&decl);

@@ -1,19 +1,39 @@
 //! Every core route in one place, grouped by who uses it.
 
-use app::{shell, App};
+use app::{bootstrap::Bootstrap, shell, App};
 use axum::{
-    http::Uri,
+    http::{request::Parts, Uri},
     routing::{any, get},
     Router,
 };
-use gantry_sdk::ApiError;
-use leptos_axum::{file_and_error_handler, generate_route_list, LeptosRoutes};
+use gantry_sdk::{ApiError, CurrentUser};
+use leptos::prelude::{provide_context, use_context};
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::services::{ServeDir, ServeFile};
 
 use crate::{api, modules::dispatch, AppState};
 
 /// The routes of the host; state is attached by [`crate::app`].
 pub fn routes(state: &AppState) -> Router<AppState> {
     let leptos_options = state.leptos_options.clone();
+    let site_root = std::path::PathBuf::from(&*leptos_options.site_root);
+    let registry = state.modules.clone();
+    // Per page request: who asks, and the modules they may see.
+    let bootstrap = move || {
+        let user =
+            use_context::<Parts>().and_then(|parts| parts.extensions.get::<CurrentUser>().cloned());
+        let modules = user
+            .as_ref()
+            .map(|user| {
+                registry
+                    .entries()
+                    .iter()
+                    .filter_map(|entry| entry.info_for(user))
+                    .collect()
+            })
+            .unwrap_or_default();
+        provide_context(Bootstrap { user, modules });
+    };
     Router::new()
         // Used by load balancers, `cargo xtask` and tests: is the database reachable?
         .route("/healthz", get(api::health::get_health))
@@ -34,12 +54,28 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         // Any other `/api` path is a JSON 404, not the app's HTML one.
         .route("/api/{*rest}", any(api_not_found))
-        // Every page of the app, rendered on the server and hydrated in the browser.
-        .leptos_routes(state, generate_route_list(App), move || {
-            shell(leptos_options.clone())
-        })
-        // The built site (bundle, stylesheet); any other path is the app's 404 page.
-        .fallback(file_and_error_handler::<AppState, _>(shell))
+        // The built site: the hydration bundle, the stylesheet, the favicon.
+        .nest_service(
+            "/pkg",
+            ServeDir::new(site_root.join("pkg")).precompressed_gzip(),
+        )
+        .route_service(
+            "/favicon.svg",
+            ServeFile::new(site_root.join("favicon.svg")),
+        )
+        // Every page of the app (module pages included), rendered on the server and
+        // hydrated in the browser.
+        .leptos_routes_with_context(
+            state,
+            generate_route_list(App),
+            bootstrap.clone(),
+            move || shell(leptos_options.clone()),
+        )
+        // Anything else (other methods) is the app's 404 page.
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(bootstrap, shell))
 }
 
 async fn api_not_found(uri: Uri) -> ApiError {

@@ -125,7 +125,9 @@ fn test() -> Result<()> {
     let built = site::build_all(Profile::Dev)?;
     cmd::step("e2e", "Playwright in Chromium against the built server");
     let data_dir = tempdir("gantry-e2e")?;
-    let addr = format!("127.0.0.1:{}", cmd::free_port()?);
+    let ports = cmd::free_ports(2)?;
+    let addr = format!("127.0.0.1:{}", ports[0]);
+    let user_addr = format!("127.0.0.1:{}", ports[1]);
     let mut playwright = std::process::Command::new("npx");
     playwright
         .args(["playwright", "test"])
@@ -134,6 +136,7 @@ fn test() -> Result<()> {
         .env("GANTRY_SITE_ROOT", &built.site_root)
         .env("GANTRY_DATA_DIR", &data_dir)
         .env("GANTRY_ADDR", &addr)
+        .env("GANTRY_USER_ADDR", &user_addr)
         .env_remove("DATABASE_URL")
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
         .env("CHROMIUM_PATH", tools::CHROMIUM);

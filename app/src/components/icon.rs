@@ -17,6 +17,17 @@ pub fn Icon(#[prop(into)] name: Option<String>) -> impl IntoView {
         Some("shield") => {
             view! { <path d="M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6z" /> }.into_any()
         }
+        Some("zap") => view! { <path d="M13 2L4 14h7l-1 8 9-12h-7z" /> }.into_any(),
+        Some("note") => view! { <path d="M6 3h9l4 4v14H6zM14 3v5h5M9 13h7M9 17h5" /> }.into_any(),
+        Some("puzzle") => view! {
+            <path d="M9 4h3a2 2 0 1 1 4 0h3v5a2 2 0 1 1 0 4v6h-6a2 2 0 1 0-4 0H4v-5a2 2 0 1 0 0-4V4z" />
+        }
+        .into_any(),
+        Some("lock") => view! {
+            <rect x="5" y="11" width="14" height="10" rx="2" />
+            <path d="M8 11V7a4 4 0 0 1 8 0v4" />
+        }
+        .into_any(),
         _ => view! { <circle cx="12" cy="12" r="3" /> }.into_any(),
     };
     view! {

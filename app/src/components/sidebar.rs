@@ -1,23 +1,25 @@
-//! The sidebar: a list of nav entries, rendered in the order given.
+//! The sidebar: the host's and the modules' entries, in the order given.
 
-use gantry_sdk::NavItem;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::icon::Icon;
+use crate::nav::SidebarEntry;
 
-/// Links to `items`; the current page's link carries `aria-current="page"`.
+/// Links to `entries`; the current page's link carries `aria-current="page"`.
 #[component]
-pub fn Sidebar(items: Vec<NavItem>) -> impl IntoView {
+pub fn Sidebar(entries: Vec<SidebarEntry>) -> impl IntoView {
     view! {
         <nav class="sidebar" aria-label="Main">
             <ul class="nav-list">
-                {items
+                {entries
                     .into_iter()
-                    .map(|item| {
+                    .map(|SidebarEntry { item, module }| {
+                        // Module pages have sub-paths (their tabs): match those too.
+                        let exact = module.is_none();
                         view! {
-                            <li data-nav-id=item.id.clone()>
-                                <A href=item.route exact=true>
+                            <li data-nav-id=item.id.clone() data-module=module>
+                                <A href=item.route exact>
                                     <Icon name=item.icon />
                                     <span>{item.label}</span>
                                 </A>

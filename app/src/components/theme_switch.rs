@@ -2,13 +2,14 @@
 
 use leptos::prelude::*;
 
-use crate::theme::{requested_theme, Theme};
+use crate::{host_ui::use_host_ui, theme::Theme};
 
 /// A button that flips between the light and dark themes; it acts once the page is
-/// hydrated, since the switch runs in the browser.
+/// hydrated, since the switch runs in the browser. Mounted modules hear of the
+/// change as a `theme` event.
 #[component]
 pub fn ThemeSwitch() -> impl IntoView {
-    let theme = RwSignal::new(requested_theme());
+    let theme = use_host_ui().theme;
     let switch = move |_| {
         #[cfg(feature = "hydrate")]
         {
@@ -18,6 +19,11 @@ pub fn ThemeSwitch() -> impl IntoView {
             let next = current.toggled();
             crate::theme::apply_theme(next);
             theme.set(Some(next));
+            let detail = serde_wasm_bindgen::to_value(&gantry_sdk::ThemeChange {
+                theme: next.as_str().into(),
+            })
+            .unwrap_or_default();
+            crate::browser::bus::broadcast("theme", &detail);
         }
     };
     let label = move || match theme.get() {

@@ -90,6 +90,9 @@ pub struct ModuleEntry {
     pub migrations: Vec<MigrationState>,
     /// Upstream of a sidecar backend (drop-in `backend.proxy`).
     pub proxy: Option<String>,
+    /// Dev mode: the URL of the bundle on the module's dev server, from
+    /// `GANTRY_MODULE_<NAME>_DEV`, loaded instead of the installed bundle.
+    pub dev_bundle: Option<String>,
     /// The parts from the module's declaration, until they are used.
     pub(crate) module: Option<gantry_sdk::Module>,
     /// The module's API with its state, ready to serve.
@@ -113,6 +116,7 @@ impl ModuleEntry {
             static_dir: None,
             migrations: Vec::new(),
             proxy: None,
+            dev_bundle: None,
             module: None,
             router: None,
             context: None,
@@ -184,8 +188,12 @@ impl ModuleEntry {
         })
     }
 
-    /// `/api/modules/<name>/bundle.js?v=<hash>`, when the module has a bundle.
+    /// `/api/modules/<name>/bundle.js?v=<hash>` when the module has a bundle; its dev
+    /// server's URL in dev mode.
     pub fn bundle_url(&self) -> Option<String> {
+        if let Some(dev) = &self.dev_bundle {
+            return Some(dev.clone());
+        }
         self.bundle
             .as_ref()
             .map(|b| format!("/api/modules/{}/bundle.js?v={}", self.name, b.hash))
@@ -222,6 +230,9 @@ impl ModuleRegistry {
         };
         entry.manifest = Some(module.manifest.clone());
         entry.proxy = candidate.proxy;
+        entry.dev_bundle = std::env::var(dev_bundle_variable(&entry.name))
+            .ok()
+            .filter(|url| !url.is_empty());
         let checked = validate_manifest(&module.manifest, host)
             .map_err(ModuleError::from)
             .and_then(|()| self.check_clashes(&module.manifest))
@@ -280,6 +291,15 @@ impl ModuleRegistry {
             super::lifecycle::stop(entry, timeout).await;
         }
     }
+}
+
+/// The variable that points a module at its dev server: `GANTRY_MODULE_<NAME>_DEV`
+/// (`-` as `_`), e.g. `GANTRY_MODULE_OVERLORD_DEV=http://127.0.0.1:3002/index.js`.
+pub fn dev_bundle_variable(module: &str) -> String {
+    format!(
+        "GANTRY_MODULE_{}_DEV",
+        module.to_ascii_uppercase().replace('-', "_")
+    )
 }
 
 pub(crate) fn millis(duration: Duration) -> f64 {

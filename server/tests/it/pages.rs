@@ -1,4 +1,6 @@
-use crate::support::TestApp;
+use gantry_server::auth::DevUser;
+
+use crate::{fixtures::notes, support::TestApp};
 
 /// Positions of `needles` in `haystack`, panicking on a missing one.
 fn positions(haystack: &str, needles: &[&str]) -> Vec<usize> {
@@ -14,7 +16,7 @@ fn positions(haystack: &str, needles: &[&str]) -> Vec<usize> {
 
 #[tokio::test]
 async fn the_shell_renders_core_nav_in_order() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::builder().dev_user(DevUser::Admin).spawn().await;
     let res = app.get("/").await;
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
@@ -35,7 +37,7 @@ async fn the_shell_renders_core_nav_in_order() {
 
 #[tokio::test]
 async fn every_core_page_renders() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::builder().dev_user(DevUser::Admin).spawn().await;
     for (path, page) in [
         ("/", "chat"),
         ("/settings", "settings"),
@@ -87,4 +89,74 @@ async fn built_assets_are_served_from_the_site_root() {
     assert_eq!(res.text().await.unwrap(), "body { color: red }");
     // Nothing outside the site root.
     assert_eq!(app.get("/pkg/../../gantry.db").await.status(), 404);
+}
+
+#[tokio::test]
+async fn admin_is_hidden_from_and_refused_to_other_users() {
+    let app = TestApp::builder().dev_user(DevUser::User).spawn().await;
+    let html = app.get("/").await.text().await.unwrap();
+    assert!(html.contains(r#"data-nav-id="settings""#));
+    assert!(!html.contains(r#"data-nav-id="admin""#));
+    let res = app.get("/admin").await;
+    assert_eq!(res.status(), 403);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r#"data-page="forbidden""#) && !html.contains(r#"data-page="admin""#));
+}
+
+#[tokio::test]
+async fn module_pages_and_entries_are_rendered_on_the_server() {
+    let app = TestApp::builder()
+        .module(notes())
+        .dev_user(DevUser::Admin)
+        .spawn()
+        .await;
+    let html = app.get("/").await.text().await.unwrap();
+    // Chat 10, Notes 30, Settings 40, Admin 50.
+    let found = positions(
+        &html,
+        &[
+            r#"data-nav-id="chat""#,
+            r#"data-nav-id="notes" data-module="notes""#,
+            r#"data-nav-id="settings""#,
+            r#"data-nav-id="admin""#,
+        ],
+    );
+    assert!(found.is_sorted(), "{found:?}");
+    // The data the browser hydrates from is in the page.
+    assert!(html.contains(
+        r#"<script type="application/json" id="gantry-bootstrap">{"user":{"id":"dev-admin""#
+    ));
+
+    let res = app.get("/notes").await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r#"data-page="module" data-module="notes""#));
+    assert!(
+        html.contains(r#"data-component="AllNotes""#),
+        "first tab by default"
+    );
+    let tabs = positions(&html, &[r#"href="/notes/all""#, r#"href="/notes/trash""#]);
+    assert!(tabs.is_sorted());
+    assert!(
+        !html.contains(r#"href="/notes/prefs""#),
+        "settings-section tab is not on the page"
+    );
+
+    let html = app.get("/notes/trash").await.text().await.unwrap();
+    assert!(html.contains(r#"data-component="Trash""#));
+    assert!(html.contains("<title>Trash · Notes · Gantry</title>"));
+    assert_eq!(app.get("/notes/nope").await.status(), 404);
+}
+
+#[tokio::test]
+async fn admin_only_tabs_are_not_pages_for_other_users() {
+    let app = TestApp::builder()
+        .module(notes())
+        .dev_user(DevUser::User)
+        .spawn()
+        .await;
+    assert_eq!(app.get("/notes/all").await.status(), 200);
+    let res = app.get("/notes/trash").await;
+    assert_eq!(res.status(), 404);
+    assert!(!res.text().await.unwrap().contains("/notes/trash\""));
 }

@@ -1,0 +1,68 @@
+//! What the server knows about the request that the interface needs from its first
+//! render: the signed-in user and the modules they may see.
+//!
+//! The server provides it as context and writes it into the page as JSON; the browser
+//! reads that JSON before hydrating, so both render the same sidebar and pages with
+//! no fetch and no flash.
+
+use gantry_sdk::{CurrentUser, ModuleInfo};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The `id` of the `<script type="application/json">` holding the bootstrap data.
+pub const BOOTSTRAP_ID: &str = "gantry-bootstrap";
+
+/// The user and the modules, as of this request.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Bootstrap {
+    /// `None` when nobody is signed in.
+    pub user: Option<CurrentUser>,
+    /// Running modules the user may see, with only the entries they may see.
+    pub modules: Vec<ModuleInfo>,
+}
+
+impl Bootstrap {
+    /// JSON safe to put inside a `<script>` element.
+    pub fn to_script_json(&self) -> String {
+        serde_json::to_string(self)
+            .unwrap_or_else(|_| "{}".into())
+            .replace('<', "\\u003c")
+            .replace('>', "\\u003e")
+            .replace('&', "\\u0026")
+    }
+
+    /// Reads what the server wrote into the page.
+    #[cfg(feature = "hydrate")]
+    pub fn from_document() -> Self {
+        document()
+            .get_element_by_id(BOOTSTRAP_ID)
+            .and_then(|script| script.text_content())
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default()
+    }
+}
+
+/// The bootstrap data of this page.
+pub fn use_bootstrap() -> Bootstrap {
+    use_context::<Bootstrap>().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_json_cannot_close_the_script() {
+        let bootstrap = Bootstrap {
+            user: Some(CurrentUser {
+                id: "1".into(),
+                name: "</script><script>alert(1)</script> & co".into(),
+                is_admin: false,
+            }),
+            modules: Vec::new(),
+        };
+        let json = bootstrap.to_script_json();
+        assert!(!json.contains('<') && !json.contains('&'));
+        assert_eq!(serde_json::from_str::<Bootstrap>(&json).unwrap(), bootstrap);
+    }
+}

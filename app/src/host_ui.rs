@@ -1,0 +1,90 @@
+//! The host's own interface state that modules reach only through the EventBus:
+//! the toast stack and the confirm dialog, plus the theme they are told about.
+
+use gantry_sdk::{Confirm, Toast, ToastKind};
+use leptos::prelude::*;
+
+use crate::theme::Theme;
+
+/// A toast on screen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShownToast {
+    pub id: u64,
+    pub message: String,
+    pub kind: ToastKind,
+    /// The module that asked, if any.
+    pub module: Option<String>,
+}
+
+/// A confirmation being asked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingConfirm {
+    pub id: u64,
+    pub request: Confirm,
+    pub module: Option<String>,
+}
+
+/// Handles to the host interface's state; `Copy`, provided as context by `App`.
+#[derive(Clone, Copy)]
+pub struct HostUi {
+    pub toasts: RwSignal<Vec<ShownToast>>,
+    pub confirm: RwSignal<Option<PendingConfirm>>,
+    /// The visitor's chosen theme (`None`: the system's).
+    pub theme: RwSignal<Option<Theme>>,
+    next_id: StoredValue<u64>,
+}
+
+/// How long a toast stays when the module gives no timeout.
+pub const DEFAULT_TOAST_MS: u32 = 5000;
+
+impl HostUi {
+    pub fn new(theme: Option<Theme>) -> Self {
+        Self {
+            toasts: RwSignal::new(Vec::new()),
+            confirm: RwSignal::new(None),
+            theme: RwSignal::new(theme),
+            next_id: StoredValue::new(1),
+        }
+    }
+
+    fn next_id(&self) -> u64 {
+        let id = self.next_id.get_value();
+        self.next_id.set_value(id + 1);
+        id
+    }
+
+    /// Shows `toast`; returns its id.
+    pub fn show_toast(&self, toast: Toast, module: Option<String>) -> u64 {
+        let id = self.next_id();
+        self.toasts.update(|toasts| {
+            toasts.push(ShownToast {
+                id,
+                message: toast.message,
+                kind: toast.kind,
+                module,
+            })
+        });
+        id
+    }
+
+    pub fn dismiss_toast(&self, id: u64) {
+        self.toasts.update(|toasts| toasts.retain(|t| t.id != id));
+    }
+
+    /// Opens the confirm dialog (one at a time: a newer request replaces an older one,
+    /// which the caller answers `false`); returns its id.
+    pub fn ask(&self, request: Confirm, module: Option<String>) -> u64 {
+        let id = self.next_id();
+        self.confirm.set(Some(PendingConfirm {
+            id,
+            request,
+            module,
+        }));
+        id
+    }
+}
+
+/// The host interface state of this app.
+pub fn use_host_ui() -> HostUi {
+    expect_context::<HostUi>()
+}

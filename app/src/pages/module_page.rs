@@ -1,0 +1,90 @@
+//! A module's page: its name, its tabs (each with its own URL) and the active tab's
+//! component.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_location;
+
+use crate::{
+    bootstrap::use_bootstrap,
+    components::module_component::ModuleComponent,
+    nav::{module_page, ModulePageMatch},
+    pages::not_found::NotFound,
+};
+
+/// Whatever module page the path names, or the 404 page.
+#[component]
+pub fn ModulePage() -> impl IntoView {
+    let modules = use_bootstrap().modules;
+    let location = use_location();
+    let page = Memo::new(move |_| module_page(&modules, &location.pathname.get()));
+    move || match page.get() {
+        Some(page) => view! { <ModuleView page /> }.into_any(),
+        None => view! { <NotFound /> }.into_any(),
+    }
+}
+
+#[component]
+fn ModuleView(page: ModulePageMatch) -> impl IntoView {
+    let ModulePageMatch {
+        module,
+        nav,
+        tabs,
+        active,
+    } = page;
+    let active_id = active.as_ref().map(|t| t.id.clone());
+    let tab_links = tabs
+        .iter()
+        .map(|tab| {
+            let current = active_id.as_deref() == Some(tab.id.as_str());
+            view! {
+                <a
+                    href=format!("{}/{}", nav.route, tab.id)
+                    class="tab"
+                    class:tab-active=current
+                    aria-current=current.then_some("page")
+                    data-tab=tab.id.clone()
+                >
+                    {tab.label.clone()}
+                </a>
+            }
+        })
+        .collect_view();
+    let content = match (&active, nav.frontend_component.is_empty()) {
+        (Some(tab), _) => view! {
+            <ModuleComponent module=module.clone() component=tab.frontend_component.clone() />
+        }
+        .into_any(),
+        (None, false) => view! {
+            <ModuleComponent module=module.clone() component=nav.frontend_component.clone() />
+        }
+        .into_any(),
+        (None, true) => view! {
+            <div class="empty-state">
+                <p>"This module has no page content yet."</p>
+            </div>
+        }
+        .into_any(),
+    };
+    let title = match &active {
+        Some(tab) => format!("{} · {}", tab.label, module.display_name),
+        None => module.display_name.clone(),
+    };
+    view! {
+        <Title text=title />
+        <section class="page module-page" data-page="module" data-module=module.name.clone()>
+            <h1>{module.display_name.clone()}</h1>
+            {(!module.description.is_empty())
+                .then(|| view! { <p class="lede">{module.description.clone()}</p> })}
+            {(!tabs.is_empty())
+                .then(|| {
+                    view! {
+                        <nav class="tabs" aria-label=format!("{} tabs", module.display_name)>
+                            {tab_links}
+                        </nav>
+                    }
+                })}
+            <div class="tab-panel">{content}</div>
+        </section>
+    }
+}

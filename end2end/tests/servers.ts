@@ -1,0 +1,3 @@
+// Where the two test servers listen (see playwright.config.ts).
+export const adminURL = `http://${process.env.GANTRY_ADDR ?? "127.0.0.1:3100"}`;
+export const userURL = `http://${process.env.GANTRY_USER_ADDR ?? "127.0.0.1:3101"}`;

@@ -1,0 +1,72 @@
+// The browser contract between the Gantry host and a module's ES-module bundle.
+// The data types come from gantry-sdk.d.ts (generated from the Rust types); this file
+// adds the functions around them. Contract version: BrowserAbi (1).
+import type {
+  BrowserAbi,
+  Confirm,
+  CurrentUser,
+  ThemeChange,
+  Toast,
+} from "./gantry-sdk";
+
+/** What each event type carries, and what emitting it returns. */
+export interface GantryEventMap {
+  toast: { detail: Toast; result: void };
+  confirm: { detail: Confirm; result: Promise<boolean> };
+  theme: { detail: ThemeChange; result: void };
+}
+
+/** The EventBus: `context.events`, also `window.gantryEvents`. */
+export interface GantryEvents {
+  /** Asks the host for a toast or a confirmation (which resolves to the answer). */
+  emit<K extends keyof GantryEventMap>(
+    type: K,
+    detail: GantryEventMap[K]["detail"],
+  ): GantryEventMap[K]["result"];
+  /** Listens to host events (e.g. `theme`); returns the function that stops listening. */
+  on<K extends keyof GantryEventMap>(
+    type: K,
+    listener: (detail: GantryEventMap[K]["detail"]) => void,
+  ): () => void;
+}
+
+/** What the host hands a component when it mounts it; nothing else of the host is reachable. */
+export interface GantryContext {
+  /** The module's machine name. */
+  module: string;
+  /** Base URL of the module's API: `/api/modules/<name>`. */
+  apiBase: string;
+  /** The signed-in user. */
+  user: CurrentUser;
+  /** The theme shown now; changes arrive as `theme` events. */
+  theme: "light" | "dark";
+  /** The EventBus. */
+  events: GantryEvents;
+}
+
+/** Undoes a mount: remove listeners, timers and DOM the component added. */
+export type Unmount = () => void;
+
+/**
+ * A component: a `mount` function, or an object with one. It renders into `element`
+ * (which it owns) and returns its unmount function.
+ */
+export type GantryComponent =
+  | ((element: HTMLElement, context: GantryContext) => Unmount | void)
+  | { mount(element: HTMLElement, context: GantryContext): Unmount | void };
+
+/** One module's entry in the registry. */
+export interface GantryModuleRegistration {
+  /** The contract version the module was built for. */
+  abi: BrowserAbi;
+  /** Components by the names the manifest's `frontend_component` fields use. */
+  components: Record<string, GantryComponent>;
+}
+
+declare global {
+  interface Window {
+    /** The registry: a bundle adds `__GANTRY_MODULES__[<module name>]` when it loads. */
+    __GANTRY_MODULES__?: Record<string, GantryModuleRegistration>;
+    gantryEvents?: GantryEvents;
+  }
+}
