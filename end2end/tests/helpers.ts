@@ -5,7 +5,8 @@ export async function gotoHydrated(page: Page, path: string): Promise<string[]> 
   const errors: string[] = [];
   page.on("pageerror", (err) => errors.push(err.message));
   await page.goto(path);
-  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  // A debug WASM bundle on a busy 2-core machine can take a while to compile.
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true", { timeout: 20_000 });
   return errors;
 }
 

@@ -1,11 +1,21 @@
-//! Loading a module's ES-module bundle: a `<script type="module">` injected once per
-//! page life per URL; a failed load may be retried.
+//! Loading a module's ES-module bundle with a dynamic `import()`, once per page life
+//! per URL; a failed load may be retried.
+//!
+//! `import()` (rather than an injected `<script type="module">`) settles only once the
+//! bundle has finished evaluating, top-level `await` included, which a WASM module's
+//! bundle needs before it registers; and it says why a load failed.
 
 use std::{cell::RefCell, collections::HashMap};
 
 use js_sys::Promise;
 use wasm_bindgen::{prelude::*, JsCast};
 use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen(inline_js = "export function gantry_import(url) { return import(url); }")]
+extern "C" {
+    /// `import(url)`: resolves to the module's namespace once it has been evaluated.
+    fn gantry_import(url: &str) -> Promise;
+}
 
 thread_local! {
     /// Loads under way or done, by URL.
@@ -18,49 +28,23 @@ pub async fn load_bundle(url: &str) -> Result<(), String> {
         loads
             .borrow_mut()
             .entry(url.to_owned())
-            .or_insert_with(|| inject(url))
+            .or_insert_with(|| gantry_import(url))
             .clone()
     });
-    if JsFuture::from(promise).await.is_ok() {
-        return Ok(());
-    }
+    let failure = match JsFuture::from(promise).await {
+        Ok(_) => return Ok(()),
+        Err(thrown) => crate::browser::registry::error_message(&thrown),
+    };
     LOADS.with(|loads| loads.borrow_mut().remove(url));
-    Err(diagnose(url).await)
+    Err(diagnose(url, failure).await)
 }
 
-/// Appends `<script type="module" src=url>` to `<head>`; resolves on load, rejects on
-/// error.
-fn inject(url: &str) -> Promise {
-    let url = url.to_owned();
-    Promise::new(&mut |resolve, reject| {
-        let document = leptos::prelude::document();
-        let script = document
-            .create_element("script")
-            .expect("create <script>")
-            .unchecked_into::<web_sys::HtmlScriptElement>();
-        script.set_type("module");
-        script.set_src(&url);
-        script.set_attribute("data-gantry-bundle", &url).ok();
-        let on_load = Closure::once_into_js(move || {
-            let _ = resolve.call0(&JsValue::NULL);
-        });
-        let on_error = Closure::once_into_js(move || {
-            let _ = reject.call0(&JsValue::NULL);
-        });
-        script.set_onload(Some(on_load.unchecked_ref()));
-        script.set_onerror(Some(on_error.unchecked_ref()));
-        if let Some(head) = document.head() {
-            let _ = head.append_child(&script);
-        }
-    })
-}
-
-/// Why a script did not load: its HTTP status, or that it could not be fetched.
-async fn diagnose(url: &str) -> String {
+/// Why a bundle did not load: its HTTP status when the server refused it, otherwise
+/// what `import()` said (a syntax error, an exception while evaluating, …).
+async fn diagnose(url: &str, failure: String) -> String {
     let response = JsFuture::from(leptos::prelude::window().fetch_with_str(url)).await;
     match response.map(|r| r.unchecked_into::<web_sys::Response>()) {
         Ok(res) if !res.ok() => format!("HTTP {} {}", res.status(), res.status_text()),
-        Ok(_) => "the script failed to load (a syntax error, or blocked)".into(),
-        Err(_) => "the network request failed".into(),
+        _ => failure,
     }
 }
