@@ -24,7 +24,8 @@ function server(url: string, user: "admin" | "user") {
     env: {
       GANTRY_SITE_ROOT: process.env.GANTRY_SITE_ROOT ?? resolve(__dirname, "../target/site"),
       GANTRY_DATA_DIR: join(dataDir, user),
-      GANTRY_MODULES_DIR: resolve(__dirname, "fixtures/modules"),
+      // `cargo xtask test` assembles these with the built Leptos module `counter`.
+      GANTRY_MODULES_DIR: process.env.GANTRY_MODULES_DIR ?? resolve(__dirname, "fixtures/modules"),
       GANTRY_DEV_USER: user,
       // Dev mode: the `broken` module's bundle comes from a URL that answers 404.
       GANTRY_MODULE_BROKEN_DEV: "/modules/broken/static/missing.js",

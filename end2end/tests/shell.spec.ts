@@ -8,6 +8,7 @@ test("the sidebar merges core and module entries by order", async ({ page }) => 
   await expect(sidebarLinks(page)).toHaveText([
     "Chat",
     "Hello",
+    "Counter",
     "Broken",
     "Old ABI",
     "Settings",
@@ -20,7 +21,14 @@ test("the sidebar merges core and module entries by order", async ({ page }) => 
 
 test("admin-only entries are not shown to other users, and refused", async ({ page }) => {
   await page.goto(`${userURL}/`);
-  await expect(sidebarLinks(page)).toHaveText(["Chat", "Hello", "Broken", "Old ABI", "Settings"]);
+  await expect(sidebarLinks(page)).toHaveText([
+    "Chat",
+    "Hello",
+    "Counter",
+    "Broken",
+    "Old ABI",
+    "Settings",
+  ]);
   const admin = await page.goto(`${userURL}/admin`);
   expect(admin?.status()).toBe(403);
   const vault = await page.goto(`${userURL}/vault`);

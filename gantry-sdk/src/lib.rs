@@ -43,6 +43,9 @@ mod validate;
 #[cfg(test)]
 mod typescript;
 
+#[cfg(feature = "leptos")]
+pub mod leptos;
+
 #[cfg(feature = "server")]
 mod error;
 #[cfg(feature = "server")]

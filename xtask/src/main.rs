@@ -9,6 +9,7 @@
 
 mod bench;
 mod cmd;
+mod e2e;
 mod site;
 mod tools;
 
@@ -97,6 +98,18 @@ fn test() -> Result<()> {
         "-D",
         "warnings",
     ]))?;
+    let counter = cmd::workspace_root()
+        .join(e2e::COUNTER_CRATE)
+        .join("Cargo.toml")
+        .display()
+        .to_string();
+    cmd::run(&mut cmd::cargo(&[
+        "fmt",
+        "--manifest-path",
+        &counter,
+        "--",
+        "--check",
+    ]))?;
     cmd::step("clippy", "browser side (app, hydrate, wasm32)");
     cmd::run(&mut cmd::cargo(&[
         "clippy",
@@ -113,6 +126,20 @@ fn test() -> Result<()> {
         "warnings",
     ]))?;
 
+    cmd::step("clippy", "the Leptos test module (csr, wasm32)");
+    cmd::run(&mut cmd::cargo(&[
+        "clippy",
+        "--manifest-path",
+        &counter,
+        "--target",
+        site::WASM_TARGET,
+        "--target-dir",
+        &cmd::target_dir()?.display().to_string(),
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+
     cmd::step("test", "unit, integration and doc tests");
     // xtask has no tests; leaving it out keeps dependency features as the builds have them.
     cmd::run(&mut cmd::cargo(&[
@@ -123,6 +150,7 @@ fn test() -> Result<()> {
     ]))?;
 
     let built = site::build_all(Profile::Dev)?;
+    let modules_dir = e2e::build_test_modules()?;
     cmd::step("e2e", "Playwright in Chromium against the built server");
     let data_dir = tempdir("gantry-e2e")?;
     let ports = cmd::free_ports(2)?;
@@ -135,6 +163,7 @@ fn test() -> Result<()> {
         .env("GANTRY_BIN", &built.server_bin)
         .env("GANTRY_SITE_ROOT", &built.site_root)
         .env("GANTRY_DATA_DIR", &data_dir)
+        .env("GANTRY_MODULES_DIR", &modules_dir)
         .env("GANTRY_ADDR", &addr)
         .env("GANTRY_USER_ADDR", &user_addr)
         .env_remove("DATABASE_URL")

@@ -136,7 +136,8 @@ fn write_stylesheet(out: &Path) -> Result<()> {
     fs::write(out, css).with_context(|| format!("cannot write {}", out.display()))
 }
 
-fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+/// Copies the contents of `from` into `to`, recursively.
+pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     for entry in fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
         let entry = entry?;
         let dest = to.join(entry.file_name());

@@ -1,0 +1,39 @@
+// A module whose frontend is Leptos compiled to its own WASM, registered through
+// gantry_sdk::leptos::register: the same contract as a plain-JS module.
+import { expect, test } from "@playwright/test";
+import { gotoHydrated } from "./helpers";
+
+test("a Leptos module mounts, reacts, and uses the EventBus", async ({ page }) => {
+  const errors = await gotoHydrated(page, "/counter");
+  const counter = page.locator('[data-component="Counter"]');
+  await expect(counter).toHaveAttribute("data-state", "mounted", { timeout: 20_000 });
+  await expect(page.getByTestId("counter-user")).toHaveText("Admin (development)");
+
+  await page.getByTestId("increment").click();
+  await page.getByTestId("increment").click();
+  await expect(page.getByTestId("count")).toHaveText("2");
+
+  await page.getByTestId("counter-toast").click();
+  await expect(page.locator(".toast")).toContainText("Counted to 2");
+
+  await page.getByTestId("counter-reset").click();
+  const dialog = page.getByRole("alertdialog");
+  await expect(dialog).toContainText("Reset the counter?");
+  await dialog.getByRole("button", { name: "Reset" }).click();
+  await expect(page.getByTestId("counter-answer")).toHaveText("reset");
+  await expect(page.getByTestId("count")).toHaveText("0");
+
+  // The host's theme reaches the module's own reactive graph.
+  const theme = page.getByTestId("counter-theme");
+  const before = await theme.textContent();
+  await page.getByTestId("theme-switch").click();
+  await expect(theme).toHaveText(before === "dark" ? "light" : "dark");
+
+  // Leaving unmounts it; coming back mounts a fresh one.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Hello" }).click();
+  await expect(counter).toHaveCount(0);
+  await page.goBack();
+  await expect(counter).toHaveAttribute("data-state", "mounted");
+  await expect(page.getByTestId("count")).toHaveText("0");
+  expect(errors).toEqual([]);
+});
