@@ -5,7 +5,7 @@
 //! reads that JSON before hydrating, so both render the same sidebar and pages with
 //! no fetch and no flash.
 
-use gantry_sdk::{CurrentUser, ModuleInfo};
+use gantry_sdk::{CurrentUser, ModuleInfo, ModuleStatus, SystemInfo};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +19,15 @@ pub struct Bootstrap {
     pub user: Option<CurrentUser>,
     /// Running modules the user may see, with only the entries they may see.
     pub modules: Vec<ModuleInfo>,
+    /// For administrators only: what the Admin page shows.
+    pub admin: Option<AdminOverview>,
+}
+
+/// Every discovered module's status and the host's facts, for the Admin page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AdminOverview {
+    pub modules: Vec<ModuleStatus>,
+    pub system: SystemInfo,
 }
 
 impl Bootstrap {
@@ -60,6 +69,7 @@ mod tests {
                 is_admin: false,
             }),
             modules: Vec::new(),
+            admin: None,
         };
         let json = bootstrap.to_script_json();
         assert!(!json.contains('<') && !json.contains('&'));

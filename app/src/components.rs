@@ -2,6 +2,7 @@
 
 pub mod confirm_dialog;
 pub mod header;
+pub mod host_tabs_page;
 pub mod icon;
 pub mod module_component;
 pub mod sidebar;

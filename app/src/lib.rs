@@ -8,6 +8,7 @@ pub mod bootstrap;
 #[cfg(feature = "hydrate")]
 pub mod browser;
 pub mod components;
+pub mod host_pages;
 pub mod host_ui;
 pub mod nav;
 pub mod pages;
@@ -73,7 +74,9 @@ pub fn App() -> impl IntoView {
                         <Routes fallback=NotFound>
                             <Route path=path!("") view=ChatPage />
                             <Route path=path!("settings") view=SettingsPage />
+                            <Route path=path!("settings/*rest") view=SettingsPage />
                             <Route path=path!("admin") view=AdminPage />
+                            <Route path=path!("admin/*rest") view=AdminPage />
                             <Route path=path!("*any") view=ModulePage />
                         </Routes>
                     </main>

@@ -93,9 +93,23 @@ pub fn system_theme() -> Theme {
     }
 }
 
+/// Shows `theme` now, remembers it, and tells mounted modules.
+#[cfg(feature = "hydrate")]
+pub fn choose(state: leptos::prelude::RwSignal<Option<Theme>>, theme: Theme) {
+    use leptos::prelude::Set;
+
+    apply_theme(theme);
+    state.set(Some(theme));
+    let detail = serde_wasm_bindgen::to_value(&gantry_sdk::ThemeChange {
+        theme: theme.as_str().into(),
+    })
+    .unwrap_or_default();
+    crate::browser::bus::broadcast("theme", &detail);
+}
+
 /// Shows `theme` now and remembers it for a year.
 #[cfg(feature = "hydrate")]
-pub fn apply_theme(theme: Theme) {
+fn apply_theme(theme: Theme) {
     use wasm_bindgen::JsCast;
 
     let document = leptos::prelude::document();

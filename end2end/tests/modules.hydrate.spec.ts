@@ -82,7 +82,7 @@ test("a component missing from the registry names what the bundle registered", a
   const missing = component(page, "Missing");
   await expect(missing).toHaveAttribute("data-state", "component-missing");
   await expect(missing).toContainText("has no component Missing");
-  await expect(missing).toContainText("It registered: Greeting, Events, Crash");
+  await expect(missing).toContainText("It registered: Greeting, Events, Crash, Board");
 });
 
 test("a bundle that fails to load shows its URL, the reason and a retry", async ({ page }) => {

@@ -232,3 +232,89 @@ export type ThemeChange = {
  * `light` or `dark`.
  */
 theme: string, };
+
+/**
+ * One discovered module as an administrator sees it.
+ */
+export type ModuleStatus = { name: string, 
+/**
+ * Empty when the manifest could not be read.
+ */
+display_name: string, 
+/**
+ * `?` when the manifest could not be read.
+ */
+version: string, source: ModuleSource, state: ModuleState, 
+/**
+ * Why the module is not running, when it is not.
+ */
+error: ModuleFailure | null, timings: ModuleTimings, 
+/**
+ * Where its API is mounted.
+ */
+router_prefix: string, 
+/**
+ * The sidecar its API is proxied to, if any.
+ */
+proxy: string | null, nav_items: Array<NavItem>, tabs: Array<Tab>, bundle: BundleStatus | null, migrations: Array<MigrationState>, };
+
+/**
+ * Where a module is in its life: discovered → migrating → starting → running, or
+ * stopped at invalid, incompatible or failed.
+ */
+export type ModuleState = "discovered" | "invalid" | "incompatible" | "migrating" | "starting" | "running" | "failed";
+
+/**
+ * Where a module came from.
+ */
+export type ModuleSource = { "kind": "compiled_in" } | { "kind": "drop_in", folder: string, };
+
+/**
+ * The step a module stopped at.
+ */
+export type ModuleStep = "discovery" | "validation" | "migration" | "startup" | "shutdown";
+
+/**
+ * Why and when a module stopped.
+ */
+export type ModuleFailure = { step: ModuleStep, 
+/**
+ * Names the module and the cause.
+ */
+message: string, 
+/**
+ * Milliseconds since the Unix epoch.
+ */
+at_unix_ms: number, };
+
+/**
+ * How long each start-up step took, in milliseconds.
+ */
+export type ModuleTimings = { discovery_ms: number, migrations_ms: number | null, startup_ms: number | null, };
+
+/**
+ * A module's bundle as served.
+ */
+export type BundleStatus = { url: string, size: number, 
+/**
+ * First 16 hex digits of the SHA-256 of the bundle.
+ */
+hash: string, };
+
+/**
+ * One migration and whether the database has it.
+ */
+export type MigrationState = { version: number, description: string, applied: boolean, };
+
+/**
+ * Facts about the running host.
+ */
+export type SystemInfo = { 
+/**
+ * Gantry's version.
+ */
+version: string, 
+/**
+ * `sqlite` or `postgres`.
+ */
+database: string, uptime_seconds: number, data_dir: string, modules_dir: string, };

@@ -36,6 +36,7 @@
 mod events;
 mod manifest;
 mod nav;
+mod status;
 mod tab;
 mod user;
 mod validate;
@@ -54,6 +55,10 @@ mod module;
 pub use events::{Confirm, GantryEvent, ThemeChange, Toast, ToastKind, BROWSER_ABI};
 pub use manifest::{ModuleInfo, ModuleManifest};
 pub use nav::{nav_order, sort_nav_items, NavItem};
+pub use status::{
+    BundleStatus, MigrationState, ModuleFailure, ModuleSource, ModuleState, ModuleStatus,
+    ModuleStep, ModuleTimings, SystemInfo,
+};
 pub use tab::{sort_tabs, Tab, TabSection};
 pub use user::CurrentUser;
 pub use validate::{validate_manifest, ManifestError, RESERVED_ROUTES};

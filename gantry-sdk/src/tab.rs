@@ -117,6 +117,20 @@ impl Tab {
     }
 }
 
+impl Tab {
+    /// Whether only administrators may see the tab: it says so, or it is a tab of the
+    /// Admin page (admin-only whatever the manifest says).
+    ///
+    /// ```
+    /// use gantry_sdk::{Tab, TabSection};
+    /// assert!(Tab::new("d", "D", "D").section(TabSection::Admin).is_admin_only());
+    /// assert!(!Tab::new("p", "P", "P").section(TabSection::Settings).is_admin_only());
+    /// ```
+    pub fn is_admin_only(&self) -> bool {
+        self.requires_admin || self.section == Some(TabSection::Admin)
+    }
+}
+
 /// Sorts tabs the way the tab strip shows them: by `order`, ties broken by label.
 ///
 /// ```

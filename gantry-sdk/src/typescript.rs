@@ -6,8 +6,9 @@
 use ts_rs::{Config, TS};
 
 use crate::{
-    Confirm, CurrentUser, GantryEvent, ModuleInfo, ModuleManifest, NavItem, Tab, TabSection,
-    ThemeChange, Toast, ToastKind,
+    BundleStatus, Confirm, CurrentUser, GantryEvent, MigrationState, ModuleFailure, ModuleInfo,
+    ModuleManifest, ModuleSource, ModuleState, ModuleStatus, ModuleStep, ModuleTimings, NavItem,
+    SystemInfo, Tab, TabSection, ThemeChange, Toast, ToastKind,
 };
 
 const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/frontend/gantry-sdk.d.ts");
@@ -55,6 +56,15 @@ fn definitions() -> String {
         declaration::<ToastKind>(&cfg),
         declaration::<Confirm>(&cfg),
         declaration::<ThemeChange>(&cfg),
+        declaration::<ModuleStatus>(&cfg),
+        declaration::<ModuleState>(&cfg),
+        declaration::<ModuleSource>(&cfg),
+        declaration::<ModuleStep>(&cfg),
+        declaration::<ModuleFailure>(&cfg),
+        declaration::<ModuleTimings>(&cfg),
+        declaration::<BundleStatus>(&cfg),
+        declaration::<MigrationState>(&cfg),
+        declaration::<SystemInfo>(&cfg),
     ] {
         out.push('\n');
         out.push_str(&decl);

@@ -44,13 +44,7 @@ pub struct Db {
     pub kind: DbKind,
 }
 
-/// One migration and whether the database has it.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct MigrationState {
-    pub version: i64,
-    pub description: String,
-    pub applied: bool,
-}
+pub use gantry_sdk::MigrationState;
 
 impl FromStr for DbKind {
     type Err = DbError;

@@ -31,6 +31,32 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub modules: Arc<ModuleRegistry>,
     pub auth: Auth,
+    pub system: SystemFacts,
+}
+
+/// What the Admin page's System tab reports that only start-up knows.
+#[derive(Clone, Debug)]
+pub struct SystemFacts {
+    pub started: std::time::Instant,
+    pub data_dir: String,
+    pub modules_dir: String,
+}
+
+impl SystemFacts {
+    /// The facts now, for `db`.
+    pub fn info(&self, db: &Db) -> gantry_sdk::SystemInfo {
+        gantry_sdk::SystemInfo {
+            version: env!("CARGO_PKG_VERSION").into(),
+            database: match db.kind {
+                db::DbKind::Sqlite => "sqlite",
+                db::DbKind::Postgres => "postgres",
+            }
+            .into(),
+            uptime_seconds: self.started.elapsed().as_secs(),
+            data_dir: self.data_dir.clone(),
+            modules_dir: self.modules_dir.clone(),
+        }
+    }
 }
 
 impl AppState {
@@ -47,7 +73,19 @@ impl AppState {
             leptos_options,
             modules: Arc::default(),
             auth: Auth::default(),
+            system: SystemFacts {
+                started: std::time::Instant::now(),
+                data_dir: String::new(),
+                modules_dir: String::new(),
+            },
         }
+    }
+
+    /// The same state reporting these folders on the Admin page.
+    pub fn with_dirs(mut self, data_dir: &Path, modules_dir: &Path) -> Self {
+        self.system.data_dir = data_dir.display().to_string();
+        self.system.modules_dir = modules_dir.display().to_string();
+        self
     }
 
     /// The same state serving `modules`.

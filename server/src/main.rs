@@ -25,7 +25,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(args) => {
             let db = Db::connect(&args.database.url()).await?;
             db.migrate().await?;
-            let options = ModuleOptions::new(Some(args.modules.dir(&args.database)));
+            let modules_dir = args.modules.dir(&args.database);
+            let options = ModuleOptions::new(Some(modules_dir.clone()));
             let registry = modules::load(&db, &options, modules::compiled_in()).await;
             let dev_user = args.dev_user.map(|u| u.user());
             if let Some(user) = &dev_user {
@@ -35,6 +36,7 @@ async fn main() -> anyhow::Result<()> {
                 );
             }
             let state = AppState::new(db, &args.site_root)
+                .with_dirs(&args.database.data_dir, &modules_dir)
                 .with_modules(registry)
                 .with_auth(Auth { dev_user });
             let listener = tokio::net::TcpListener::bind(args.addr)

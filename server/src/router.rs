@@ -1,6 +1,9 @@
 //! Every core route in one place, grouped by who uses it.
 
-use app::{bootstrap::Bootstrap, shell, App};
+use app::{
+    bootstrap::{AdminOverview, Bootstrap},
+    shell, App,
+};
 use axum::{
     http::{request::Parts, Uri},
     routing::{any, get},
@@ -18,7 +21,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     let leptos_options = state.leptos_options.clone();
     let site_root = std::path::PathBuf::from(&*leptos_options.site_root);
     let registry = state.modules.clone();
-    // Per page request: who asks, and the modules they may see.
+    let (db, system) = (state.db.clone(), state.system.clone());
+    // Per page request: who asks, the modules they may see, and for administrators
+    // what the Admin page shows.
     let bootstrap = move || {
         let user =
             use_context::<Parts>().and_then(|parts| parts.extensions.get::<CurrentUser>().cloned());
@@ -32,7 +37,15 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                     .collect()
             })
             .unwrap_or_default();
-        provide_context(Bootstrap { user, modules });
+        let admin = user.as_ref().filter(|u| u.is_admin).map(|_| AdminOverview {
+            modules: registry.entries().iter().map(|e| e.status()).collect(),
+            system: system.info(&db),
+        });
+        provide_context(Bootstrap {
+            user,
+            modules,
+            admin,
+        });
     };
     Router::new()
         // Used by load balancers, `cargo xtask` and tests: is the database reachable?

@@ -15,8 +15,9 @@ pub fn Sidebar(entries: Vec<SidebarEntry>) -> impl IntoView {
                 {entries
                     .into_iter()
                     .map(|SidebarEntry { item, module }| {
-                        // Module pages have sub-paths (their tabs): match those too.
-                        let exact = module.is_none();
+                        // Pages have sub-paths (their tabs): match those too, except
+                        // under `/`, which every path is.
+                        let exact = item.route == "/";
                         view! {
                             <li data-nav-id=item.id.clone() data-module=module>
                                 <A href=item.route exact>

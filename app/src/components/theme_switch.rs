@@ -16,14 +16,7 @@ pub fn ThemeSwitch() -> impl IntoView {
             let current = theme
                 .get_untracked()
                 .unwrap_or_else(crate::theme::system_theme);
-            let next = current.toggled();
-            crate::theme::apply_theme(next);
-            theme.set(Some(next));
-            let detail = serde_wasm_bindgen::to_value(&gantry_sdk::ThemeChange {
-                theme: next.as_str().into(),
-            })
-            .unwrap_or_default();
-            crate::browser::bus::broadcast("theme", &detail);
+            crate::theme::choose(theme, current.toggled());
         }
     };
     let label = move || match theme.get() {

@@ -1,12 +1,15 @@
-//! `/admin`: running the instance, for administrators only.
+//! `/admin`: running the instance, for administrators only. Its tabs are the host's
+//! own (Modules, System) and the modules' `admin` tabs.
 
+use gantry_sdk::{ModuleSource, ModuleState, TabSection};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::bootstrap::use_bootstrap;
+use crate::{
+    bootstrap::use_bootstrap, components::host_tabs_page::HostTabsPage, host_pages::admin_host_tabs,
+};
 
-/// Administration: users, modules, audit trail and system facts, as they arrive.
-/// Anyone else gets a 403 page.
+/// The Admin page; anyone but an administrator gets a 403 page.
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let is_admin = use_bootstrap().user.is_some_and(|u| u.is_admin);
@@ -26,17 +29,117 @@ pub fn AdminPage() -> impl IntoView {
     }
     view! {
         <Title text="Admin" />
-        <section class="page" data-page="admin">
-            <h1>"Admin"</h1>
-            <p class="lede">"Users, modules, the audit trail and the state of this instance."</p>
+        <HostTabsPage
+            base="/admin"
+            title="Admin"
+            lede="The modules and the state of this instance."
+            section=TabSection::Admin
+            host_tabs=admin_host_tabs()
+            render_host=admin_tab
+        />
+    }
+    .into_any()
+}
+
+fn admin_tab(id: &str) -> AnyView {
+    match id {
+        "modules" => view! { <ModulesOverview /> }.into_any(),
+        _ => view! { <SystemOverview /> }.into_any(),
+    }
+}
+
+/// Every discovered module with its state, error, bundle and migrations.
+#[component]
+fn ModulesOverview() -> impl IntoView {
+    let modules = use_bootstrap().admin.map(|a| a.modules).unwrap_or_default();
+    if modules.is_empty() {
+        return view! {
             <div class="empty-state">
-                <p>
-                    "None of these pages are built yet. " <a href="/api/admin/modules">"/api/admin/modules"</a>
-                    " lists every module with its state; " <a href="/healthz">"/healthz"</a>
-                    " reports whether the database is reachable."
-                </p>
+                <p>"No modules are installed. Drop a module folder into the modules folder (see System) and restart Gantry."</p>
             </div>
-        </section>
+        }
+        .into_any();
+    }
+    let rows = modules
+        .into_iter()
+        .map(|m| {
+            let state = format!("{:?}", m.state).to_lowercase();
+            let ok = m.state == ModuleState::Running;
+            let source = match &m.source {
+                ModuleSource::CompiledIn => "compiled in".to_owned(),
+                ModuleSource::DropIn { folder } => format!("drop-in: {folder}"),
+            };
+            let applied = m.migrations.iter().filter(|x| x.applied).count();
+            let migrations = format!("{applied}/{}", m.migrations.len());
+            let bundle = m
+                .bundle
+                .map(|b| format!("{:.1} KiB · {}", b.size as f64 / 1024.0, b.hash))
+                .unwrap_or_else(|| "none".into());
+            let name = m.name.clone();
+            view! {
+                <tr data-module=name>
+                    <td>
+                        <strong>{m.display_name}</strong>
+                        " "
+                        <code>{m.name}</code>
+                    </td>
+                    <td>{m.version}</td>
+                    <td>
+                        <span class="status" class:status-ok=ok class:status-bad=!ok>
+                            {state}
+                        </span>
+                        {m.error.map(|e| view! { <p class="status-error">{e.message}</p> })}
+                    </td>
+                    <td>{source}</td>
+                    <td>{bundle}</td>
+                    <td>{migrations}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="table">
+            <thead>
+                <tr>
+                    <th>"Module"</th>
+                    <th>"Version"</th>
+                    <th>"State"</th>
+                    <th>"Source"</th>
+                    <th>"Bundle"</th>
+                    <th>"Migrations"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
+}
+
+/// Version, database, uptime and folders.
+#[component]
+fn SystemOverview() -> impl IntoView {
+    let Some(system) = use_bootstrap().admin.map(|a| a.system) else {
+        return ().into_any();
+    };
+    let uptime = format!(
+        "{}h {}m {}s",
+        system.uptime_seconds / 3600,
+        system.uptime_seconds / 60 % 60,
+        system.uptime_seconds % 60
+    );
+    view! {
+        <dl class="facts">
+            <dt>"Gantry"</dt>
+            <dd>{system.version}</dd>
+            <dt>"Database"</dt>
+            <dd>{system.database}</dd>
+            <dt>"Up for"</dt>
+            <dd>{uptime}</dd>
+            <dt>"Data folder"</dt>
+            <dd><code>{system.data_dir}</code></dd>
+            <dt>"Modules folder"</dt>
+            <dd><code>{system.modules_dir}</code></dd>
+        </dl>
     }
     .into_any()
 }

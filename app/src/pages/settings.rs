@@ -1,22 +1,62 @@
-//! `/settings`: the visitor's own settings.
+//! `/settings`: the visitor's own settings. Its tabs are the host's own
+//! (Appearance) and the modules' `settings` tabs.
 
+use gantry_sdk::TabSection;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// Personal settings; the profile and password forms arrive with accounts.
+use crate::{
+    components::host_tabs_page::HostTabsPage, host_pages::settings_host_tabs, host_ui::use_host_ui,
+    theme::Theme,
+};
+
+/// The Settings page.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     view! {
         <Title text="Settings" />
-        <section class="page" data-page="settings">
-            <h1>"Settings"</h1>
-            <p class="lede">"Your profile, password and preferences."</p>
-            <div class="empty-state">
-                <p>
-                    "Accounts are not built yet, so there is nothing personal to set. "
-                    "The theme switch in the header already remembers your choice."
-                </p>
-            </div>
-        </section>
+        <HostTabsPage
+            base="/settings"
+            title="Settings"
+            lede="Your preferences, and those of the modules you use."
+            section=TabSection::Settings
+            host_tabs=settings_host_tabs()
+            render_host=settings_tab
+        />
+    }
+}
+
+fn settings_tab(_id: &str) -> AnyView {
+    view! { <Appearance /> }.into_any()
+}
+
+/// Choosing the theme.
+#[component]
+fn Appearance() -> impl IntoView {
+    let theme = use_host_ui().theme;
+    let option = move |choice: Theme, label: &'static str| {
+        view! {
+            <button
+                type="button"
+                class="button"
+                class:button-primary=move || theme.get() == Some(choice)
+                aria-pressed=move || (theme.get() == Some(choice)).to_string()
+                on:click=move |_| {
+                    #[cfg(feature = "hydrate")]
+                    crate::theme::choose(theme, choice);
+                    #[cfg(not(feature = "hydrate"))]
+                    let _ = choice;
+                }
+            >
+                {label}
+            </button>
+        }
+    };
+    view! {
+        <div class="card">
+            <h2>"Theme"</h2>
+            <p>"Until you choose, Gantry follows your system. Your choice is kept in this browser."</p>
+            <div class="button-row">{option(Theme::Light, "Light")} " " {option(Theme::Dark, "Dark")}</div>
+        </div>
     }
 }

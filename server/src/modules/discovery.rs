@@ -106,7 +106,7 @@ pub fn drop_in(folder: &Path) -> Candidate {
         .map_err(|err| err.to_string())
         .and_then(|text| toml::from_str::<DropInManifest>(&text).map_err(|err| err.to_string()));
     let source = ModuleSource::DropIn {
-        folder: folder.to_path_buf(),
+        folder: folder.display().to_string(),
     };
     let manifest = match parsed {
         Ok(manifest) => manifest,

@@ -10,7 +10,7 @@ use gantry_sdk::{Hook, ModuleContext};
 use tower_http::catch_panic::CatchPanicLayer;
 
 use super::{
-    registry::{millis, ModuleEntry, Step},
+    registry::{millis, ModuleEntry, ModuleStep},
     ModuleError, ModuleState,
 };
 
@@ -63,7 +63,7 @@ pub async fn start(entry: &mut ModuleEntry, db: &crate::db::Db, timeout: Duratio
             entry.router = router;
             entry.state = ModuleState::Running;
         }
-        Err(err) => entry.fail(Step::Startup, err),
+        Err(err) => entry.fail(ModuleStep::Startup, err),
     }
 }
 

@@ -7,7 +7,7 @@ use gantry_sdk::{Dialect, Migrations, Module};
 use sqlx::migrate::{MigrateError, Migrator};
 
 use super::{
-    registry::{millis, ModuleEntry, Step},
+    registry::{millis, ModuleEntry, ModuleStep},
     sql_guard, ModuleError, ModuleState,
 };
 use crate::db::{Db, DbKind, MigrationState};
@@ -116,7 +116,7 @@ pub async fn apply(entry: &mut ModuleEntry, db: &Db) {
             entry.migrations = migrations;
             entry.state = ModuleState::Starting;
         }
-        Err(err) => entry.fail(Step::Migration, err),
+        Err(err) => entry.fail(ModuleStep::Migration, err),
     }
 }
 

@@ -8,63 +8,12 @@ use std::{
 
 use axum::Router;
 use gantry_sdk::{validate_manifest, CurrentUser, ModuleContext, ModuleInfo, ModuleManifest};
-use serde::Serialize;
+pub use gantry_sdk::{
+    BundleStatus, MigrationState, ModuleFailure, ModuleSource, ModuleState, ModuleStatus,
+    ModuleStep, ModuleTimings,
+};
 
 use super::{discovery::Candidate, ModuleError};
-use crate::db::MigrationState;
-
-/// Where a module is in its life. A module moves discovered → migrating → starting
-/// → running, or stops at invalid, incompatible or failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ModuleState {
-    Discovered,
-    Invalid,
-    Incompatible,
-    Migrating,
-    Starting,
-    Running,
-    Failed,
-}
-
-/// Where a module came from.
-#[derive(Clone, Debug, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum ModuleSource {
-    /// Linked into the `gantry` binary.
-    CompiledIn,
-    /// A folder with a `gantry-module.toml`.
-    DropIn { folder: PathBuf },
-}
-
-/// The step a module failed at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Step {
-    Discovery,
-    Validation,
-    Migration,
-    Startup,
-    Shutdown,
-}
-
-/// Why and when a module stopped.
-#[derive(Clone, Debug, Serialize)]
-pub struct Failure {
-    pub step: Step,
-    /// Names the module and the cause.
-    pub message: String,
-    /// Milliseconds since the Unix epoch.
-    pub at_unix_ms: u64,
-}
-
-/// How long each step took, in milliseconds.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Timings {
-    pub discovery_ms: f64,
-    pub migrations_ms: Option<f64>,
-    pub startup_ms: Option<f64>,
-}
 
 /// A module's frontend bundle, read once at start-up.
 #[derive(Clone, Debug)]
@@ -82,8 +31,8 @@ pub struct ModuleEntry {
     /// `None` when the manifest could not even be read.
     pub manifest: Option<ModuleManifest>,
     pub state: ModuleState,
-    pub failure: Option<Failure>,
-    pub timings: Timings,
+    pub failure: Option<ModuleFailure>,
+    pub timings: ModuleTimings,
     pub bundle: Option<Bundle>,
     pub static_dir: Option<PathBuf>,
     /// The module's migrations and whether each is applied.
@@ -108,9 +57,9 @@ impl ModuleEntry {
             manifest: None,
             state: ModuleState::Discovered,
             failure: None,
-            timings: Timings {
+            timings: ModuleTimings {
                 discovery_ms: millis(discovery),
-                ..Timings::default()
+                ..ModuleTimings::default()
             },
             bundle: None,
             static_dir: None,
@@ -124,13 +73,13 @@ impl ModuleEntry {
     }
 
     /// Marks the module stopped at `step` because of `error`.
-    pub fn fail(&mut self, step: Step, error: ModuleError) {
+    pub fn fail(&mut self, step: ModuleStep, error: ModuleError) {
         self.state = match (&error, step) {
             (ModuleError::Manifest(err), _) if err.is_incompatible() => ModuleState::Incompatible,
-            (_, Step::Discovery | Step::Validation) => ModuleState::Invalid,
+            (_, ModuleStep::Discovery | ModuleStep::Validation) => ModuleState::Invalid,
             _ => ModuleState::Failed,
         };
-        self.failure = Some(Failure {
+        self.failure = Some(ModuleFailure {
             step,
             message: error.to_string(),
             at_unix_ms: SystemTime::now()
@@ -155,7 +104,7 @@ impl ModuleEntry {
             .nav_items
             .iter()
             .map(|n| n.requires_admin)
-            .chain(manifest.tabs.iter().map(|t| t.requires_admin))
+            .chain(manifest.tabs.iter().map(|t| t.is_admin_only()))
             .peekable();
         user.is_admin || admin_only.peek().is_none() || admin_only.any(|admin| !admin)
     }
@@ -181,11 +130,45 @@ impl ModuleEntry {
             tabs: manifest
                 .tabs
                 .iter()
-                .filter(|t| allowed(t.requires_admin))
+                .filter(|t| allowed(t.is_admin_only()))
                 .cloned()
                 .collect(),
             frontend_bundle: self.bundle_url(),
         })
+    }
+
+    /// The module as an administrator sees it.
+    pub fn status(&self) -> ModuleStatus {
+        let manifest = self.manifest.clone();
+        ModuleStatus {
+            name: self.name.clone(),
+            display_name: manifest
+                .as_ref()
+                .map(|m| m.display_name.clone())
+                .unwrap_or_default(),
+            version: self.version().to_owned(),
+            source: self.source.clone(),
+            state: self.state,
+            error: self.failure.clone(),
+            timings: self.timings.clone(),
+            router_prefix: ModuleManifest::router_prefix_for(&self.name),
+            proxy: self.proxy.clone(),
+            nav_items: manifest
+                .as_ref()
+                .map(|m| m.nav_items.clone())
+                .unwrap_or_default(),
+            tabs: manifest.map(|m| m.tabs).unwrap_or_default(),
+            bundle: self
+                .bundle
+                .as_ref()
+                .zip(self.bundle_url())
+                .map(|(b, url)| BundleStatus {
+                    url,
+                    size: b.bytes.len() as u64,
+                    hash: b.hash.clone(),
+                }),
+            migrations: self.migrations.clone(),
+        }
     }
 
     /// `/api/modules/<name>/bundle.js?v=<hash>` when the module has a bundle; its dev
@@ -223,7 +206,7 @@ impl ModuleRegistry {
         let module = match candidate.module {
             Ok(module) => module,
             Err(err) => {
-                entry.fail(Step::Discovery, err);
+                entry.fail(ModuleStep::Discovery, err);
                 self.entries.push(entry);
                 return;
             }
@@ -243,7 +226,7 @@ impl ModuleRegistry {
                 entry.static_dir = files.static_dir;
                 entry.module = Some(module);
             }
-            Err(err) => entry.fail(Step::Validation, err),
+            Err(err) => entry.fail(ModuleStep::Validation, err),
         }
         self.entries.push(entry);
     }

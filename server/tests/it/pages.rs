@@ -160,3 +160,81 @@ async fn admin_only_tabs_are_not_pages_for_other_users() {
     assert_eq!(res.status(), 404);
     assert!(!res.text().await.unwrap().contains("/notes/trash\""));
 }
+
+#[tokio::test]
+async fn admin_is_a_tab_page_of_the_hosts_and_the_modules_tabs() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::fixtures::drop_in(
+        dir.path(),
+        "board",
+        "name = \"board\"\nversion = \"0.1.0\"\nfrontend_bundle = \"i.js\"\n\
+         [[tabs]]\nid = \"dashboard\"\nlabel = \"Board\"\nfrontend_component = \"Board\"\norder = 20\nsection = \"admin\"\n",
+        &[("i.js", "")],
+    );
+    let app = TestApp::builder()
+        .module(notes())
+        .drop_in_dir(dir.path())
+        .dev_user(DevUser::Admin)
+        .spawn()
+        .await;
+    let html = app.get("/admin").await.text().await.unwrap();
+    let tabs = positions(
+        &html,
+        &[
+            r#"href="/admin/modules""#,
+            r#"href="/admin/board/dashboard""#,
+            r#"href="/admin/system""#,
+        ],
+    );
+    assert!(tabs.is_sorted(), "{tabs:?}");
+    // The Modules tab lists every module with its state.
+    assert!(html.contains(r#"<tr data-module="notes">"#) && html.contains("running"));
+
+    let html = app
+        .get("/admin/board/dashboard")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"data-component="Board""#));
+    let html = app.get("/admin/system").await.text().await.unwrap();
+    assert!(html.contains("sqlite"));
+    assert_eq!(app.get("/admin/board/nope").await.status(), 404);
+    let res = app.get("/admin/ghost/dashboard").await;
+    assert_eq!(res.status(), 404);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains(r#"data-state="module-unavailable""#));
+
+    let user = TestApp::builder()
+        .drop_in_dir(dir.path())
+        .dev_user(DevUser::User)
+        .spawn()
+        .await;
+    assert_eq!(user.get("/admin/board/dashboard").await.status(), 403);
+    // The module's only tab is an Admin tab, so its API and bundle are admin-only too.
+    assert_eq!(user.get("/api/modules/board/bundle.js").await.status(), 403);
+    let (_, listed) = user.get_json("/api/modules").await;
+    assert_eq!(listed, serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn settings_shows_module_settings_tabs_to_users() {
+    let app = TestApp::builder()
+        .module(notes())
+        .dev_user(DevUser::User)
+        .spawn()
+        .await;
+    let html = app.get("/settings").await.text().await.unwrap();
+    assert!(html.contains(r#"href="/settings/appearance""#));
+    assert!(html.contains(r#"href="/settings/notes/prefs""#));
+    let res = app.get("/settings/notes/prefs").await;
+    assert_eq!(res.status(), 200);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains(r#"data-component="Prefs""#));
+}

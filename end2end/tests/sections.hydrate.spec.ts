@@ -1,0 +1,61 @@
+// Module tabs inside the host's Admin and Settings pages.
+import { expect, test, type Page } from "@playwright/test";
+import { gotoHydrated } from "./helpers";
+import { userURL } from "./servers";
+
+const tabs = (page: Page, name: string) =>
+  page.getByRole("navigation", { name: `${name} tabs` }).getByRole("link");
+
+test("Admin's tabs merge the host's and the modules' by order, each at its own URL", async ({ page }) => {
+  const errors = await gotoHydrated(page, "/admin");
+  await expect(tabs(page, "Admin")).toHaveText(["Modules", "Insights insights", "Hello board hello", "System"]);
+  await expect(tabs(page, "Admin").nth(1)).toHaveAttribute("href", "/admin/insights/dashboard");
+  await expect(tabs(page, "Admin").nth(2)).toHaveAttribute("href", "/admin/hello/dashboard");
+  // The default tab is the host's module list, with every module's state.
+  await expect(page.locator('tr[data-module="hello"]')).toContainText("running");
+
+  await tabs(page, "Admin").nth(1).click();
+  await expect(page).toHaveURL(/\/admin\/insights\/dashboard$/);
+  await expect(page.getByTestId("insights-dashboard")).toHaveText("Insights for Admin (development)");
+  await tabs(page, "Admin").nth(2).click();
+  await expect(page).toHaveURL(/\/admin\/hello\/dashboard$/);
+  await expect(page.getByTestId("hello-board")).toBeVisible();
+  await expect(page.getByTestId("insights-dashboard")).toHaveCount(0);
+  await page.goBack();
+  await expect(page.getByTestId("insights-dashboard")).toBeVisible();
+  await tabs(page, "Admin").getByText("System").click();
+  await expect(page.locator(".facts")).toContainText("sqlite");
+  expect(errors).toEqual([]);
+});
+
+test("a deep link to a module's admin tab renders and mounts it", async ({ page }) => {
+  await gotoHydrated(page, "/admin/hello/dashboard");
+  await expect(page.getByTestId("hello-board")).toBeVisible();
+  await expect(tabs(page, "Admin").nth(2)).toHaveAttribute("aria-current", "page");
+});
+
+test("a module's settings tab works for a normal user; its admin tab is refused", async ({ page }) => {
+  await gotoHydrated(page, `${userURL}/settings`);
+  await expect(tabs(page, "Settings")).toHaveText(["Appearance", "Insights insights"]);
+  await tabs(page, "Settings").nth(1).click();
+  await expect(page).toHaveURL(/\/settings\/insights\/prefs$/);
+  await expect(page.getByTestId("insights-prefs")).toHaveText("Insights preferences of User (development)");
+  const admin = await page.goto(`${userURL}/admin/insights/dashboard`);
+  expect(admin?.status()).toBe(403);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Administrators only");
+});
+
+test("a tab of a module that is not there says so", async ({ page }) => {
+  const response = await page.goto("/admin/ghost/dashboard");
+  expect(response?.status()).toBe(404);
+  await expect(page.locator('[data-state="module-unavailable"]')).toContainText("Module ghost is not available");
+});
+
+test("the Appearance tab sets the theme", async ({ page }) => {
+  await gotoHydrated(page, "/settings/appearance");
+  await page.getByRole("button", { name: "Dark" }).click();
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+  await expect(page.getByRole("button", { name: "Dark" })).toHaveAttribute("aria-pressed", "true");
+  await page.getByRole("button", { name: "Light" }).click();
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "light");
+});
