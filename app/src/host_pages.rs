@@ -19,7 +19,7 @@ pub struct HostPageTab {
 /// What a path under a host page leads to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HostTabMatch {
-    Tab(HostPageTab),
+    Tab(Box<HostPageTab>),
     /// `/<page>/<module>/…` for a module that is not there (removed, failed, or not
     /// the user's to see).
     ModuleUnavailable {
@@ -84,14 +84,13 @@ pub fn host_page_tabs(
 pub fn resolve_host_tab(tabs: &[HostPageTab], base: &str, rest: &str) -> HostTabMatch {
     let rest = rest.trim_matches('/');
     if rest.is_empty() {
-        return tabs
-            .first()
-            .cloned()
-            .map_or(HostTabMatch::NotFound, HostTabMatch::Tab);
+        return tabs.first().cloned().map_or(HostTabMatch::NotFound, |tab| {
+            HostTabMatch::Tab(Box::new(tab))
+        });
     }
     let href = format!("{base}/{rest}");
     if let Some(tab) = tabs.iter().find(|t| t.href == href) {
-        return HostTabMatch::Tab(tab.clone());
+        return HostTabMatch::Tab(Box::new(tab.clone()));
     }
     match rest.split_once('/') {
         Some((module, tab)) if !tab.contains('/') => {
@@ -172,11 +171,11 @@ mod tests {
         );
         assert_eq!(
             resolve_host_tab(&tabs, "/admin", "beta/dashboard"),
-            HostTabMatch::Tab(tabs[3].clone())
+            HostTabMatch::Tab(Box::new(tabs[3].clone()))
         );
         assert_eq!(
             resolve_host_tab(&tabs, "/admin", ""),
-            HostTabMatch::Tab(tabs[0].clone())
+            HostTabMatch::Tab(Box::new(tabs[0].clone()))
         );
         assert_eq!(
             resolve_host_tab(&tabs, "/admin", "alpha/nope"),

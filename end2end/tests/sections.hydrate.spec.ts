@@ -53,9 +53,9 @@ test("a tab of a module that is not there says so", async ({ page }) => {
 
 test("the Appearance tab sets the theme", async ({ page }) => {
   await gotoHydrated(page, "/settings/appearance");
-  await page.getByRole("button", { name: "Dark" }).click();
+  await page.getByRole("button", { name: "Dark", exact: true }).click();
   await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
-  await expect(page.getByRole("button", { name: "Dark" })).toHaveAttribute("aria-pressed", "true");
-  await page.getByRole("button", { name: "Light" }).click();
+  await expect(page.getByRole("button", { name: "Dark", exact: true })).toHaveAttribute("aria-pressed", "true");
+  await page.getByRole("button", { name: "Light", exact: true }).click();
   await expect(page.locator("html")).toHaveAttribute("data-theme", "light");
 });

@@ -1,23 +1,81 @@
-//! `cargo xtask bench`: size and speed figures, printed (never asserted in tests).
+//! `cargo xtask bench`: size and speed figures of a release build, printed (never
+//! asserted in tests).
 
-use anyhow::Result;
+use std::{
+    path::Path,
+    process::{Command, Stdio},
+    time::{Duration, Instant},
+};
 
-use crate::{cmd, site, tools};
+use anyhow::{bail, Context, Result};
 
-/// Builds for release and prints the size of what the browser downloads.
+use crate::{cmd, e2e, site, tools};
+
+/// Builds for release, prints what the browser downloads, then times module pages
+/// in Chromium.
 pub fn bench() -> Result<()> {
     tools::ensure_build_tools(site::Profile::Release)?;
-    let site_root = site::build_site(site::Profile::Release)?;
-    cmd::step("bench", "release bundle sizes");
-    let pkg = site_root.join("pkg");
+    tools::ensure_browser_test_tools()?;
+    let built = site::build_all(site::Profile::Release)?;
+    let modules = e2e::build_test_modules(site::Profile::Release)?;
+
+    cmd::step("bench", "release sizes (bytes)");
+    let pkg = built.site_root.join("pkg");
     for name in ["gantry_bg.wasm", "gantry.js", "gantry.css"] {
-        let bytes = std::fs::read(pkg.join(name))?;
-        println!(
-            "{name:<16} {:>9} bytes raw {:>9} bytes gzip",
-            bytes.len(),
-            gzip_len(&bytes)?
-        );
+        print_size(&format!("host {name}"), &pkg.join(name))?;
     }
+    print_size("module hello: index.js", &modules.join("hello/index.js"))?;
+    print_size(
+        "module counter: index.js",
+        &modules.join("counter/index.js"),
+    )?;
+    print_size(
+        "module counter: counter.js",
+        &modules.join("counter/static/pkg/counter.js"),
+    )?;
+    print_size(
+        "module counter: counter_bg.wasm",
+        &modules.join("counter/static/pkg/counter_bg.wasm"),
+    )?;
+
+    cmd::step(
+        "bench",
+        "click on a module's nav item → its component's first render",
+    );
+    let addr = format!("127.0.0.1:{}", cmd::free_ports(1)?[0]);
+    let data_dir = std::env::temp_dir().join(format!("gantry-bench-{}", std::process::id()));
+    let mut server = Command::new(&built.server_bin)
+        .args(["serve", "--addr", &addr])
+        .env("GANTRY_SITE_ROOT", &built.site_root)
+        .env("GANTRY_DATA_DIR", &data_dir)
+        .env("GANTRY_MODULES_DIR", &modules)
+        .env("GANTRY_DEV_USER", "admin")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .context("cannot start the release server")?;
+    let res = wait_ready(&addr).and_then(|()| {
+        cmd::run(
+            Command::new("node")
+                .arg("bench/nav-timing.mjs")
+                .arg(format!("http://{addr}"))
+                .arg("5")
+                .current_dir(cmd::workspace_root().join("end2end")),
+        )
+    });
+    let _ = server.kill();
+    let _ = server.wait();
+    let _ = std::fs::remove_dir_all(&data_dir);
+    res
+}
+
+fn print_size(label: &str, path: &Path) -> Result<()> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    println!(
+        "{label:<34} {:>9} raw {:>9} gzip",
+        bytes.len(),
+        gzip_len(&bytes)?
+    );
     Ok(())
 }
 
@@ -26,4 +84,16 @@ fn gzip_len(bytes: &[u8]) -> Result<usize> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(bytes)?;
     Ok(encoder.finish()?.len())
+}
+
+/// Waits until the server accepts connections.
+fn wait_ready(addr: &str) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(addr).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    bail!("the server at {addr} did not start within 30 s")
 }

@@ -10,11 +10,15 @@ use crate::{cmd, site};
 /// The fixture crate of the Leptos test module (its own workspace).
 pub const COUNTER_CRATE: &str = "end2end/fixtures/leptos-counter";
 
-/// Builds and assembles every test module into `<target>/e2e-modules`; returns it.
-pub fn build_test_modules() -> Result<PathBuf> {
+/// Builds and assembles every test module into `<target>/e2e-modules` (or
+/// `e2e-modules-release`); returns it.
+pub fn build_test_modules(profile: site::Profile) -> Result<PathBuf> {
     let root = cmd::workspace_root();
     let target = cmd::target_dir()?;
-    let out = target.join("e2e-modules");
+    let (out, cargo_profile, profile_dir) = match profile {
+        site::Profile::Dev => (target.join("e2e-modules"), "dev", "debug"),
+        site::Profile::Release => (target.join("e2e-modules-release"), "release", "release"),
+    };
     let _ = fs::remove_dir_all(&out);
     fs::create_dir_all(&out)?;
     site::copy_dir(&root.join("end2end/fixtures/modules"), &out)?;
@@ -30,6 +34,8 @@ pub fn build_test_modules() -> Result<PathBuf> {
         site::WASM_TARGET,
         "--target-dir",
         &target.display().to_string(),
+        "--profile",
+        cargo_profile,
     ]))?;
     let counter = out.join("counter");
     let pkg = counter.join("static/pkg");
@@ -37,7 +43,8 @@ pub fn build_test_modules() -> Result<PathBuf> {
     site::copy_dir(&root.join(COUNTER_CRATE).join("module"), &counter)?;
     let wasm = target
         .join(site::WASM_TARGET)
-        .join("debug/gantry_e2e_counter.wasm");
+        .join(profile_dir)
+        .join("gantry_e2e_counter.wasm");
     wasm_bindgen_cli_support::Bindgen::new()
         .input_path(&wasm)
         .out_name("counter")

@@ -150,7 +150,7 @@ fn test() -> Result<()> {
     ]))?;
 
     let built = site::build_all(Profile::Dev)?;
-    let modules_dir = e2e::build_test_modules()?;
+    let modules_dir = e2e::build_test_modules(Profile::Dev)?;
     cmd::step("e2e", "Playwright in Chromium against the built server");
     let data_dir = tempdir("gantry-e2e")?;
     let ports = cmd::free_ports(2)?;

@@ -68,7 +68,7 @@ pub fn HostTabsPage(
             <nav class="tabs" aria-label=format!("{title} tabs")>{links}</nav>
             <div class="tab-panel">
                 {move || match current.get() {
-                    HostTabMatch::Tab(tab) => match tab.module {
+                    HostTabMatch::Tab(tab) => match tab.module.clone() {
                         Some(module) => view! {
                             <ModuleComponent module component=tab.tab.frontend_component />
                         }
