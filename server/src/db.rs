@@ -101,9 +101,16 @@ impl Db {
 
     /// Every core migration, applied or not, in order.
     pub async fn migration_status(&self) -> Result<Vec<MigrationState>, DbError> {
-        let applied = self.core_versions().await?;
-        Ok(self
-            .migrator()
+        Ok(self.migration_states(self.migrator()).await?)
+    }
+
+    /// Every migration of `migrator` (core's or a module's) and whether it is applied.
+    pub async fn migration_states(
+        &self,
+        migrator: &Migrator,
+    ) -> Result<Vec<MigrationState>, MigrateError> {
+        let applied = self.applied_versions(&migrator.table_name).await?;
+        Ok(migrator
             .iter()
             .filter(|m| m.migration_type.is_up_migration())
             .map(|m| MigrationState {

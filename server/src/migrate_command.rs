@@ -30,7 +30,7 @@ pub async fn run(db: &Db, options: &ModuleOptions, command: MigrateCommand) -> R
                     continue;
                 };
                 let rows = match migrate::migrator(module, db).await? {
-                    Some(migrator) => migrate::status(&migrator, db).await?,
+                    Some(migrator) => db.migration_states(&migrator).await?,
                     None => Vec::new(),
                 };
                 out += &table(&format!("module {}", candidate.name), &rows);

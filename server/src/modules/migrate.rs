@@ -12,6 +12,14 @@ use super::{
 };
 use crate::db::{Db, DbKind, MigrationState};
 
+/// Turns a sqlx migration error into `module`'s failure.
+fn failed(module: &str) -> impl Fn(MigrateError) -> ModuleError + '_ {
+    move |err| ModuleError::MigrationFailed {
+        module: module.to_owned(),
+        reason: err.to_string(),
+    }
+}
+
 /// The table tracking `module`'s applied migrations.
 pub fn tracking_table(module: &str) -> String {
     format!("_gantry_migrations_{}", module.replace('-', "_"))
@@ -21,7 +29,7 @@ pub fn tracking_table(module: &str) -> String {
 /// checked against the module's table prefix. `Ok(None)` when it has no migrations.
 pub async fn migrator(module: &Module, db: &Db) -> Result<Option<Migrator>, ModuleError> {
     let name = &module.manifest.name;
-    let failed = |reason: String| ModuleError::MigrationFailed {
+    let unreadable = |reason: String| ModuleError::MigrationFailed {
         module: name.clone(),
         reason,
     };
@@ -44,7 +52,7 @@ pub async fn migrator(module: &Module, db: &Db) -> Result<Option<Migrator>, Modu
             };
             Migrator::new(dir.as_path())
                 .await
-                .map_err(|err| failed(format!("cannot read `{}`: {err}", dir.display())))?
+                .map_err(|err| unreadable(format!("cannot read `{}`: {err}", dir.display())))?
                 .iter()
                 .cloned()
                 .collect()
@@ -75,20 +83,6 @@ pub async fn migrator(module: &Module, db: &Db) -> Result<Option<Migrator>, Modu
     Ok(Some(migrator))
 }
 
-/// Every migration of `migrator` and whether `db` has it.
-pub async fn status(migrator: &Migrator, db: &Db) -> Result<Vec<MigrationState>, MigrateError> {
-    let applied = db.applied_versions(&migrator.table_name).await?;
-    Ok(migrator
-        .iter()
-        .filter(|m| m.migration_type.is_up_migration())
-        .map(|m| MigrationState {
-            version: m.version,
-            description: m.description.to_string(),
-            applied: applied.contains(&m.version),
-        })
-        .collect())
-}
-
 /// Applies the pending migrations of a discovered module; on failure the module is
 /// marked failed (the failing migration's transaction is rolled back, so neither the
 /// host's tables nor other modules' are touched).
@@ -98,18 +92,7 @@ pub async fn apply(entry: &mut ModuleEntry, db: &Db) {
     };
     entry.state = ModuleState::Migrating;
     let started = Instant::now();
-    let res = async {
-        let Some(migrator) = migrator(module, db).await? else {
-            return Ok(Vec::new());
-        };
-        let failed = |err: MigrateError| ModuleError::MigrationFailed {
-            module: module.manifest.name.clone(),
-            reason: err.to_string(),
-        };
-        migrator.run(&db.pool).await.map_err(failed)?;
-        status(&migrator, db).await.map_err(failed)
-    }
-    .await;
+    let res = up(module, db).await;
     entry.timings.migrations_ms = Some(millis(started.elapsed()));
     match res {
         Ok(migrations) => {
@@ -134,14 +117,11 @@ pub async fn down(module: &Module, db: &Db, steps: usize) -> Result<Vec<i64>, Mo
     let Some(migrator) = migrator(module, db).await? else {
         return Ok(Vec::new());
     };
-    let failed = |err: MigrateError| ModuleError::MigrationFailed {
-        module: name.clone(),
-        reason: err.to_string(),
-    };
+    let failed = failed(name);
     let mut applied = db
         .applied_versions(&migrator.table_name)
         .await
-        .map_err(failed)?;
+        .map_err(&failed)?;
     applied.sort_unstable();
     let keep = applied.len().saturating_sub(steps);
     let target = if keep == 0 { 0 } else { applied[keep - 1] };
@@ -155,12 +135,9 @@ pub async fn up(module: &Module, db: &Db) -> Result<Vec<MigrationState>, ModuleE
     let Some(migrator) = migrator(module, db).await? else {
         return Ok(Vec::new());
     };
-    let failed = |err: MigrateError| ModuleError::MigrationFailed {
-        module: name.clone(),
-        reason: err.to_string(),
-    };
-    migrator.run(&db.pool).await.map_err(failed)?;
-    status(&migrator, db).await.map_err(failed)
+    let failed = failed(name);
+    migrator.run(&db.pool).await.map_err(&failed)?;
+    db.migration_states(&migrator).await.map_err(failed)
 }
 
 /// Records `module`'s migrations up to `version` (all when `None`) as applied without
@@ -170,11 +147,5 @@ pub async fn baseline(module: &Module, db: &Db, version: Option<i64>) -> Result<
     let Some(migrator) = migrator(module, db).await? else {
         return Ok(());
     };
-    migrator
-        .skip(&db.pool, version)
-        .await
-        .map_err(|err| ModuleError::MigrationFailed {
-            module: name.clone(),
-            reason: err.to_string(),
-        })
+    migrator.skip(&db.pool, version).await.map_err(failed(name))
 }
