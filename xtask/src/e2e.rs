@@ -44,7 +44,7 @@ pub fn build_test_modules(profile: site::Profile) -> Result<PathBuf> {
     let wasm = target
         .join(site::WASM_TARGET)
         .join(profile_dir)
-        .join("gantry_e2e_counter.wasm");
+        .join("counter.wasm");
     wasm_bindgen_cli_support::Bindgen::new()
         .input_path(&wasm)
         .out_name("counter")
