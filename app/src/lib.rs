@@ -27,8 +27,8 @@ use components::{
 };
 use host_ui::HostUi;
 use pages::{
-    admin::AdminPage, chat::ChatPage, module_page::ModulePage, not_found::NotFound,
-    settings::SettingsPage,
+    admin::AdminPage, chat::ChatPage, login::LoginPage, module_page::ModulePage,
+    not_found::NotFound, settings::SettingsPage,
 };
 
 /// The whole HTML document, rendered on the server around [`App`].
@@ -61,18 +61,20 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let bootstrap = use_bootstrap();
     provide_context(HostUi::new(theme::requested_theme()));
+    let signed_in = bootstrap.user.is_some();
     let entries = nav::sidebar_entries(bootstrap.user.as_ref(), &bootstrap.modules);
     view! {
         <Stylesheet id="gantry-style" href="/pkg/gantry.css" />
         <Title formatter=|page: String| format!("{page} · Gantry") />
         <Router>
-            <div class="shell">
-                <Sidebar entries />
+            <div class="shell" class:shell-signed-out=!signed_in>
+                {signed_in.then(|| view! { <Sidebar entries /> })}
                 <div class="shell-main">
                     <Header />
                     <main class="content" id="content">
                         <Routes fallback=NotFound>
                             <Route path=path!("") view=ChatPage />
+                            <Route path=path!("login") view=LoginPage />
                             <Route path=path!("settings") view=SettingsPage />
                             <Route path=path!("settings/*rest") view=SettingsPage />
                             <Route path=path!("admin") view=AdminPage />

@@ -1,4 +1,5 @@
 //! JSON endpoints of the host, one resource per file.
 
+pub mod auth;
 pub mod health;
 pub mod modules;

@@ -1,20 +1,23 @@
 //! Who is asking: the host's auth middleware puts the signed-in user into every
 //! request's extensions, where `CurrentUser` and `RequireAdmin` find it.
 //!
-//! Until accounts exist, the user comes from a trusted development setting
-//! (`--dev-user`); without it every request is anonymous.
+//! The user comes from the session cookie, or, in development only, from the
+//! trusted `--dev-user` setting. Page requests without a user are sent to `/login`.
 
 use axum::{
     extract::{Request, State},
+    http::{header, HeaderMap, Method},
     middleware::Next,
-    response::Response,
+    response::{IntoResponse, Redirect, Response},
 };
 use gantry_sdk::CurrentUser;
+
+use crate::{accounts, AppState};
 
 /// How requests are authenticated.
 #[derive(Clone, Debug, Default)]
 pub struct Auth {
-    /// The user every request is made as, when set.
+    /// Development only: the user every request is made as, when set.
     pub dev_user: Option<CurrentUser>,
 }
 
@@ -42,10 +45,96 @@ impl DevUser {
     }
 }
 
-/// Middleware: attaches the request's user, if any.
-pub async fn attach_user(State(auth): State<Auth>, mut request: Request, next: Next) -> Response {
-    if let Some(user) = &auth.dev_user {
-        request.extensions_mut().insert(user.clone());
+/// Middleware: attaches the request's user, or sends a signed-out page request to
+/// the login page.
+pub async fn attach_user(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let user = match &state.auth.dev_user {
+        Some(user) => Some(user.clone()),
+        None => match session_token(request.headers()) {
+            Some(token) => accounts::session_user(&state.db, &token)
+                .await
+                .unwrap_or_else(|err| {
+                    tracing::error!("cannot read the session: {err}");
+                    None
+                }),
+            None => None,
+        },
+    };
+    match user {
+        Some(user) => {
+            request.extensions_mut().insert(user);
+        }
+        None if is_page_behind_login(&request) => {
+            let target = request
+                .uri()
+                .path_and_query()
+                .map_or("/", |p| p.as_str())
+                .to_owned();
+            return Redirect::to(&format!("/login?next={}", encode_query_value(&target)))
+                .into_response();
+        }
+        None => {}
     }
     next.run(request).await
+}
+
+/// The session token from the `Cookie` header, if any.
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == accounts::SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// Pages need a signed-in user; the login page, health checks, the built site and
+/// the APIs (which answer 401 themselves) do not redirect.
+fn is_page_behind_login(request: &Request) -> bool {
+    let path = request.uri().path();
+    request.method() == Method::GET
+        && !["/login", "/healthz", "/favicon.svg"].contains(&path)
+        && !["/api/", "/pkg/", "/modules/"]
+            .iter()
+            .any(|prefix| path.starts_with(prefix))
+}
+
+/// Percent-encodes everything but unreserved characters and `/`.
+fn encode_query_value(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_session_among_cookies() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            "a=1; gantry_session=abc; b=2".parse().unwrap(),
+        );
+        assert_eq!(session_token(&headers).as_deref(), Some("abc"));
+        assert_eq!(session_token(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn next_is_encoded() {
+        assert_eq!(encode_query_value("/a b?x=1&y"), "/a%20b%3Fx%3D1%26y");
+    }
 }

@@ -69,9 +69,12 @@ pub struct ServeArgs {
     /// Folder holding the built site: the WASM/JS bundle under `pkg/` and the stylesheet.
     #[arg(long, env = "GANTRY_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
-    /// Development only: act as this user on every request (until accounts exist).
+    /// Development only: act as this user on every request, without signing in.
     #[arg(long, env = "GANTRY_DEV_USER", value_enum)]
     pub dev_user: Option<DevUser>,
+    /// On first start, create the administrator account `admin` with this password.
+    #[arg(long, env = "GANTRY_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
     #[command(flatten)]
     pub database: DatabaseArgs,
     #[command(flatten)]

@@ -3,6 +3,7 @@
 //! [`app`] builds the whole HTTP service from an [`AppState`]; [`serve`] runs it on a
 //! listener until a shutdown future completes. `main.rs` only reads configuration.
 
+pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod config;
@@ -106,7 +107,7 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     router::routes(&state)
         .layer(middleware::from_fn_with_state(
-            state.auth.clone(),
+            state.clone(),
             auth::attach_user,
         ))
         .with_state(state)

@@ -3,6 +3,7 @@
 use anyhow::Context;
 use clap::Parser;
 use gantry_server::{
+    accounts,
     auth::Auth,
     config::{Cli, Command, MigrateCommand},
     db::Db,
@@ -25,6 +26,11 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(args) => {
             let db = Db::connect(&args.database.url()).await?;
             db.migrate().await?;
+            if !accounts::ensure_admin(&db, args.admin_password.as_deref()).await? {
+                tracing::warn!(
+                    "no administrator account yet: restart with GANTRY_ADMIN_PASSWORD=<at least 10 characters> to create `admin`"
+                );
+            }
             let modules_dir = args.modules.dir(&args.database);
             let options = ModuleOptions::new(Some(modules_dir.clone()));
             let registry = modules::load(&db, &options, modules::compiled_in()).await;

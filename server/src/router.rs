@@ -6,7 +6,7 @@ use app::{
 };
 use axum::{
     http::{request::Parts, Uri},
-    routing::{any, get},
+    routing::{any, get, post},
     Router,
 };
 use gantry_sdk::{ApiError, CurrentUser};
@@ -50,6 +50,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         // Used by load balancers, `cargo xtask` and tests: is the database reachable?
         .route("/healthz", get(api::health::get_health))
+        // Used by the login page's form and the header's sign-out button.
+        .route("/api/auth/login", post(api::auth::log_in))
+        .route("/api/auth/logout", post(api::auth::log_out))
         // Used by the sidebar and module pages: the modules this user may see.
         .route("/api/modules", get(api::modules::list_modules))
         // Used by the Admin page: every module, failed ones too, with its state.

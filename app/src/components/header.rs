@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::theme_switch::ThemeSwitch;
+use crate::bootstrap::use_bootstrap;
 
 /// Brand on the left, controls on the right.
 #[component]
@@ -15,6 +16,16 @@ pub fn Header() -> impl IntoView {
             </a>
             <div class="topbar-controls">
                 <ThemeSwitch />
+                {use_bootstrap()
+                    .user
+                    .map(|user| {
+                        view! {
+                            <span class="topbar-user">{user.name}</span>
+                            <form method="post" action="/api/auth/logout">
+                                <button type="submit" class="theme-switch">"Sign out"</button>
+                            </form>
+                        }
+                    })}
             </div>
         </header>
     }

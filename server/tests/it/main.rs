@@ -4,6 +4,7 @@
 mod fixtures;
 mod support;
 
+mod auth;
 mod database;
 mod health;
 mod module_discovery;

@@ -52,7 +52,7 @@ async fn every_core_page_renders() {
 
 #[tokio::test]
 async fn unknown_paths_are_404_pages() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::builder().dev_user(DevUser::User).spawn().await;
     let res = app.get("/no/such/page").await;
     assert_eq!(res.status(), 404);
     let html = res.text().await.unwrap();
@@ -63,7 +63,7 @@ async fn unknown_paths_are_404_pages() {
 
 #[tokio::test]
 async fn the_theme_cookie_is_rendered_server_side() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::builder().dev_user(DevUser::User).spawn().await;
     let html = reqwest::Client::new()
         .get(format!("{}/settings", app.base_url))
         .header("cookie", "gantry_theme=dark")
@@ -80,7 +80,7 @@ async fn the_theme_cookie_is_rendered_server_side() {
 
 #[tokio::test]
 async fn built_assets_are_served_from_the_site_root() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::builder().dev_user(DevUser::User).spawn().await;
     let pkg = app.data_dir.path().join("site/pkg");
     std::fs::create_dir_all(&pkg).unwrap();
     std::fs::write(pkg.join("gantry.css"), "body { color: red }").unwrap();
