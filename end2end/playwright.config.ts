@@ -2,18 +2,19 @@
 // browser download). `cargo xtask test` builds everything and sets the GANTRY_*
 // variables; run by hand, the defaults expect `cargo xtask build` to have run.
 //
-// Two servers run the same build with the test modules in fixtures/modules: one where
-// every request is an administrator's, one where it is a plain user's.
+// Three servers run the same build with the test modules: one where every request is
+// an administrator's, one where it is a plain user's (development users), and one with
+// real accounts, where one signs in.
 import { defineConfig } from "@playwright/test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { adminURL, userURL } from "./tests/servers";
+import { adminPassword, adminURL, signInURL, userURL } from "./tests/servers";
 
 const bin = process.env.GANTRY_BIN ?? resolve(__dirname, "../target/debug/gantry");
 const dataDir = process.env.GANTRY_DATA_DIR ?? mkdtempSync(join(tmpdir(), "gantry-e2e-"));
 
-function server(url: string, user: "admin" | "user") {
+function server(url: string, user: "admin" | "user" | "accounts") {
   return {
     command: `"${bin}" serve --addr ${new URL(url).host}`,
     url: `${url}/healthz`,
@@ -26,7 +27,8 @@ function server(url: string, user: "admin" | "user") {
       GANTRY_DATA_DIR: join(dataDir, user),
       // `cargo xtask test` assembles these with the built Leptos module `counter`.
       GANTRY_MODULES_DIR: process.env.GANTRY_MODULES_DIR ?? resolve(__dirname, "fixtures/modules"),
-      GANTRY_DEV_USER: user,
+      // `accounts`: no development user; sign in as `admin` with the password below.
+      ...(user === "accounts" ? { GANTRY_ADMIN_PASSWORD: adminPassword } : { GANTRY_DEV_USER: user }),
       // Dev mode: the `broken` module's bundle comes from a URL that answers 404.
       GANTRY_MODULE_BROKEN_DEV: "/modules/broken/static/missing.js",
     },
@@ -57,5 +59,5 @@ export default defineConfig({
       ],
     },
   },
-  webServer: [server(adminURL, "admin"), server(userURL, "user")],
+  webServer: [server(adminURL, "admin"), server(userURL, "user"), server(signInURL, "accounts")],
 });

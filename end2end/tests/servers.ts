@@ -1,3 +1,6 @@
 // Where the two test servers listen (see playwright.config.ts).
 export const adminURL = `http://${process.env.GANTRY_ADDR ?? "127.0.0.1:3100"}`;
 export const userURL = `http://${process.env.GANTRY_USER_ADDR ?? "127.0.0.1:3101"}`;
+/** A server with real accounts: no development user; its first administrator is `admin`. */
+export const signInURL = `http://${process.env.GANTRY_SIGNIN_ADDR ?? "127.0.0.1:3102"}`;
+export const adminPassword = "e2e admin password";

@@ -106,7 +106,7 @@ fn is_page_behind_login(request: &Request) -> bool {
 }
 
 /// Percent-encodes everything but unreserved characters and `/`.
-fn encode_query_value(value: &str) -> String {
+pub(crate) fn encode_query_value(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {

@@ -153,9 +153,10 @@ fn test() -> Result<()> {
     let modules_dir = e2e::build_test_modules(Profile::Dev)?;
     cmd::step("e2e", "Playwright in Chromium against the built server");
     let data_dir = tempdir("gantry-e2e")?;
-    let ports = cmd::free_ports(2)?;
+    let ports = cmd::free_ports(3)?;
     let addr = format!("127.0.0.1:{}", ports[0]);
     let user_addr = format!("127.0.0.1:{}", ports[1]);
+    let signin_addr = format!("127.0.0.1:{}", ports[2]);
     let mut playwright = std::process::Command::new("npx");
     playwright
         .args(["playwright", "test"])
@@ -166,6 +167,7 @@ fn test() -> Result<()> {
         .env("GANTRY_MODULES_DIR", &modules_dir)
         .env("GANTRY_ADDR", &addr)
         .env("GANTRY_USER_ADDR", &user_addr)
+        .env("GANTRY_SIGNIN_ADDR", &signin_addr)
         .env_remove("DATABASE_URL")
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
         .env("CHROMIUM_PATH", tools::CHROMIUM);

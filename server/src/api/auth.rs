@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::{
     accounts::{self, AccountError, ABSOLUTE_TIMEOUT_SECS, SESSION_COOKIE},
-    auth::session_token,
+    auth::{encode_query_value, session_token},
     db::Db,
 };
 
@@ -50,7 +50,12 @@ pub async fn log_in(
                 }
             };
             tracing::info!(username = %form.username, "login refused: {reason}");
-            Redirect::to(&format!("/login?error={reason}")).into_response()
+            // Back to the form, still on the way to `next`.
+            Redirect::to(&format!(
+                "/login?error={reason}&next={}",
+                encode_query_value(&next)
+            ))
+            .into_response()
         }
     }
 }

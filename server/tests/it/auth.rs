@@ -145,8 +145,8 @@ async fn logging_in_sets_an_httponly_session_cookie() {
 async fn wrong_passwords_and_unknown_users_are_refused() {
     let app = app_with_alice().await;
     let client = browser();
-    let res = log_in(&app, &client, "not the password", "/").await;
-    assert_eq!(location(&res), "/login?error=credentials");
+    let res = log_in(&app, &client, "not the password", "/settings").await;
+    assert_eq!(location(&res), "/login?error=credentials&next=/settings");
     assert!(res.headers().get(header::SET_COOKIE).is_none());
     let res = client
         .post(app.url("/api/auth/login"))
@@ -154,7 +154,7 @@ async fn wrong_passwords_and_unknown_users_are_refused() {
         .send()
         .await
         .unwrap();
-    assert_eq!(location(&res), "/login?error=credentials");
+    assert_eq!(location(&res), "/login?error=credentials&next=/");
     let html = client
         .get(app.url("/login?error=credentials"))
         .send()
@@ -217,7 +217,7 @@ async fn disabling_an_account_ends_its_sessions_and_logins() {
         StatusCode::SEE_OTHER
     );
     let res = log_in(&app, &client, PASSWORD, "/").await;
-    assert_eq!(location(&res), "/login?error=disabled");
+    assert_eq!(location(&res), "/login?error=disabled&next=/");
 }
 
 #[tokio::test]
