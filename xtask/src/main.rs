@@ -73,7 +73,8 @@ fn run_gantry(profile: Profile, serve_args: &[String]) -> Result<()> {
         .args(serve_args)
         .env("GANTRY_SITE_ROOT", &built.site_root)
         .current_dir(cmd::workspace_root());
-    // Until accounts exist, the local instance acts as its administrator.
+    // A local instance acts as its administrator unless told otherwise (an empty
+    // GANTRY_DEV_USER means real sign-in).
     if std::env::var_os("GANTRY_DEV_USER").is_none() {
         serve.env("GANTRY_DEV_USER", "admin");
     }
