@@ -11,6 +11,7 @@ pub mod db;
 pub mod migrate_command;
 pub mod modules;
 pub mod router;
+pub mod security;
 
 use std::{future::Future, path::Path, sync::Arc, time::Duration};
 
@@ -109,6 +110,10 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::attach_user,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::protect,
         ))
         .with_state(state)
         .layer(CompressionLayer::new())

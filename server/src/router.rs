@@ -25,8 +25,15 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     // Per page request: who asks, the modules they may see, and for administrators
     // what the Admin page shows.
     let bootstrap = move || {
-        let user =
-            use_context::<Parts>().and_then(|parts| parts.extensions.get::<CurrentUser>().cloned());
+        let parts = use_context::<Parts>();
+        // The CSP header's nonce, so Leptos stamps the same one on its scripts.
+        if let Some(nonce) = parts
+            .as_ref()
+            .and_then(|p| p.extensions.get::<crate::security::CspNonce>())
+        {
+            provide_context(leptos::nonce::Nonce::from_value(nonce.0.as_str()));
+        }
+        let user = parts.and_then(|parts| parts.extensions.get::<CurrentUser>().cloned());
         let modules = user
             .as_ref()
             .map(|user| {

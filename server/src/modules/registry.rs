@@ -268,6 +268,19 @@ impl ModuleRegistry {
         self.entries.iter_mut()
     }
 
+    /// The origins of modules' dev-mode bundle URLs, which the page may load from.
+    pub fn dev_origins(&self) -> Vec<String> {
+        self.entries
+            .iter()
+            .filter_map(|e| e.dev_bundle.as_deref())
+            .filter_map(|url| {
+                let (scheme, rest) = url.split_once("://")?;
+                let authority = rest.split('/').next()?;
+                Some(format!("{scheme}://{authority}"))
+            })
+            .collect()
+    }
+
     /// Runs every running module's `on_shutdown`.
     pub async fn shutdown(&self, timeout: Duration) {
         for entry in &self.entries {

@@ -238,3 +238,56 @@ async fn settings_shows_module_settings_tabs_to_users() {
         .unwrap()
         .contains(r#"data-component="Prefs""#));
 }
+
+#[tokio::test]
+async fn pages_carry_security_headers_with_the_scripts_nonce() {
+    let app = TestApp::builder().dev_user(DevUser::Admin).spawn().await;
+    let res = app.get("/").await;
+    let headers = res.headers().clone();
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["referrer-policy"], "same-origin");
+    let policy = headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(policy.contains("'wasm-unsafe-eval'") && policy.contains("frame-ancestors 'none'"));
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap()
+        .to_owned();
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains(&format!(r#"<script type="module" nonce="{nonce}">"#)),
+        "{policy}"
+    );
+    // A fresh nonce each time.
+    let again = app.get("/").await.headers()["content-security-policy"].clone();
+    assert!(!again.to_str().unwrap().contains(&nonce));
+}
+
+#[tokio::test]
+async fn cross_site_state_changing_requests_are_refused() {
+    let app = TestApp::builder().dev_user(DevUser::Admin).spawn().await;
+    let res = app
+        .client
+        .post(app.url("/api/auth/logout"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "cross_site_request");
+    let host = app.base_url.trim_start_matches("http://").to_owned();
+    let res = app
+        .client
+        .post(app.url("/api/auth/logout"))
+        .header("origin", format!("http://{host}"))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(res.status(), 403);
+}
