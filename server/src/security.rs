@@ -66,7 +66,7 @@ fn is_cross_site(headers: &HeaderMap) -> bool {
     match (get("origin"), get("host")) {
         (Some(origin), Some(host)) => origin
             .split_once("://")
-            .map_or(true, |(_, authority)| authority != host),
+            .is_none_or(|(_, authority)| authority != host),
         (Some(_), None) => true,
         (None, _) => false,
     }
