@@ -5,7 +5,7 @@
 //! URLs: a host tab is `/<page>/<tab id>`; a module's is `/<page>/<module>/<tab id>`,
 //! so two modules (or a module and the host) may use the same tab id without clashing.
 
-use gantry_sdk::{CurrentUser, ModuleInfo, Tab, TabSection};
+use gantry_sdk::{tab_order, CurrentUser, ModuleInfo, Tab, TabSection};
 
 /// One tab of a host page.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,12 +71,7 @@ pub fn host_page_tabs(
         }))
         .filter(|t| is_admin || !t.tab.is_admin_only())
         .collect();
-    tabs.sort_by(|a, b| {
-        a.tab
-            .order
-            .cmp(&b.tab.order)
-            .then_with(|| a.tab.label.cmp(&b.tab.label))
-    });
+    tabs.sort_by(|a, b| tab_order(&a.tab, &b.tab));
     tabs
 }
 

@@ -59,7 +59,7 @@ pub use status::{
     BundleStatus, MigrationState, ModuleFailure, ModuleSource, ModuleState, ModuleStatus,
     ModuleStep, ModuleTimings, SystemInfo,
 };
-pub use tab::{sort_tabs, Tab, TabSection};
+pub use tab::{sort_tabs, tab_order, Tab, TabSection};
 pub use user::CurrentUser;
 pub use validate::{validate_manifest, ManifestError, RESERVED_ROUTES};
 

@@ -140,5 +140,15 @@ impl Tab {
 /// assert_eq!(tabs[0].id, "a");
 /// ```
 pub fn sort_tabs(tabs: &mut [Tab]) {
-    tabs.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.label.cmp(&b.label)));
+    tabs.sort_by(tab_order);
+}
+
+/// The tab strip's order between two tabs: by `order`, then by label.
+///
+/// ```
+/// use gantry_sdk::{tab_order, Tab};
+/// assert!(tab_order(&Tab::new("a", "A", "A").order(1), &Tab::new("b", "B", "B").order(2)).is_lt());
+/// ```
+pub fn tab_order(a: &Tab, b: &Tab) -> std::cmp::Ordering {
+    a.order.cmp(&b.order).then_with(|| a.label.cmp(&b.label))
 }

@@ -36,16 +36,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         let user = parts.and_then(|parts| parts.extensions.get::<CurrentUser>().cloned());
         let modules = user
             .as_ref()
-            .map(|user| {
-                registry
-                    .entries()
-                    .iter()
-                    .filter_map(|entry| entry.info_for(user))
-                    .collect()
-            })
+            .map(|user| registry.infos_for(user))
             .unwrap_or_default();
         let admin = user.as_ref().filter(|u| u.is_admin).map(|_| AdminOverview {
-            modules: registry.entries().iter().map(|e| e.status()).collect(),
+            modules: registry.statuses(),
             system: system.info(&db),
         });
         provide_context(Bootstrap {

@@ -13,13 +13,7 @@ pub async fn list_modules(
     State(registry): State<Arc<ModuleRegistry>>,
     user: CurrentUser,
 ) -> Result<Json<Vec<ModuleInfo>>, ApiError> {
-    Ok(Json(
-        registry
-            .entries()
-            .iter()
-            .filter_map(|entry| entry.info_for(&user))
-            .collect(),
-    ))
+    Ok(Json(registry.infos_for(&user)))
 }
 
 /// `GET /api/admin/modules`: every discovered module, failed ones included, with
@@ -28,5 +22,5 @@ pub async fn list_module_statuses(
     State(registry): State<Arc<ModuleRegistry>>,
     RequireAdmin(_admin): RequireAdmin,
 ) -> Json<Vec<ModuleStatus>> {
-    Json(registry.entries().iter().map(|e| e.status()).collect())
+    Json(registry.statuses())
 }

@@ -33,15 +33,10 @@ pub async fn module_api(
     Path(path): Path<ModulePath>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let entry = usable(&registry, &path.name, &request)?;
+    let (entry, user) = usable(&registry, &path.name, &request)?;
     if path.rest == "bundle.js" {
         return bundle(entry, &request);
     }
-    let user = request
-        .extensions()
-        .get::<CurrentUser>()
-        .cloned()
-        .ok_or_else(ApiError::unauthenticated)?;
     if let Some(upstream) = &entry.proxy {
         return proxy::forward(&entry.name, upstream, &path.rest, &user, request).await;
     }
@@ -61,7 +56,7 @@ pub async fn module_static(
     Path(path): Path<ModulePath>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let entry = usable(&registry, &path.name, &request)?;
+    let (entry, _) = usable(&registry, &path.name, &request)?;
     let missing = || {
         ApiError::not_found(format!(
             "module `{}` has no static file `{}`",
@@ -86,18 +81,20 @@ pub async fn module_static(
     Ok(res.into_response())
 }
 
-/// The module called `name`, if it runs and the request's user may see it.
+/// The module called `name` and the request's user, if the module runs and the user
+/// may see it.
 fn usable<'a>(
     registry: &'a ModuleRegistry,
     name: &str,
     request: &Request,
-) -> Result<&'a ModuleEntry, ApiError> {
+) -> Result<(&'a ModuleEntry, CurrentUser), ApiError> {
     let entry = registry.get(name).ok_or_else(|| {
         ApiError::not_found(format!("no module named `{name}`")).with_module(name)
     })?;
     let user = request
         .extensions()
         .get::<CurrentUser>()
+        .cloned()
         .ok_or_else(ApiError::unauthenticated)?;
     if entry.state != ModuleState::Running {
         let reason = entry.failure.as_ref().map_or_else(
@@ -111,13 +108,13 @@ fn usable<'a>(
         )
         .with_module(name));
     }
-    if !entry.visible_to(user) {
+    if !entry.visible_to(&user) {
         return Err(
             ApiError::forbidden(format!("module `{name}` is for administrators only"))
                 .with_module(name),
         );
     }
-    Ok(entry)
+    Ok((entry, user))
 }
 
 /// The bundle, with an ETag; immutable caching when asked for by its hash.

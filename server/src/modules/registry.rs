@@ -259,6 +259,20 @@ impl ModuleRegistry {
         self.entries.iter().find(|e| e.name == name)
     }
 
+    /// The running modules `user` may see, as `/api/modules` and the page's bootstrap
+    /// data describe them.
+    pub fn infos_for(&self, user: &CurrentUser) -> Vec<ModuleInfo> {
+        self.entries
+            .iter()
+            .filter_map(|e| e.info_for(user))
+            .collect()
+    }
+
+    /// Every discovered module's status, for administrators.
+    pub fn statuses(&self) -> Vec<ModuleStatus> {
+        self.entries.iter().map(ModuleEntry::status).collect()
+    }
+
     /// Every discovered module.
     pub fn entries(&self) -> &[ModuleEntry] {
         &self.entries
