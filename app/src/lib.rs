@@ -4,6 +4,7 @@
 //! The server provides a [`bootstrap::Bootstrap`] as context and calls [`shell`] for
 //! every page; the browser reads the same data from the page and calls [`hydrate`].
 
+pub mod account;
 pub mod bootstrap;
 #[cfg(feature = "hydrate")]
 pub mod browser;

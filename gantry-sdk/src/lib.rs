@@ -33,6 +33,7 @@
 //! client written against that JSON keeps working. TypeScript definitions generated
 //! from them live in `gantry-sdk/frontend/gantry-sdk.d.ts`.
 
+mod audit;
 mod events;
 mod manifest;
 mod nav;
@@ -52,6 +53,7 @@ mod error;
 #[cfg(feature = "server")]
 mod module;
 
+pub use audit::{AuditEntry, AuditPage, AuditQuery};
 pub use events::{Confirm, GantryEvent, ThemeChange, Toast, ToastKind, BROWSER_ABI};
 pub use manifest::{ModuleInfo, ModuleManifest};
 pub use nav::{nav_order, sort_nav_items, NavItem};
@@ -63,6 +65,8 @@ pub use tab::{sort_tabs, tab_order, Tab, TabSection};
 pub use user::CurrentUser;
 pub use validate::{validate_manifest, ManifestError, RESERVED_ROUTES};
 
+#[cfg(feature = "server")]
+pub use audit::{AuditEvent, AuditLog, AuditSink, ClientAddress};
 #[cfg(feature = "server")]
 pub use error::ApiError;
 #[cfg(feature = "server")]
@@ -86,7 +90,9 @@ pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// ```
 pub mod prelude {
     #[cfg(feature = "server")]
-    pub use crate::{ApiError, Migrations, Module, ModuleContext, RequireAdmin};
+    pub use crate::{
+        ApiError, AuditEvent, ClientAddress, Migrations, Module, ModuleContext, RequireAdmin,
+    };
     pub use crate::{CurrentUser, ModuleManifest, NavItem, Tab, TabSection};
     #[cfg(feature = "server")]
     pub use axum::{

@@ -28,7 +28,7 @@ pub enum Dialect {
     Postgres,
 }
 
-/// What the host gives a module: its name and the database. It is the state of the
+/// What the host gives a module: its name, the database and the audit trail. It is the state of the
 /// module's router and the argument of its hooks.
 ///
 /// ```no_run
@@ -50,6 +50,8 @@ pub struct ModuleContext {
     pub db: sqlx::AnyPool,
     /// Which SQL dialect `db` speaks.
     pub dialect: Dialect,
+    /// The host's audit trail; entries carry the module's name.
+    pub audit: crate::AuditLog,
 }
 
 /// A module's SQL migrations: versioned, reversible (`.up.sql` / `.down.sql`), and

@@ -6,9 +6,10 @@
 use ts_rs::{Config, TS};
 
 use crate::{
-    BundleStatus, Confirm, CurrentUser, GantryEvent, MigrationState, ModuleFailure, ModuleInfo,
-    ModuleManifest, ModuleSource, ModuleState, ModuleStatus, ModuleStep, ModuleTimings, NavItem,
-    SystemInfo, Tab, TabSection, ThemeChange, Toast, ToastKind,
+    AuditEntry, AuditPage, AuditQuery, BundleStatus, Confirm, CurrentUser, GantryEvent,
+    MigrationState, ModuleFailure, ModuleInfo, ModuleManifest, ModuleSource, ModuleState,
+    ModuleStatus, ModuleStep, ModuleTimings, NavItem, SystemInfo, Tab, TabSection, ThemeChange,
+    Toast, ToastKind,
 };
 
 const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/frontend/gantry-sdk.d.ts");
@@ -65,6 +66,9 @@ fn definitions() -> String {
         declaration::<BundleStatus>(&cfg),
         declaration::<MigrationState>(&cfg),
         declaration::<SystemInfo>(&cfg),
+        declaration::<AuditEntry>(&cfg),
+        declaration::<AuditQuery>(&cfg),
+        declaration::<AuditPage>(&cfg),
     ] {
         out.push('\n');
         out.push_str(&decl);

@@ -13,7 +13,10 @@ use gantry_sdk::{ApiError, CurrentUser};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use crate::db::Db;
+use app::account::{NewUser, PasswordChange, Profile, ProfileUpdate, UserAccount, UserUpdate};
+use gantry_sdk::AuditEvent;
+
+use crate::{audit, db::Db};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "gantry_session";
@@ -22,6 +25,15 @@ pub const IDLE_TIMEOUT_SECS: i64 = 7 * 24 * 3600;
 /// A session ends this long after sign-in, used or not.
 pub const ABSOLUTE_TIMEOUT_SECS: i64 = 30 * 24 * 3600;
 
+/// Failed sign-ins counted for the limits below are those of this window.
+pub const FAILURE_WINDOW_SECS: i64 = 15 * 60;
+/// Failed sign-ins an account may have in the window (since its last success).
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+/// Failed sign-ins one address may make in the window, over all accounts.
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+/// The `instance_settings` key of the one-time setup token's SHA-256.
+const SETUP_TOKEN_KEY: &str = "setup_token_sha256";
+
 /// Why an account action failed.
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -29,12 +41,34 @@ pub enum AccountError {
     WrongCredentials,
     #[error("account `{0}` is disabled")]
     Disabled(String),
+    #[error("too many failed sign-ins {scope}; try again in {} minute(s)", minutes(*retry_after_secs))]
+    RateLimited {
+        /// `for this account` or `from this address`.
+        scope: &'static str,
+        retry_after_secs: i64,
+    },
+    #[error("the current password is wrong")]
+    WrongPassword,
     #[error("username `{0}` is taken")]
     UsernameTaken(String),
     #[error("a username is 1 to 64 letters, digits, `.`, `-` or `_`")]
     InvalidUsername,
+    #[error("a display name is 1 to 100 characters")]
+    InvalidDisplayName,
     #[error("a password has at least 10 characters")]
     WeakPassword,
+    #[error("a theme is `light`, `dark` or none")]
+    InvalidTheme,
+    #[error("no account `{0}`")]
+    NotFound(String),
+    #[error("`{0}` is a development user without an account")]
+    NoAccount(String),
+    #[error("at least one enabled administrator must remain")]
+    LastAdmin,
+    #[error(
+        "the setup link is invalid or was used already; sign in, or restart Gantry for a new link"
+    )]
+    InvalidSetupToken,
     #[error("cannot hash the password: {0}")]
     Hash(String),
     #[error("database error: {0}")]
@@ -44,21 +78,61 @@ pub enum AccountError {
 impl From<AccountError> for ApiError {
     fn from(err: AccountError) -> Self {
         use axum::http::StatusCode;
+        let message = err.to_string();
         match err {
             AccountError::WrongCredentials | AccountError::Disabled(_) => {
-                ApiError::new(StatusCode::UNAUTHORIZED, "login_failed", err.to_string())
+                ApiError::new(StatusCode::UNAUTHORIZED, "login_failed", message)
+            }
+            AccountError::RateLimited { .. } => {
+                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message)
+            }
+            AccountError::WrongPassword => {
+                ApiError::bad_request(message).with_field("current_password")
             }
             AccountError::UsernameTaken(_) => {
-                ApiError::new(StatusCode::CONFLICT, "username_taken", err.to_string())
+                ApiError::new(StatusCode::CONFLICT, "username_taken", message)
                     .with_field("username")
             }
-            AccountError::InvalidUsername => {
-                ApiError::bad_request(err.to_string()).with_field("username")
+            AccountError::InvalidUsername => ApiError::bad_request(message).with_field("username"),
+            AccountError::InvalidDisplayName => {
+                ApiError::bad_request(message).with_field("display_name")
             }
-            AccountError::WeakPassword => {
-                ApiError::bad_request(err.to_string()).with_field("password")
+            AccountError::WeakPassword => ApiError::bad_request(message).with_field("password"),
+            AccountError::InvalidTheme => ApiError::bad_request(message).with_field("theme"),
+            AccountError::NotFound(_) => ApiError::not_found(message),
+            AccountError::NoAccount(_) => {
+                ApiError::new(StatusCode::CONFLICT, "no_account", message)
+            }
+            AccountError::LastAdmin => ApiError::new(StatusCode::CONFLICT, "last_admin", message),
+            AccountError::InvalidSetupToken => {
+                ApiError::new(StatusCode::FORBIDDEN, "invalid_setup_token", message)
             }
             AccountError::Hash(_) | AccountError::Database(_) => ApiError::internal(err),
+        }
+    }
+}
+
+/// Whole minutes, rounded up.
+pub fn minutes(secs: i64) -> i64 {
+    (secs + 59) / 60
+}
+
+/// Who is acting and from where: what the audit trail records of a request.
+#[derive(Clone, Debug, Default)]
+pub struct Acting {
+    pub user: Option<CurrentUser>,
+    pub address: Option<String>,
+}
+
+impl Acting {
+    /// An audit event of this actor.
+    fn event(&self, action: &str, target: &str) -> AuditEvent {
+        let event = AuditEvent::new(action)
+            .target(target)
+            .address(self.address.clone());
+        match &self.user {
+            Some(user) => event.by(user),
+            None => event,
         }
     }
 }
@@ -79,7 +153,8 @@ impl Role {
     }
 }
 
-fn now() -> i64 {
+/// Seconds since the Unix epoch.
+pub(crate) fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
@@ -98,6 +173,40 @@ fn sha256_hex(text: &str) -> String {
         .collect()
 }
 
+fn check_username(username: &str) -> Result<(), AccountError> {
+    let valid = !username.is_empty()
+        && username.len() <= 64
+        && username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    valid.then_some(()).ok_or(AccountError::InvalidUsername)
+}
+
+fn check_display_name(name: &str) -> Result<(), AccountError> {
+    let len = name.trim().chars().count();
+    (1..=100)
+        .contains(&len)
+        .then_some(())
+        .ok_or(AccountError::InvalidDisplayName)
+}
+
+fn hash_password(password: &str) -> Result<String, AccountError> {
+    if password.chars().count() < 10 {
+        return Err(AccountError::WeakPassword);
+    }
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes())
+        .map_err(|err| AccountError::Hash(err.to_string()))?
+        .to_string())
+}
+
+fn password_matches(password: &str, hash: &str) -> Result<bool, AccountError> {
+    let parsed = PasswordHash::new(hash).map_err(|err| AccountError::Hash(err.to_string()))?;
+    Ok(Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok())
+}
+
 /// Creates an account; returns its id.
 pub async fn create_user(
     db: &Db,
@@ -106,21 +215,9 @@ pub async fn create_user(
     password: &str,
     role: Role,
 ) -> Result<String, AccountError> {
-    let valid = !username.is_empty()
-        && username.len() <= 64
-        && username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
-    if !valid {
-        return Err(AccountError::InvalidUsername);
-    }
-    if password.chars().count() < 10 {
-        return Err(AccountError::WeakPassword);
-    }
-    let hash = Argon2::default()
-        .hash_password(password.as_bytes())
-        .map_err(|err| AccountError::Hash(err.to_string()))?
-        .to_string();
+    check_username(username)?;
+    check_display_name(display_name)?;
+    let hash = hash_password(password)?;
     let id = random_hex(16);
     let res = sqlx::query(
         "INSERT INTO users (id, username, display_name, password_hash, role, disabled, created_at) \
@@ -128,7 +225,7 @@ pub async fn create_user(
     )
     .bind(&id)
     .bind(username)
-    .bind(display_name)
+    .bind(display_name.trim())
     .bind(&hash)
     .bind(role.as_str())
     .bind(now())
@@ -143,63 +240,232 @@ pub async fn create_user(
     }
 }
 
-/// On first start: when no administrator exists and `password` is given, creates
-/// the account `admin` with it. Returns whether an administrator exists now.
-pub async fn ensure_admin(db: &Db, password: Option<&str>) -> Result<bool, AccountError> {
+/// How the first administrator comes to be.
+#[derive(Debug, PartialEq, Eq)]
+pub enum AdminSetup {
+    /// There is one already.
+    Exists,
+    /// `admin` was created from the given password.
+    Created,
+    /// Nobody yet: this one-time token (valid until an administrator exists or the
+    /// next start) lets the first visitor create one at `/setup?token=…`.
+    SetupToken(String),
+}
+
+/// On start: when no administrator exists, creates `admin` with `password` if
+/// given, otherwise mints a fresh one-time setup token (replacing any earlier one).
+pub async fn ensure_admin(db: &Db, password: Option<&str>) -> Result<AdminSetup, AccountError> {
+    if admin_exists(db).await? {
+        sqlx::query("DELETE FROM instance_settings WHERE key = $1")
+            .bind(SETUP_TOKEN_KEY)
+            .execute(&db.pool)
+            .await?;
+        return Ok(AdminSetup::Exists);
+    }
+    if let Some(password) = password {
+        create_user(db, "admin", "Administrator", password, Role::Admin).await?;
+        audit::note(
+            db,
+            AuditEvent::new("user.created")
+                .target("admin")
+                .detail("first administrator, from GANTRY_ADMIN_PASSWORD"),
+        )
+        .await;
+        return Ok(AdminSetup::Created);
+    }
+    let token = random_hex(24);
+    let mut tx = db.pool.begin().await?;
+    sqlx::query("DELETE FROM instance_settings WHERE key = $1")
+        .bind(SETUP_TOKEN_KEY)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO instance_settings (key, value) VALUES ($1, $2)")
+        .bind(SETUP_TOKEN_KEY)
+        .bind(sha256_hex(&token))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(AdminSetup::SetupToken(token))
+}
+
+async fn admin_exists(db: &Db) -> Result<bool, AccountError> {
     let admins: i64 = sqlx::query("SELECT COUNT(*) FROM users WHERE role = 'admin'")
         .fetch_one(&db.pool)
         .await?
         .try_get(0)?;
-    if admins > 0 {
-        return Ok(true);
-    }
-    let Some(password) = password else {
-        return Ok(false);
-    };
-    create_user(db, "admin", "Administrator", password, Role::Admin).await?;
-    tracing::info!("created the administrator account `admin` from GANTRY_ADMIN_PASSWORD");
-    Ok(true)
+    Ok(admins > 0)
 }
 
-/// Checks a username and password and opens a session; returns its token.
-pub async fn log_in(db: &Db, username: &str, password: &str) -> Result<String, AccountError> {
-    let row = sqlx::query("SELECT id, password_hash, disabled FROM users WHERE username = $1")
-        .bind(username)
-        .fetch_optional(&db.pool)
+/// The first administrator, created by the holder of the setup token; signs them
+/// in and returns the session's token. The token works once.
+pub async fn complete_setup(
+    db: &Db,
+    token: &str,
+    username: &str,
+    display_name: &str,
+    password: &str,
+    acting: &Acting,
+) -> Result<String, AccountError> {
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT value FROM instance_settings WHERE key = $1")
+            .bind(SETUP_TOKEN_KEY)
+            .fetch_optional(&db.pool)
+            .await?;
+    let valid = stored.is_some_and(|hash| hash == sha256_hex(token)) && !admin_exists(db).await?;
+    if !valid {
+        audit::note(db, acting.event("setup.refused", username)).await;
+        return Err(AccountError::InvalidSetupToken);
+    }
+    let id = create_user(db, username, display_name, password, Role::Admin).await?;
+    // Used: whoever else holds the link can no longer use it.
+    sqlx::query("DELETE FROM instance_settings WHERE key = $1")
+        .bind(SETUP_TOKEN_KEY)
+        .execute(&db.pool)
         .await?;
+    audit::note(
+        db,
+        acting
+            .event("user.created", username)
+            .detail("first administrator, through the setup link"),
+    )
+    .await;
+    open_session(db, &id).await
+}
+
+/// Refuses a sign-in when the account or the address failed too often lately.
+async fn check_rate_limit(
+    db: &Db,
+    username: &str,
+    address: Option<&str>,
+) -> Result<(), AccountError> {
+    let at = now();
+    // The account's failures since its last success, within the window.
+    let failures: Vec<i64> = sqlx::query_scalar(
+        "SELECT at FROM audit_log WHERE action = 'login.failed' AND target = $1 AND at > $2 \
+         AND at > COALESCE((SELECT MAX(at) FROM audit_log \
+                            WHERE action = 'login.succeeded' AND target = $1), 0) \
+         ORDER BY at DESC LIMIT $3",
+    )
+    .bind(username)
+    .bind(at - FAILURE_WINDOW_SECS)
+    .bind(MAX_FAILURES_PER_ACCOUNT)
+    .fetch_all(&db.pool)
+    .await?;
+    if failures.len() as i64 >= MAX_FAILURES_PER_ACCOUNT {
+        let oldest = failures.last().copied().unwrap_or(at);
+        return Err(AccountError::RateLimited {
+            scope: "for this account",
+            retry_after_secs: (oldest + FAILURE_WINDOW_SECS - at).max(1),
+        });
+    }
+    if let Some(address) = address {
+        let failures: Vec<i64> = sqlx::query_scalar(
+            "SELECT at FROM audit_log WHERE action = 'login.failed' AND address = $1 AND at > $2 \
+             ORDER BY at DESC LIMIT $3",
+        )
+        .bind(address)
+        .bind(at - FAILURE_WINDOW_SECS)
+        .bind(MAX_FAILURES_PER_ADDRESS)
+        .fetch_all(&db.pool)
+        .await?;
+        if failures.len() as i64 >= MAX_FAILURES_PER_ADDRESS {
+            let oldest = failures.last().copied().unwrap_or(at);
+            return Err(AccountError::RateLimited {
+                scope: "from this address",
+                retry_after_secs: (oldest + FAILURE_WINDOW_SECS - at).max(1),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A successful sign-in.
+#[derive(Debug)]
+pub struct SignedIn {
+    /// The new session's token, for the cookie.
+    pub token: String,
+    /// The account's theme preference.
+    pub theme: Option<String>,
+}
+
+/// Checks a username and password (unless the account or address is rate-limited)
+/// and opens a session. Every attempt lands in the audit trail.
+pub async fn log_in(
+    db: &Db,
+    username: &str,
+    password: &str,
+    address: Option<&str>,
+) -> Result<SignedIn, AccountError> {
+    let acting = Acting {
+        user: None,
+        address: address.map(str::to_owned),
+    };
+    // The actor of a failed attempt is the name tried; of a success, the account.
+    let attempt = |action: &str| {
+        let mut event = acting.event(action, username);
+        event.actor_name = Some(username.to_owned());
+        event
+    };
+    if let Err(err) = check_rate_limit(db, username, address).await {
+        audit::note(db, attempt("login.rate_limited").detail(err.to_string())).await;
+        return Err(err);
+    }
+    let row =
+        sqlx::query("SELECT id, password_hash, disabled, theme FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&db.pool)
+            .await?;
     let Some(row) = row else {
         // Spend the same time as for a real account, so timing does not tell.
         let _ = Argon2::default().hash_password(password.as_bytes());
+        audit::note(db, attempt("login.failed").detail("no such account")).await;
         return Err(AccountError::WrongCredentials);
     };
     let id: String = row.try_get("id")?;
     let hash: String = row.try_get("password_hash")?;
     let disabled: i64 = row.try_get("disabled")?;
-    let parsed = PasswordHash::new(&hash).map_err(|err| AccountError::Hash(err.to_string()))?;
-    if Argon2::default()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_err()
-    {
+    if !password_matches(password, &hash)? {
+        audit::note(db, attempt("login.failed").detail("wrong password")).await;
         return Err(AccountError::WrongCredentials);
     }
     if disabled != 0 {
+        audit::note(db, attempt("login.failed").detail("account disabled")).await;
         return Err(AccountError::Disabled(username.to_owned()));
     }
+    let token = open_session(db, &id).await?;
+    sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(&id)
+        .execute(&db.pool)
+        .await?;
+    audit::note(db, attempt("login.succeeded")).await;
+    Ok(SignedIn {
+        token,
+        theme: row.try_get("theme")?,
+    })
+}
+
+/// Opens a session for the account `user_id`; returns its token.
+async fn open_session(db: &Db, user_id: &str) -> Result<String, AccountError> {
     let token = random_hex(32);
     let at = now();
     sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $4)")
         .bind(sha256_hex(&token))
-        .bind(&id)
+        .bind(user_id)
         .bind(at)
         .bind(at)
-        .execute(&db.pool)
-        .await?;
-    sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
-        .bind(at)
-        .bind(&id)
         .execute(&db.pool)
         .await?;
     Ok(token)
+}
+
+/// Ends every session of the account `user_id`.
+async fn end_sessions(db: &Db, user_id: &str) -> Result<(), AccountError> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
 }
 
 /// The user of a live session, renewing its idle timer; `None` for an unknown,
@@ -219,7 +485,10 @@ pub async fn session_user(db: &Db, token: &str) -> Result<Option<CurrentUser>, A
     let seen: i64 = row.try_get("last_seen_at")?;
     let disabled: i64 = row.try_get("disabled")?;
     if disabled != 0 || at - seen > IDLE_TIMEOUT_SECS || at - created > ABSOLUTE_TIMEOUT_SECS {
-        log_out(db, token).await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(&token_hash)
+            .execute(&db.pool)
+            .await?;
         return Ok(None);
     }
     if at - seen > 60 {
@@ -237,29 +506,263 @@ pub async fn session_user(db: &Db, token: &str) -> Result<Option<CurrentUser>, A
     }))
 }
 
-/// Ends a session.
-pub async fn log_out(db: &Db, token: &str) -> Result<(), AccountError> {
+/// Ends a session (signing out).
+pub async fn log_out(db: &Db, token: &str, acting: &Acting) -> Result<(), AccountError> {
+    let user = session_user(db, token).await?;
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(sha256_hex(token))
         .execute(&db.pool)
         .await?;
+    if let Some(user) = user {
+        let acting = Acting {
+            user: Some(user.clone()),
+            ..acting.clone()
+        };
+        audit::note(db, acting.event("logout", &username(db, &user.id).await?)).await;
+    }
     Ok(())
 }
 
-/// Disables or enables an account; disabling ends its sessions.
-pub async fn set_disabled(db: &Db, user_id: &str, disabled: bool) -> Result<(), AccountError> {
-    sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
-        .bind(i64::from(disabled))
+async fn username(db: &Db, user_id: &str) -> Result<String, AccountError> {
+    sqlx::query_scalar("SELECT username FROM users WHERE id = $1")
         .bind(user_id)
-        .execute(&db.pool)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or_else(|| AccountError::NotFound(user_id.to_owned()))
+}
+
+fn account_of(row: &sqlx::any::AnyRow) -> Result<UserAccount, sqlx::Error> {
+    let role: String = row.try_get("role")?;
+    let disabled: i64 = row.try_get("disabled")?;
+    Ok(UserAccount {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        is_admin: role == "admin",
+        disabled: disabled != 0,
+        created_at: row.try_get("created_at")?,
+        last_login_at: row.try_get("last_login_at")?,
+    })
+}
+
+/// Every account, by username.
+pub async fn list_users(db: &Db) -> Result<Vec<UserAccount>, AccountError> {
+    let rows = sqlx::query(
+        "SELECT id, username, display_name, role, disabled, created_at, last_login_at \
+         FROM users ORDER BY username",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.iter().map(account_of).collect::<Result<_, _>>()?)
+}
+
+/// One account.
+pub async fn user(db: &Db, user_id: &str) -> Result<UserAccount, AccountError> {
+    let row = sqlx::query(
+        "SELECT id, username, display_name, role, disabled, created_at, last_login_at \
+         FROM users WHERE id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or_else(|| AccountError::NotFound(user_id.to_owned()))?;
+    Ok(account_of(&row)?)
+}
+
+/// An administrator creates an account.
+pub async fn add_user(
+    db: &Db,
+    new: &NewUser,
+    acting: &Acting,
+) -> Result<UserAccount, AccountError> {
+    let role = if new.is_admin {
+        Role::Admin
+    } else {
+        Role::User
+    };
+    let username = new.username.trim();
+    let id = create_user(db, username, &new.display_name, &new.password, role).await?;
+    audit::note(
+        db,
+        acting
+            .event("user.created", username)
+            .detail(format!("role {}", role.as_str())),
+    )
+    .await;
+    user(db, &id).await
+}
+
+/// An administrator changes an account's role, enabled state or password. Changing
+/// the role, disabling, or setting a password ends the account's sessions; the last
+/// enabled administrator cannot be demoted or disabled.
+pub async fn update_user(
+    db: &Db,
+    user_id: &str,
+    update: &UserUpdate,
+    acting: &Acting,
+) -> Result<UserAccount, AccountError> {
+    let before = user(db, user_id).await?;
+    let loses_admin = before.is_admin
+        && !before.disabled
+        && (update.is_admin == Some(false) || update.disabled == Some(true));
+    if loses_admin {
+        let others: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id <> $1",
+        )
+        .bind(user_id)
+        .fetch_one(&db.pool)
         .await?;
-    if disabled {
+        if others == 0 {
+            return Err(AccountError::LastAdmin);
+        }
+    }
+    let new_hash = update.password.as_deref().map(hash_password).transpose()?;
+    let mut tx = db.pool.begin().await?;
+    let mut events = Vec::new();
+    if let Some(is_admin) = update.is_admin.filter(|&a| a != before.is_admin) {
+        let role = if is_admin { Role::Admin } else { Role::User };
+        sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+            .bind(role.as_str())
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        events.push(
+            acting
+                .event("user.role_changed", &before.username)
+                .detail(format!("now {}", role.as_str())),
+        );
+    }
+    if let Some(disabled) = update.disabled.filter(|&d| d != before.disabled) {
+        sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+            .bind(i64::from(disabled))
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        let action = if disabled {
+            "user.disabled"
+        } else {
+            "user.enabled"
+        };
+        events.push(acting.event(action, &before.username));
+    }
+    if let Some(hash) = &new_hash {
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        events.push(acting.event("user.password_reset", &before.username));
+    }
+    if !events.is_empty() {
+        // New rights or credentials: the account signs in afresh.
         sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)
-            .execute(&db.pool)
+            .execute(&mut *tx)
             .await?;
     }
+    tx.commit().await?;
+    for event in events {
+        audit::note(db, event).await;
+    }
+    user(db, user_id).await
+}
+
+/// The signed-in user's own account; refused for development users.
+pub async fn profile(db: &Db, me: &CurrentUser) -> Result<Profile, AccountError> {
+    let row = sqlx::query("SELECT username, display_name, role, theme FROM users WHERE id = $1")
+        .bind(&me.id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or_else(|| AccountError::NoAccount(me.name.clone()))?;
+    let role: String = row.try_get("role")?;
+    Ok(Profile {
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        is_admin: role == "admin",
+        theme: row.try_get("theme")?,
+    })
+}
+
+/// Changes the signed-in user's display name.
+pub async fn update_profile(
+    db: &Db,
+    me: &CurrentUser,
+    update: &ProfileUpdate,
+    acting: &Acting,
+) -> Result<Profile, AccountError> {
+    check_display_name(&update.display_name)?;
+    let before = profile(db, me).await?;
+    sqlx::query("UPDATE users SET display_name = $1 WHERE id = $2")
+        .bind(update.display_name.trim())
+        .bind(&me.id)
+        .execute(&db.pool)
+        .await?;
+    audit::note(
+        db,
+        acting
+            .event("profile.updated", &before.username)
+            .detail("display name"),
+    )
+    .await;
+    profile(db, me).await
+}
+
+/// Stores the signed-in user's theme preference.
+pub async fn set_theme(
+    db: &Db,
+    me: &CurrentUser,
+    theme: Option<&str>,
+    acting: &Acting,
+) -> Result<(), AccountError> {
+    if theme.is_some_and(|t| !matches!(t, "light" | "dark")) {
+        return Err(AccountError::InvalidTheme);
+    }
+    let before = profile(db, me).await?;
+    sqlx::query("UPDATE users SET theme = $1 WHERE id = $2")
+        .bind(theme)
+        .bind(&me.id)
+        .execute(&db.pool)
+        .await?;
+    audit::note(
+        db,
+        acting
+            .event("settings.changed", &before.username)
+            .detail(format!("theme {}", theme.unwrap_or("system"))),
+    )
+    .await;
     Ok(())
+}
+
+/// Changes the signed-in user's password: every session of the account ends and a
+/// new one is opened for this browser; returns its token.
+pub async fn change_password(
+    db: &Db,
+    me: &CurrentUser,
+    change: &PasswordChange,
+    acting: &Acting,
+) -> Result<String, AccountError> {
+    let row = sqlx::query("SELECT username, password_hash FROM users WHERE id = $1")
+        .bind(&me.id)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or_else(|| AccountError::NoAccount(me.name.clone()))?;
+    let username: String = row.try_get("username")?;
+    if !password_matches(
+        &change.current_password,
+        &row.try_get::<String, _>("password_hash")?,
+    )? {
+        audit::note(db, acting.event("password.change_refused", &username)).await;
+        return Err(AccountError::WrongPassword);
+    }
+    let hash = hash_password(&change.new_password)?;
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(&hash)
+        .bind(&me.id)
+        .execute(&db.pool)
+        .await?;
+    end_sessions(db, &me.id).await?;
+    audit::note(db, acting.event("password.changed", &username)).await;
+    open_session(db, &me.id).await
 }
 
 /// `next` if it is a path on this site, otherwise `/` (no open redirects).

@@ -2,4 +2,6 @@
 
 pub mod auth;
 pub mod health;
+pub mod me;
 pub mod modules;
+pub mod users;

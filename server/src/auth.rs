@@ -3,22 +3,28 @@
 //!
 //! The user comes from the session cookie, or, in development only, from the
 //! trusted `--dev-user` setting. Page requests without a user are sent to `/login`.
+//! The client's address goes there too, for the audit trail and sign-in limits.
+
+use std::net::SocketAddr;
 
 use axum::{
-    extract::{Request, State},
-    http::{header, HeaderMap, Method},
+    extract::{ConnectInfo, FromRequestParts, Request, State},
+    http::{header, request::Parts, HeaderMap, Method},
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
-use gantry_sdk::CurrentUser;
+use gantry_sdk::{ClientAddress, CurrentUser};
 
-use crate::{accounts, AppState};
+use crate::{accounts, accounts::Acting, AppState};
 
 /// How requests are authenticated.
 #[derive(Clone, Debug, Default)]
 pub struct Auth {
     /// Development only: the user every request is made as, when set.
     pub dev_user: Option<CurrentUser>,
+    /// Take the client's address from `X-Forwarded-For` (behind a reverse proxy
+    /// that sets it) rather than from the connection.
+    pub trust_forwarded_for: bool,
 }
 
 /// Which development user to act as.
@@ -45,13 +51,15 @@ impl DevUser {
     }
 }
 
-/// Middleware: attaches the request's user, or sends a signed-out page request to
-/// the login page.
+/// Middleware: attaches the client's address and the request's user, or sends a
+/// signed-out page request to the login page.
 pub async fn attach_user(
     State(state): State<AppState>,
     mut request: Request,
     next: Next,
 ) -> Response {
+    let address = client_address(&request, state.auth.trust_forwarded_for);
+    request.extensions_mut().insert(ClientAddress(address));
     let user = match &state.auth.dev_user {
         Some(user) => Some(user.clone()),
         None => match session_token(request.headers()) {
@@ -82,6 +90,38 @@ pub async fn attach_user(
     next.run(request).await
 }
 
+/// The client's IP address: the connection's peer, or with `trust_forwarded_for` the
+/// first address of `X-Forwarded-For`.
+fn client_address(request: &Request, trust_forwarded_for: bool) -> Option<String> {
+    let forwarded = trust_forwarded_for
+        .then(|| request.headers().get("x-forwarded-for")?.to_str().ok())
+        .flatten()
+        .and_then(|list| list.split(',').next())
+        .map(|first| first.trim().to_owned())
+        .filter(|first| !first.is_empty());
+    forwarded.or_else(|| {
+        request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(peer)| peer.ip().to_string())
+    })
+}
+
+/// Who acts and from where, for handlers that write the audit trail.
+impl<S: Send + Sync> FromRequestParts<S> for Acting {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Acting {
+            user: parts.extensions.get::<CurrentUser>().cloned(),
+            address: parts
+                .extensions
+                .get::<ClientAddress>()
+                .and_then(|ClientAddress(a)| a.clone()),
+        })
+    }
+}
+
 /// The session token from the `Cookie` header, if any.
 pub fn session_token(headers: &HeaderMap) -> Option<String> {
     headers
@@ -99,7 +139,7 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
 fn is_page_behind_login(request: &Request) -> bool {
     let path = request.uri().path();
     request.method() == Method::GET
-        && !["/login", "/healthz", "/favicon.svg"].contains(&path)
+        && !["/login", "/setup", "/healthz", "/favicon.svg"].contains(&path)
         && !["/api/", "/pkg/", "/modules/"]
             .iter()
             .any(|prefix| path.starts_with(prefix))

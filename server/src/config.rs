@@ -75,6 +75,10 @@ pub struct ServeArgs {
     /// On first start, create the administrator account `admin` with this password.
     #[arg(long, env = "GANTRY_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<String>,
+    /// Behind a reverse proxy: take the client's address (for sign-in limits and the
+    /// audit trail) from the first `X-Forwarded-For` entry.
+    #[arg(long, env = "GANTRY_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
     #[command(flatten)]
     pub database: DatabaseArgs,
     #[command(flatten)]

@@ -91,12 +91,19 @@ impl Db {
         }
     }
 
-    /// Applies every pending core migration; returns how many were applied.
-    pub async fn migrate(&self) -> Result<usize, DbError> {
-        let before = self.core_versions().await?.len();
+    /// Applies every pending core migration and records them in the audit trail;
+    /// returns the versions applied.
+    pub async fn migrate(&self) -> Result<Vec<i64>, DbError> {
+        let before = self.core_versions().await?;
         self.migrator().run(&self.pool).await?;
-        let after = self.core_versions().await?.len();
-        Ok(after - before)
+        let applied: Vec<i64> = self
+            .core_versions()
+            .await?
+            .into_iter()
+            .filter(|v| !before.contains(v))
+            .collect();
+        crate::audit::migrations(self, "core", "migration.applied", &applied).await;
+        Ok(applied)
     }
 
     /// Every core migration, applied or not, in order.

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod db;
@@ -131,7 +132,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let modules = state.modules.clone();
-    let res = axum::serve(listener, app(state))
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let res = axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await;
     modules.shutdown(SHUTDOWN_HOOK_TIMEOUT).await;

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::Parser;
 use gantry_server::{
-    accounts,
+    accounts::{self, AdminSetup},
     auth::Auth,
     config::{Cli, Command, MigrateCommand},
     db::Db,
@@ -26,11 +26,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(args) => {
             let db = Db::connect(&args.database.url()).await?;
             db.migrate().await?;
-            if !accounts::ensure_admin(&db, args.admin_password.as_deref()).await? {
-                tracing::warn!(
-                    "no administrator account yet: restart with GANTRY_ADMIN_PASSWORD=<at least 10 characters> to create `admin`"
-                );
-            }
+            let setup = accounts::ensure_admin(&db, args.admin_password.as_deref()).await?;
             let modules_dir = args.modules.dir(&args.database);
             let options = ModuleOptions::new(Some(modules_dir.clone()));
             let registry = modules::load(&db, &options, modules::compiled_in()).await;
@@ -44,11 +40,21 @@ async fn main() -> anyhow::Result<()> {
             let state = AppState::new(db, &args.site_root)
                 .with_dirs(&args.database.data_dir, &modules_dir)
                 .with_modules(registry)
-                .with_auth(Auth { dev_user });
+                .with_auth(Auth {
+                    dev_user,
+                    trust_forwarded_for: args.trust_forwarded_for,
+                });
             let listener = tokio::net::TcpListener::bind(args.addr)
                 .await
                 .with_context(|| format!("cannot listen on {}", args.addr))?;
-            tracing::info!("Gantry listening on http://{}", listener.local_addr()?);
+            let address = listener.local_addr()?;
+            tracing::info!("Gantry listening on http://{address}");
+            if let AdminSetup::SetupToken(token) = setup {
+                tracing::warn!(
+                    "no administrator account yet: open http://{address}/setup?token={token} to create one \
+                     (the link works once; or restart with GANTRY_ADMIN_PASSWORD=<at least 10 characters> to create `admin`)"
+                );
+            }
             serve(listener, state, shutdown_signal()).await?;
         }
         Command::Migrate {

@@ -37,8 +37,8 @@ pub async fn run(db: &Db, options: &ModuleOptions, command: MigrateCommand) -> R
             }
         }
         MigrateCommand::Up { module } => {
-            let n = db.migrate().await?;
-            out += &format!("gantry (core): {n} migration(s) applied\n");
+            let applied = db.migrate().await?;
+            out += &format!("gantry (core): {} migration(s) applied\n", applied.len());
             for candidate in &candidates {
                 if module.as_ref().is_some_and(|m| *m != candidate.name) {
                     continue;

@@ -71,7 +71,16 @@ pub async fn load(
     }
     for entry in registry.entries() {
         match &entry.failure {
-            Some(failure) => tracing::error!("{}", failure.message),
+            Some(failure) => {
+                tracing::error!("{}", failure.message);
+                crate::audit::note(
+                    db,
+                    gantry_sdk::AuditEvent::new("module.failed")
+                        .target(&entry.name)
+                        .detail(&failure.message),
+                )
+                .await;
+            }
             None => tracing::info!(
                 "module `{}` {} is {:?}",
                 entry.name,

@@ -6,7 +6,7 @@ use app::{
 };
 use axum::{
     http::{request::Parts, Uri},
-    routing::{any, get, post},
+    routing::{any, get, patch, post, put},
     Router,
 };
 use gantry_sdk::{ApiError, CurrentUser};
@@ -54,6 +54,20 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         // Used by the login page's form and the header's sign-out button.
         .route("/api/auth/login", post(api::auth::log_in))
         .route("/api/auth/logout", post(api::auth::log_out))
+        // Used by the setup page's form, once, to create the first administrator.
+        .route("/api/auth/setup", post(api::auth::set_up))
+        // Used by the Settings page: the signed-in user's own account.
+        .route("/api/me", get(api::me::get_profile))
+        .route("/api/me/profile", put(api::me::update_profile))
+        .route("/api/me/theme", put(api::me::set_theme))
+        .route("/api/me/password", post(api::me::change_password))
+        // Used by the Admin page's Users and Audit tabs.
+        .route(
+            "/api/admin/users",
+            get(api::users::list_users).post(api::users::create_user),
+        )
+        .route("/api/admin/users/{id}", patch(api::users::update_user))
+        .route("/api/admin/audit", get(api::users::list_audit))
         // Used by the sidebar and module pages: the modules this user may see.
         .route("/api/modules", get(api::modules::list_modules))
         // Used by the Admin page: every module, failed ones too, with its state.

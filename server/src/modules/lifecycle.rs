@@ -23,6 +23,10 @@ pub async fn start(entry: &mut ModuleEntry, db: &crate::db::Db, timeout: Duratio
         name: Arc::from(entry.name.as_str()),
         db: db.pool.clone(),
         dialect: super::migrate::dialect(db),
+        audit: gantry_sdk::AuditLog::new(
+            entry.name.as_str(),
+            crate::audit::HostAuditSink::shared(db.clone()),
+        ),
     };
     let router = module.router.take().map(|router| {
         let name = entry.name.clone();

@@ -111,7 +111,8 @@ pub fn dialect(db: &Db) -> Dialect {
     }
 }
 
-/// Reverts `module`'s last `steps` applied migrations; returns the reverted versions.
+/// Reverts `module`'s last `steps` applied migrations and records them in the audit
+/// trail; returns the reverted versions.
 pub async fn down(module: &Module, db: &Db, steps: usize) -> Result<Vec<i64>, ModuleError> {
     let name = &module.manifest.name;
     let Some(migrator) = migrator(module, db).await? else {
@@ -126,18 +127,31 @@ pub async fn down(module: &Module, db: &Db, steps: usize) -> Result<Vec<i64>, Mo
     let keep = applied.len().saturating_sub(steps);
     let target = if keep == 0 { 0 } else { applied[keep - 1] };
     migrator.undo(&db.pool, target).await.map_err(failed)?;
-    Ok(applied[keep..].iter().rev().copied().collect())
+    let reverted: Vec<i64> = applied[keep..].iter().rev().copied().collect();
+    crate::audit::migrations(db, name, "migration.rolled_back", &reverted).await;
+    Ok(reverted)
 }
 
-/// Applies `module`'s pending migrations (all, for `gantry migrate up`).
+/// Applies `module`'s pending migrations and records them in the audit trail.
 pub async fn up(module: &Module, db: &Db) -> Result<Vec<MigrationState>, ModuleError> {
     let name = &module.manifest.name;
     let Some(migrator) = migrator(module, db).await? else {
         return Ok(Vec::new());
     };
     let failed = failed(name);
+    let before = db
+        .applied_versions(&migrator.table_name)
+        .await
+        .map_err(&failed)?;
     migrator.run(&db.pool).await.map_err(&failed)?;
-    db.migration_states(&migrator).await.map_err(failed)
+    let states = db.migration_states(&migrator).await.map_err(failed)?;
+    let applied: Vec<i64> = states
+        .iter()
+        .filter(|m| m.applied && !before.contains(&m.version))
+        .map(|m| m.version)
+        .collect();
+    crate::audit::migrations(db, name, "migration.applied", &applied).await;
+    Ok(states)
 }
 
 /// Records `module`'s migrations up to `version` (all when `None`) as applied without

@@ -1,7 +1,7 @@
 //! Accounts and sessions: the login form, the session cookie, logout, disabling,
 //! first-run administrator, and pages behind the login.
 
-use gantry_server::accounts::{self, Role};
+use gantry_server::accounts::{self, AdminSetup, Role};
 use reqwest::{header, redirect::Policy, Client, StatusCode};
 use sqlx::Row;
 
@@ -211,7 +211,13 @@ async fn disabling_an_account_ends_its_sessions_and_logins() {
         .await
         .unwrap()
         .get(0);
-    accounts::set_disabled(&app.db, &id, true).await.unwrap();
+    let update = app::account::UserUpdate {
+        disabled: Some(true),
+        ..Default::default()
+    };
+    accounts::update_user(&app.db, &id, &update, &accounts::Acting::default())
+        .await
+        .unwrap();
     assert_eq!(
         client.get(app.url("/")).send().await.unwrap().status(),
         StatusCode::SEE_OTHER
@@ -247,18 +253,23 @@ async fn next_never_leaves_the_site_and_https_cookies_are_secure() {
 #[tokio::test]
 async fn the_first_administrator_comes_from_the_admin_password() {
     let app = TestApp::spawn().await;
-    assert!(!accounts::ensure_admin(&app.db, None).await.unwrap());
     assert!(matches!(
         accounts::ensure_admin(&app.db, Some("short")).await,
         Err(accounts::AccountError::WeakPassword)
     ));
-    assert!(accounts::ensure_admin(&app.db, Some(PASSWORD))
-        .await
-        .unwrap());
+    assert_eq!(
+        accounts::ensure_admin(&app.db, Some(PASSWORD))
+            .await
+            .unwrap(),
+        AdminSetup::Created
+    );
     // Only once: a second start changes nothing.
-    assert!(accounts::ensure_admin(&app.db, Some("another password"))
-        .await
-        .unwrap());
+    assert_eq!(
+        accounts::ensure_admin(&app.db, Some("another password"))
+            .await
+            .unwrap(),
+        AdminSetup::Exists
+    );
     let client = browser();
     client
         .post(app.url("/api/auth/login"))

@@ -29,8 +29,29 @@ async fn migrations_are_tracked_and_applied_once() {
     assert!(!pending.is_empty());
     assert!(pending.iter().all(|m| !m.applied));
 
-    assert_eq!(db.migrate().await.unwrap(), pending.len());
-    assert_eq!(db.migrate().await.unwrap(), 0, "second run applies nothing");
+    let applied = db.migrate().await.unwrap();
+    assert_eq!(
+        applied,
+        pending.iter().map(|m| m.version).collect::<Vec<_>>()
+    );
+    assert!(
+        db.migrate().await.unwrap().is_empty(),
+        "second run applies nothing"
+    );
+    // Each applied migration is in the audit trail, once.
+    let audited: Vec<String> = sqlx::query_scalar(
+        "SELECT target FROM audit_log WHERE action = 'migration.applied' ORDER BY id",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        audited,
+        applied
+            .iter()
+            .map(|v| format!("core {v}"))
+            .collect::<Vec<_>>()
+    );
     let status = db.migration_status().await.unwrap();
     assert!(status.iter().all(|m| m.applied));
     assert_eq!(status[0].description, "instance settings");

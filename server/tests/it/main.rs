@@ -4,6 +4,7 @@
 mod fixtures;
 mod support;
 
+mod accounts;
 mod auth;
 mod database;
 mod health;

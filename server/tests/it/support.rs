@@ -115,6 +115,7 @@ impl TestAppBuilder {
             .with_modules(registry)
             .with_auth(Auth {
                 dev_user: self.dev_user.map(DevUser::user),
+                trust_forwarded_for: false,
             });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

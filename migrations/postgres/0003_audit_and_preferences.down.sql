@@ -1,0 +1,2 @@
+ALTER TABLE users DROP COLUMN theme;
+DROP TABLE audit_log;
