@@ -31,14 +31,19 @@ pub enum HostTabMatch {
 /// The Admin page's own tabs.
 pub fn admin_host_tabs() -> Vec<Tab> {
     vec![
-        Tab::new("modules", "Modules", "host:modules").order(10),
+        Tab::new("users", "Users", "host:users").order(10),
+        Tab::new("modules", "Modules", "host:modules").order(20),
+        Tab::new("audit", "Audit", "host:audit").order(30),
         Tab::new("system", "System", "host:system").order(40),
     ]
 }
 
 /// The Settings page's own tabs.
 pub fn settings_host_tabs() -> Vec<Tab> {
-    vec![Tab::new("appearance", "Appearance", "host:appearance").order(10)]
+    vec![
+        Tab::new("profile", "Profile", "host:profile").order(10),
+        Tab::new("appearance", "Appearance", "host:appearance").order(20),
+    ]
 }
 
 /// The tabs of the host page at `base` (`/admin`, `/settings`) for `user`: `host`
@@ -136,7 +141,7 @@ mod tests {
                 vec![
                     Tab::new("dashboard", "Dashboard", "Dash")
                         .section(TabSection::Admin)
-                        .order(20),
+                        .order(25),
                     Tab::new("page", "Own page", "Own"),
                 ],
             ),
@@ -158,15 +163,17 @@ mod tests {
         assert_eq!(
             hrefs,
             [
+                "/admin/users",
                 "/admin/modules",
                 "/admin/alpha/dashboard",
+                "/admin/audit",
                 "/admin/system",
                 "/admin/beta/dashboard"
             ]
         );
         assert_eq!(
             resolve_host_tab(&tabs, "/admin", "beta/dashboard"),
-            HostTabMatch::Tab(Box::new(tabs[3].clone()))
+            HostTabMatch::Tab(Box::new(tabs[5].clone()))
         );
         assert_eq!(
             resolve_host_tab(&tabs, "/admin", ""),
@@ -211,7 +218,7 @@ mod tests {
             Some(&user),
         );
         let ids: Vec<_> = tabs.iter().map(|t| t.tab.id.as_str()).collect();
-        assert_eq!(ids, ["appearance", "prefs"]);
+        assert_eq!(ids, ["profile", "appearance", "prefs"]);
         let tabs = host_page_tabs(
             "/settings",
             TabSection::Settings,
@@ -219,6 +226,6 @@ mod tests {
             &modules,
             Some(&admin()),
         );
-        assert_eq!(tabs.len(), 3);
+        assert_eq!(tabs.len(), 4);
     }
 }

@@ -84,6 +84,58 @@ impl HostUi {
     }
 }
 
+impl HostUi {
+    /// Shows a toast from the host itself.
+    pub fn toast(&self, kind: ToastKind, message: impl Into<String>) {
+        self.show_toast(
+            Toast {
+                message: message.into(),
+                kind,
+                timeout_ms: None,
+            },
+            None,
+        );
+    }
+
+    /// Asks the host's own question; `then` gets the answer (in the browser).
+    pub fn confirm(&self, request: Confirm, then: impl FnOnce(bool) + 'static) {
+        if let Some(replaced) = self.confirm.get_untracked() {
+            answer_host(replaced.id, false);
+        }
+        let id = self.ask(request, None);
+        #[cfg(feature = "hydrate")]
+        HOST_ANSWERS.with(|answers| answers.borrow_mut().insert(id, Box::new(then)));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (id, then);
+    }
+}
+
+/// What the host does with the answer to one of its own questions.
+#[cfg(feature = "hydrate")]
+type OnAnswer = Box<dyn FnOnce(bool)>;
+
+#[cfg(feature = "hydrate")]
+thread_local! {
+    /// The host's own questions awaiting an answer, by confirmation id.
+    static HOST_ANSWERS: std::cell::RefCell<std::collections::HashMap<u64, OnAnswer>> =
+        Default::default();
+}
+
+/// Hands the answer to confirmation `id` to the host code that asked; `false` when
+/// the host did not ask it (a module did).
+pub fn answer_host(id: u64, confirmed: bool) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        let then = HOST_ANSWERS.with(|answers| answers.borrow_mut().remove(&id));
+        then.map(|then| then(confirmed)).is_some()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (id, confirmed);
+        false
+    }
+}
+
 /// The host interface state of this app.
 pub fn use_host_ui() -> HostUi {
     expect_context::<HostUi>()

@@ -4,6 +4,8 @@
 //! The server provides a [`bootstrap::Bootstrap`] as context and calls [`shell`] for
 //! every page; the browser reads the same data from the page and calls [`hydrate`].
 
+#![recursion_limit = "256"]
+
 pub mod account;
 pub mod bootstrap;
 #[cfg(feature = "hydrate")]
@@ -11,6 +13,7 @@ pub mod browser;
 pub mod components;
 pub mod host_pages;
 pub mod host_ui;
+pub mod http;
 pub mod nav;
 pub mod pages;
 pub mod theme;
@@ -29,7 +32,7 @@ use components::{
 use host_ui::HostUi;
 use pages::{
     admin::AdminPage, chat::ChatPage, login::LoginPage, module_page::ModulePage,
-    not_found::NotFound, settings::SettingsPage,
+    not_found::NotFound, settings::SettingsPage, setup::SetupPage,
 };
 
 /// The whole HTML document, rendered on the server around [`App`].
@@ -76,6 +79,7 @@ pub fn App() -> impl IntoView {
                         <Routes fallback=NotFound>
                             <Route path=path!("") view=ChatPage />
                             <Route path=path!("login") view=LoginPage />
+                            <Route path=path!("setup") view=SetupPage />
                             <Route path=path!("settings") view=SettingsPage />
                             <Route path=path!("settings/*rest") view=SettingsPage />
                             <Route path=path!("admin") view=AdminPage />

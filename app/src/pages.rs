@@ -1,8 +1,12 @@
 //! One routed page per file.
 
 pub mod admin;
+pub mod admin_audit;
+pub mod admin_users;
 pub mod chat;
 pub mod login;
 pub mod module_page;
 pub mod not_found;
+pub mod profile;
 pub mod settings;
+pub mod setup;

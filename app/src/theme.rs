@@ -93,13 +93,25 @@ pub fn system_theme() -> Theme {
     }
 }
 
-/// Shows `theme` now, remembers it, and tells mounted modules.
+/// Shows `theme` now, remembers it (in this browser and with the account), and
+/// tells mounted modules.
 #[cfg(feature = "hydrate")]
 pub fn choose(state: leptos::prelude::RwSignal<Option<Theme>>, theme: Theme) {
     use leptos::prelude::Set;
 
     apply_theme(theme);
     state.set(Some(theme));
+    leptos::task::spawn_local(async move {
+        let update = crate::account::ThemeUpdate {
+            theme: Some(theme.as_str().into()),
+        };
+        // Development users have no account to keep it in; the cookie still does.
+        if let Err(err) = crate::http::send_only("PUT", "/api/me/theme", &update).await {
+            if err.code != "no_account" {
+                leptos::logging::warn!("cannot store the theme with the account: {err}");
+            }
+        }
+    });
     let detail = serde_wasm_bindgen::to_value(&gantry_sdk::ThemeChange {
         theme: theme.as_str().into(),
     })

@@ -318,3 +318,75 @@ version: string,
  * `sqlite` or `postgres`.
  */
 database: string, uptime_seconds: number, data_dir: string, modules_dir: string, };
+
+/**
+ * One recorded action.
+ */
+export type AuditEntry = { id: number, 
+/**
+ * Seconds since the Unix epoch.
+ */
+at_unix: number, 
+/**
+ * The username who acted, `system` for the host itself, or the name tried at a
+ * failed sign-in.
+ */
+actor: string, 
+/**
+ * What happened, as `noun.verb`: `login.succeeded`, `user.created`, …
+ */
+action: string, 
+/**
+ * What it happened to (a username, a module, a migration); may be empty.
+ */
+target: string, 
+/**
+ * The client's IP address, for actions made over HTTP.
+ */
+address: string | null, 
+/**
+ * The module that wrote the entry; `None` for the host's own.
+ */
+module: string | null, 
+/**
+ * More about it, in words. Never a password or a token.
+ */
+detail: string | null, };
+
+/**
+ * Which entries to read, newest first. Empty filters match everything.
+ */
+export type AuditQuery = { 
+/**
+ * Exact actor.
+ */
+actor: string | null, 
+/**
+ * An action, or its start (`login.` matches every sign-in action).
+ */
+action: string | null, 
+/**
+ * Exact module name; `host` for the host's own entries.
+ */
+module: string | null, 
+/**
+ * Entries at or after this time (Unix seconds).
+ */
+since_unix: number | null, 
+/**
+ * Entries before this time (Unix seconds).
+ */
+until_unix: number | null, 
+/**
+ * The page, from 0.
+ */
+page: number, 
+/**
+ * Entries per page: 1 to 200, 50 when 0.
+ */
+per_page: number, };
+
+/**
+ * A page of entries and how many match in all.
+ */
+export type AuditPage = { entries: Array<AuditEntry>, total: number, page: number, per_page: number, };

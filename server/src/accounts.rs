@@ -322,13 +322,11 @@ pub async fn complete_setup(
         .bind(SETUP_TOKEN_KEY)
         .execute(&db.pool)
         .await?;
-    audit::note(
-        db,
-        acting
-            .event("user.created", username)
-            .detail("first administrator, through the setup link"),
-    )
-    .await;
+    let mut created = acting
+        .event("user.created", username)
+        .detail("first administrator, through the setup link");
+    created.actor_name = Some(username.to_owned());
+    audit::note(db, created).await;
     open_session(db, &id).await
 }
 

@@ -15,7 +15,9 @@ pub fn ConfirmDialog() -> impl IntoView {
         if let Some(pending) = host.confirm.get_untracked() {
             host.confirm.set(None);
             #[cfg(feature = "hydrate")]
-            crate::browser::bus::answer(pending.id, confirmed);
+            if !crate::host_ui::answer_host(pending.id, confirmed) {
+                crate::browser::bus::answer(pending.id, confirmed);
+            }
             #[cfg(not(feature = "hydrate"))]
             let _ = (pending, confirmed);
         }

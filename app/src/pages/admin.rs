@@ -1,12 +1,15 @@
 //! `/admin`: running the instance, for administrators only. Its tabs are the host's
-//! own (Modules, System) and the modules' `admin` tabs.
+//! own (Users, Modules, Audit, System) and the modules' `admin` tabs.
 
 use gantry_sdk::{ModuleSource, ModuleState, TabSection};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    bootstrap::use_bootstrap, components::host_tabs_page::HostTabsPage, host_pages::admin_host_tabs,
+    bootstrap::use_bootstrap,
+    components::host_tabs_page::HostTabsPage,
+    host_pages::admin_host_tabs,
+    pages::{admin_audit::AuditTab, admin_users::UsersTab},
 };
 
 /// The Admin page; anyone but an administrator gets a 403 page.
@@ -32,7 +35,7 @@ pub fn AdminPage() -> impl IntoView {
         <HostTabsPage
             base="/admin"
             title="Admin"
-            lede="The modules and the state of this instance."
+            lede="Accounts, modules, the audit trail and the state of this instance."
             section=TabSection::Admin
             host_tabs=admin_host_tabs()
             render_host=admin_tab
@@ -43,7 +46,9 @@ pub fn AdminPage() -> impl IntoView {
 
 fn admin_tab(id: &str) -> AnyView {
     match id {
+        "users" => view! { <UsersTab /> }.into_any(),
         "modules" => view! { <ModulesOverview /> }.into_any(),
+        "audit" => view! { <AuditTab /> }.into_any(),
         _ => view! { <SystemOverview /> }.into_any(),
     }
 }

@@ -11,12 +11,17 @@ pub fn LoginPage() -> impl IntoView {
     let next = query
         .with_untracked(|q| q.get("next"))
         .unwrap_or_else(|| "/".into());
+    let retry = query.with_untracked(|q| q.get("retry")).unwrap_or_default();
     let error = query
         .with_untracked(|q| q.get("error"))
         .map(|reason| match reason.as_str() {
-            "disabled" => "This account is disabled.",
-            "internal" => "Signing in failed on the server; the details are in its log.",
-            _ => "Wrong username or password.",
+            "disabled" => "This account is disabled.".to_owned(),
+            "rate_limited" => format!(
+                "Too many failed sign-ins. Try again in {} minutes.",
+                retry.parse::<u32>().unwrap_or(15)
+            ),
+            "internal" => "Signing in failed on the server; the details are in its log.".into(),
+            _ => "Wrong username or password.".into(),
         });
     view! {
         <Title text="Sign in" />

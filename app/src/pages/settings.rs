@@ -1,5 +1,5 @@
 //! `/settings`: the visitor's own settings. Its tabs are the host's own
-//! (Appearance) and the modules' `settings` tabs.
+//! (Profile, Appearance) and the modules' `settings` tabs.
 
 use gantry_sdk::TabSection;
 use leptos::prelude::*;
@@ -7,7 +7,7 @@ use leptos_meta::Title;
 
 use crate::{
     components::host_tabs_page::HostTabsPage, host_pages::settings_host_tabs, host_ui::use_host_ui,
-    theme::Theme,
+    pages::profile::ProfileTab, theme::Theme,
 };
 
 /// The Settings page.
@@ -26,8 +26,11 @@ pub fn SettingsPage() -> impl IntoView {
     }
 }
 
-fn settings_tab(_id: &str) -> AnyView {
-    view! { <Appearance /> }.into_any()
+fn settings_tab(id: &str) -> AnyView {
+    match id {
+        "profile" => view! { <ProfileTab /> }.into_any(),
+        _ => view! { <Appearance /> }.into_any(),
+    }
 }
 
 /// Choosing the theme.
@@ -55,7 +58,7 @@ fn Appearance() -> impl IntoView {
     view! {
         <div class="card">
             <h2>"Theme"</h2>
-            <p>"Until you choose, Gantry follows your system. Your choice is kept in this browser."</p>
+            <p>"Until you choose, Gantry follows your system. Your choice is kept with your account."</p>
             <div class="button-row">{option(Theme::Light, "Light")} " " {option(Theme::Dark, "Dark")}</div>
         </div>
     }

@@ -168,7 +168,7 @@ async fn admin_is_a_tab_page_of_the_hosts_and_the_modules_tabs() {
         dir.path(),
         "board",
         "name = \"board\"\nversion = \"0.1.0\"\nfrontend_bundle = \"i.js\"\n\
-         [[tabs]]\nid = \"dashboard\"\nlabel = \"Board\"\nfrontend_component = \"Board\"\norder = 20\nsection = \"admin\"\n",
+         [[tabs]]\nid = \"dashboard\"\nlabel = \"Board\"\nfrontend_component = \"Board\"\norder = 25\nsection = \"admin\"\n",
         &[("i.js", "")],
     );
     let app = TestApp::builder()
@@ -177,12 +177,14 @@ async fn admin_is_a_tab_page_of_the_hosts_and_the_modules_tabs() {
         .dev_user(DevUser::Admin)
         .spawn()
         .await;
-    let html = app.get("/admin").await.text().await.unwrap();
+    let html = app.get("/admin/modules").await.text().await.unwrap();
     let tabs = positions(
         &html,
         &[
+            r#"href="/admin/users""#,
             r#"href="/admin/modules""#,
             r#"href="/admin/board/dashboard""#,
+            r#"href="/admin/audit""#,
             r#"href="/admin/system""#,
         ],
     );
