@@ -33,8 +33,11 @@ mod tests {
     }
 
     #[test]
-    fn this_binary_links_no_module_yet() {
-        // Update when the first in-tree module becomes a dependency of the server.
-        assert!(super::compiled_in().is_empty());
+    fn this_binary_links_the_in_tree_modules() {
+        let names: Vec<_> = super::compiled_in()
+            .into_iter()
+            .map(|m| m.manifest.name)
+            .collect();
+        assert_eq!(names, ["overlord"]);
     }
 }

@@ -47,7 +47,11 @@ pub async fn module_api(
         );
     };
     let request = strip_prefix(request, &format!("/api/modules/{}", entry.name));
-    Ok(router.clone().oneshot(request).await.into_response())
+    Ok(router
+        .clone()
+        .oneshot(for_module_router(request))
+        .await
+        .into_response())
 }
 
 /// `/modules/{name}/static/{*rest}`: a file from the module's static folder.
@@ -156,6 +160,22 @@ fn bundle(entry: &ModuleEntry, request: &Request) -> Result<Response, ApiError> 
 
 /// `request` with `prefix` cut from its path (still percent-encoded, the query
 /// kept), as `Router::nest` would.
+/// The request as a module's router sees it: only the user and the client's address
+/// of the host's request state (not the host's own path parameters, which the
+/// module's `Path` extractor would otherwise see too).
+fn for_module_router(request: Request) -> Request {
+    let (mut parts, body) = request.into_parts();
+    let mut extensions = axum::http::Extensions::new();
+    if let Some(user) = parts.extensions.remove::<CurrentUser>() {
+        extensions.insert(user);
+    }
+    if let Some(address) = parts.extensions.remove::<gantry_sdk::ClientAddress>() {
+        extensions.insert(address);
+    }
+    parts.extensions = extensions;
+    Request::from_parts(parts, body)
+}
+
 fn strip_prefix(mut request: Request, prefix: &str) -> Request {
     let uri = request.uri();
     let rest = uri.path().strip_prefix(prefix).unwrap_or_default();

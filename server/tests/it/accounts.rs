@@ -618,3 +618,60 @@ async fn the_audit_trail_is_filtered_and_paged() {
         .unwrap();
     assert_eq!(res.status(), 400);
 }
+
+#[tokio::test]
+async fn sessions_expire_when_idle_or_old_and_sign_outs_are_audited() {
+    let (app, _) = app_with_accounts().await;
+    let alice = browser();
+    log_in(&app, &alice, "alice", PASSWORD).await;
+    assert_eq!(
+        alice.get(app.url("/api/me")).send().await.unwrap().status(),
+        200
+    );
+    // Unused for longer than the idle timeout: gone.
+    sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - $1")
+        .bind(accounts::IDLE_TIMEOUT_SECS + 5)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        alice.get(app.url("/api/me")).send().await.unwrap().status(),
+        401
+    );
+
+    // Used every day, but older than the absolute limit: gone too.
+    let (app, _) = app_with_accounts().await;
+    let alice = browser();
+    log_in(&app, &alice, "alice", PASSWORD).await;
+    let age = |secs: i64| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query("UPDATE sessions SET created_at = created_at - $1")
+                .bind(secs)
+                .execute(&db.pool)
+                .await
+                .unwrap();
+        }
+    };
+    age(accounts::ABSOLUTE_TIMEOUT_SECS - 60).await;
+    assert_eq!(
+        alice.get(app.url("/api/me")).send().await.unwrap().status(),
+        200
+    );
+    age(120).await;
+    let res = alice.get(app.url("/settings")).send().await.unwrap();
+    assert_eq!(location(&res), "/login?next=/settings");
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 1, "only root's session is left");
+
+    let bob = browser();
+    log_in(&app, &bob, "alice", PASSWORD).await;
+    bob.post(app.url("/api/auth/logout")).send().await.unwrap();
+    assert_eq!(
+        audited(&app, "logout").await,
+        [("alice".into(), "alice".into(), None)]
+    );
+}

@@ -13,4 +13,5 @@ mod module_lifecycle;
 mod module_migrations;
 mod module_proxy;
 mod module_serving;
+mod overlord;
 mod pages;

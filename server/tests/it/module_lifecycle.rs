@@ -73,6 +73,27 @@ async fn startup_failures_panics_and_timeouts_stop_only_their_module() {
     assert_eq!(app.module_status("notes").await["state"], "running");
     let res = app.get("/api/modules/notes/count").await;
     assert_eq!(res.text().await.unwrap(), "notes has 1 notes");
+    // Each failure is in the audit trail, with its cause.
+    let (_, audit) = app.get_json("/api/admin/audit?action=module.failed").await;
+    let mut failed: Vec<_> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["target"].as_str().unwrap(), e["actor"].as_str().unwrap()))
+        .collect();
+    failed.sort();
+    assert_eq!(
+        failed,
+        [
+            ("failing", "system"),
+            ("hanging", "system"),
+            ("panicking", "system")
+        ]
+    );
+    assert!(audit["entries"][0]["detail"]
+        .as_str()
+        .unwrap()
+        .starts_with("module `"));
 }
 
 #[tokio::test]

@@ -25,6 +25,7 @@ pub struct TestAppBuilder {
     drop_in_dir: Option<PathBuf>,
     dev_user: Option<DevUser>,
     hook_timeout: Duration,
+    data_dir: Option<PathBuf>,
 }
 
 impl TestApp {
@@ -39,6 +40,7 @@ impl TestApp {
             drop_in_dir: None,
             dev_user: None,
             hook_timeout: Duration::from_secs(5),
+            data_dir: None,
         }
     }
 
@@ -96,6 +98,13 @@ impl TestAppBuilder {
         self
     }
 
+    /// Keeps the database in `dir` (to start a server again on the same data)
+    /// rather than in a fresh temp dir.
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
+        self
+    }
+
     pub fn hook_timeout(mut self, timeout: Duration) -> Self {
         self.hook_timeout = timeout;
         self
@@ -105,7 +114,11 @@ impl TestAppBuilder {
     /// the app on 127.0.0.1:0.
     pub async fn spawn(self) -> TestApp {
         let data_dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}/gantry.db", data_dir.path().display());
+        let db_dir = self
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| data_dir.path().to_owned());
+        let url = format!("sqlite://{}/gantry.db", db_dir.display());
         let db = Db::connect(&url).await.expect("connect");
         db.migrate().await.expect("migrate");
         let mut options = ModuleOptions::new(self.drop_in_dir);

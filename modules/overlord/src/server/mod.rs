@@ -1,0 +1,116 @@
+//! The backend: the manifest, the API under `/api/modules/overlord`, the tables
+//! (`overlord_*`) and the background worker.
+
+mod activity;
+mod error;
+mod memory;
+mod projects;
+mod tasks;
+mod worker;
+
+use std::{sync::Arc, time::Duration};
+
+use gantry_sdk::{prelude::*, Migrations};
+
+pub use worker::Settings;
+
+/// The module with its default settings (a health check and dispatch round every
+/// 30 seconds; `GANTRY_OVERLORD_INTERVAL_SECS` overrides it).
+pub fn module() -> Module {
+    let interval = std::env::var("GANTRY_OVERLORD_INTERVAL_SECS")
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .filter(|s| *s > 0.0)
+        .map_or(Duration::from_secs(30), Duration::from_secs_f64);
+    module_with(Settings {
+        interval,
+        ..Settings::default()
+    })
+}
+
+/// The module with these settings.
+pub fn module_with(settings: Settings) -> Module {
+    let worker = Arc::new(worker::Worker::new(settings));
+    let starting = worker.clone();
+    let stopping = worker.clone();
+    Module::builder("overlord", env!("CARGO_PKG_VERSION"))
+        .display_name("Atom Overlord")
+        .description("Cross-project ecosystem orchestrator")
+        .root(concat!(env!("CARGO_MANIFEST_DIR"), "/frontend/dist"))
+        .bundle("overlord.js")
+        .router(router())
+        .migrations(Migrations::per_dialect(
+            sqlx::migrate!("./migrations/sqlite"),
+            sqlx::migrate!("./migrations/postgres"),
+        ))
+        .nav_item(
+            NavItem::new("overlord", "Overlord", "/overlord")
+                .icon("zap")
+                .order(30)
+                .admin_only()
+                .component("OverlordPage"),
+        )
+        .tab(tab(
+            "ecosystem",
+            "Ecosystem",
+            "globe",
+            10,
+            "EcosystemDashboard",
+        ))
+        .tab(tab("dispatch", "Dispatch", "send", 11, "DispatchConsole"))
+        .tab(tab("memory", "Memory", "brain", 12, "MemoryBrowser"))
+        .tab(tab("audit", "Audit", "shield", 13, "AuditLog"))
+        .on_startup(move |ctx| {
+            let worker = starting.clone();
+            async move { worker.start(ctx).await }
+        })
+        .on_shutdown(move |_ctx| {
+            let worker = stopping.clone();
+            async move {
+                worker.stop().await;
+                Ok::<_, std::convert::Infallible>(())
+            }
+        })
+        .build()
+}
+
+fn tab(id: &str, label: &str, icon: &str, order: i32, component: &str) -> Tab {
+    Tab::new(id, label, component)
+        .icon(icon)
+        .order(order)
+        .admin_only()
+}
+
+fn router() -> Router<ModuleContext> {
+    Router::new()
+        .route("/projects", get(projects::list).post(projects::create))
+        .route(
+            "/projects/{id}",
+            put(projects::update).delete(projects::remove),
+        )
+        .route("/projects/{id}/check", post(projects::check_now))
+        .route("/tasks", get(tasks::list).post(tasks::create))
+        .route("/tasks/{id}/cancel", post(tasks::cancel))
+        .route("/memory", get(memory::search).post(memory::create))
+        .route("/memory/{id}", put(memory::update).delete(memory::remove))
+        .route("/activity", get(activity::list))
+        .route("/status", get(status))
+}
+
+/// `GET /status`: when the worker last went round (Unix seconds), if ever.
+async fn status(
+    State(ctx): State<ModuleContext>,
+    _admin: RequireAdmin,
+) -> Result<Json<crate::model::WorkerStatus>, ApiError> {
+    let last_round_at = worker::recall(&ctx, worker::LAST_ROUND)
+        .await?
+        .and_then(|v| v.parse().ok());
+    Ok(Json(crate::model::WorkerStatus { last_round_at }))
+}
+
+/// Seconds since the Unix epoch.
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}

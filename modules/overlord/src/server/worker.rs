@@ -1,0 +1,263 @@
+//! The background worker, started by `on_startup` and stopped by `on_shutdown`:
+//! every round it checks each project's health and sends queued tasks to their
+//! projects, highest priority first. A new task wakes it at once.
+
+use std::time::Duration;
+
+use gantry_sdk::{AuditEvent, BoxError, ModuleContext};
+use sqlx::Row;
+use tokio::sync::{watch, Mutex, Notify};
+
+use super::{error::OverlordError, now, projects, tasks};
+use crate::model::{Health, Project, TaskState};
+
+/// How the worker runs.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Time between rounds.
+    pub interval: Duration,
+    /// How long a health check or a dispatch may take.
+    pub request_timeout: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Wakes workers when there is new work (a task was dispatched).
+static WAKE: Notify = Notify::const_new();
+
+/// Asks the worker to look for work now.
+pub fn wake() {
+    WAKE.notify_waiters();
+}
+
+/// The running worker, if started.
+pub struct Worker {
+    settings: Settings,
+    running: Mutex<Option<(watch::Sender<bool>, tokio::task::JoinHandle<()>)>>,
+}
+
+impl Worker {
+    pub fn new(settings: Settings) -> Self {
+        Self {
+            settings,
+            running: Mutex::new(None),
+        }
+    }
+
+    /// Fails the tasks a previous run left running (they are not sent twice), then
+    /// starts the rounds.
+    pub async fn start(&self, ctx: ModuleContext) -> Result<(), BoxError> {
+        let interrupted = tasks::fail_interrupted(&ctx).await?;
+        if interrupted > 0 {
+            tracing::warn!(
+                "overlord: {interrupted} task(s) were running when Gantry stopped; marked failed"
+            );
+        }
+        let client = reqwest::Client::builder()
+            .timeout(self.settings.request_timeout)
+            .build()?;
+        let (stop, mut stopped) = watch::channel(false);
+        let interval = self.settings.interval;
+        let handle = tokio::spawn(async move {
+            loop {
+                if let Err(err) = round(&ctx, &client).await {
+                    tracing::error!("overlord: worker round failed: {err}");
+                }
+                tokio::select! {
+                    _ = stopped.changed() => break,
+                    () = tokio::time::sleep(interval) => {}
+                    () = WAKE.notified() => {}
+                }
+            }
+        });
+        *self.running.lock().await = Some((stop, handle));
+        Ok(())
+    }
+
+    /// Stops the rounds, letting the current one finish.
+    pub async fn stop(&self) {
+        if let Some((stop, handle)) = self.running.lock().await.take() {
+            let _ = stop.send(true);
+            let _ = handle.await;
+        }
+    }
+}
+
+/// One round: every project's health, then every queued task.
+async fn round(ctx: &ModuleContext, client: &reqwest::Client) -> Result<(), OverlordError> {
+    for project in projects::all(ctx).await? {
+        check_with(ctx, client, project).await?;
+    }
+    while let Some(task_id) = tasks::next_queued(ctx).await? {
+        send_task(ctx, client, task_id).await?;
+    }
+    remember(ctx, LAST_ROUND, &now().to_string()).await
+}
+
+/// The `overlord_state` key of the last round's time (Unix seconds).
+pub const LAST_ROUND: &str = "last_round_at";
+
+/// Checks `project`'s health now and stores it; returns the project as updated.
+pub async fn check_project(
+    ctx: &ModuleContext,
+    project: Project,
+) -> Result<Project, OverlordError> {
+    let client = reqwest::Client::builder()
+        .timeout(Settings::default().request_timeout)
+        .build()
+        .map_err(|err| OverlordError::Audit(err.into()))?;
+    check_with(ctx, &client, project).await
+}
+
+async fn check_with(
+    ctx: &ModuleContext,
+    client: &reqwest::Client,
+    project: Project,
+) -> Result<Project, OverlordError> {
+    let Some(url) = project.health_url.clone() else {
+        return Ok(project);
+    };
+    let (health, detail) = match client.get(&url).send().await {
+        Ok(res) if res.status().is_success() => {
+            (Health::Up, format!("HTTP {}", res.status().as_u16()))
+        }
+        Ok(res) => (Health::Down, format!("HTTP {}", res.status().as_u16())),
+        Err(err) => (Health::Down, describe(&err)),
+    };
+    let at = now();
+    sqlx::query(
+        "UPDATE overlord_projects SET status = $1, status_detail = $2, last_checked_at = $3 WHERE id = $4",
+    )
+    .bind(health.as_str())
+    .bind(&detail)
+    .bind(at)
+    .bind(project.id)
+    .execute(&ctx.db)
+    .await?;
+    if health != project.health {
+        ctx.audit
+            .record(
+                AuditEvent::new("project.health_changed")
+                    .target(&project.name)
+                    .detail(format!(
+                        "{} → {}: {detail}",
+                        project.health.as_str(),
+                        health.as_str()
+                    )),
+            )
+            .await
+            .map_err(OverlordError::Audit)?;
+    }
+    Ok(Project {
+        health,
+        health_detail: Some(detail),
+        last_checked_at: Some(at),
+        ..project
+    })
+}
+
+/// Sends task `id` to its project (unless it was cancelled meanwhile).
+async fn send_task(
+    ctx: &ModuleContext,
+    client: &reqwest::Client,
+    id: i64,
+) -> Result<(), OverlordError> {
+    if !tasks::transition(ctx, id, TaskState::Queued, TaskState::Running, None).await? {
+        return Ok(());
+    }
+    let row = sqlx::query(
+        "SELECT t.instruction, t.priority, p.name, p.dispatch_url FROM overlord_tasks t \
+         JOIN overlord_projects p ON p.id = t.project_id WHERE t.id = $1",
+    )
+    .bind(id)
+    .fetch_one(&ctx.db)
+    .await?;
+    let project: String = row.try_get("name")?;
+    let url: Option<String> = row.try_get("dispatch_url")?;
+    let body = serde_json::json!({
+        "task_id": id,
+        "project": project,
+        "instruction": row.try_get::<String, _>("instruction")?,
+        "priority": crate::model::Priority::from_rank(row.try_get("priority")?),
+    });
+    let outcome = match url {
+        None => Err(format!("project `{project}` has no dispatch URL")),
+        Some(url) => match client.post(&url).json(&body).send().await {
+            Ok(res) => {
+                let status = res.status();
+                let text = res.text().await.unwrap_or_default();
+                let text: String = text.chars().take(2000).collect();
+                if status.is_success() {
+                    Ok(text)
+                } else {
+                    Err(format!("HTTP {}: {text}", status.as_u16()))
+                }
+            }
+            Err(err) => Err(describe(&err)),
+        },
+    };
+    let (state, note) = match outcome {
+        Ok(answer) => (TaskState::Done, answer),
+        Err(why) => (TaskState::Failed, why),
+    };
+    tasks::transition(ctx, id, TaskState::Running, state, Some(&note)).await?;
+    ctx.audit
+        .record(
+            AuditEvent::new(format!("task.{}", state.as_str()))
+                .target(format!("task {id} → {project}"))
+                .detail(note),
+        )
+        .await
+        .map_err(OverlordError::Audit)
+}
+
+/// A request error in words, with its cause.
+fn describe(err: &reqwest::Error) -> String {
+    let mut text = if err.is_timeout() {
+        "timed out".to_owned()
+    } else if err.is_connect() {
+        "cannot connect".to_owned()
+    } else {
+        err.to_string()
+    };
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        text = format!("{text}: {cause}");
+        source = cause.source();
+    }
+    text
+}
+
+/// Keeps `value` under `key` in `overlord_state`.
+async fn remember(ctx: &ModuleContext, key: &str, value: &str) -> Result<(), OverlordError> {
+    let mut tx = ctx.db.begin().await?;
+    sqlx::query("DELETE FROM overlord_state WHERE key = $1")
+        .bind(key)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO overlord_state (key, value, updated_at) VALUES ($1, $2, $3)")
+        .bind(key)
+        .bind(value)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The value under `key` in `overlord_state`.
+pub async fn recall(ctx: &ModuleContext, key: &str) -> Result<Option<String>, OverlordError> {
+    Ok(
+        sqlx::query_scalar("SELECT value FROM overlord_state WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&ctx.db)
+            .await?,
+    )
+}

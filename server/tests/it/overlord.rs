@@ -1,0 +1,507 @@
+//! The Atom Overlord module through the real host: its migrations, its API (as an
+//! administrator, and refused to users), its worker checking health and sending
+//! tasks to a real HTTP project, and its entries in the audit trail.
+
+use std::{
+    sync::{
+        atomic::{AtomicU16, Ordering},
+        Arc, Mutex,
+    },
+    time::Duration,
+};
+
+use axum::{extract::State, http::StatusCode, routing::get, Json, Router};
+use gantry_mod_overlord::{module_with, Settings};
+use gantry_server::{auth::DevUser, modules::migrate};
+use serde_json::{json, Value};
+
+use crate::support::TestApp;
+
+/// A project the Overlord watches: `/health` answers `health`, `/dispatch` keeps
+/// what it receives (after `delay`).
+#[derive(Clone, Default)]
+struct Project {
+    health: Arc<AtomicU16>,
+    received: Arc<Mutex<Vec<Value>>>,
+    delay: Arc<Mutex<Duration>>,
+}
+
+async fn spawn_project(project: Project) -> String {
+    async fn health(State(p): State<Project>) -> StatusCode {
+        StatusCode::from_u16(p.health.load(Ordering::SeqCst)).unwrap()
+    }
+    async fn dispatch(State(p): State<Project>, Json(task): Json<Value>) -> String {
+        let delay = *p.delay.lock().unwrap();
+        tokio::time::sleep(delay).await;
+        p.received.lock().unwrap().push(task);
+        "accepted".into()
+    }
+    project.health.store(200, Ordering::SeqCst);
+    let app = Router::new()
+        .route("/health", get(health))
+        .route("/dispatch", axum::routing::post(dispatch))
+        .with_state(project);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+/// The Overlord with a fast worker; its bundle is a stand-in (the real one is built
+/// by `cargo xtask`), as these tests exercise the backend.
+fn overlord(assets: &std::path::Path) -> gantry_sdk::Module {
+    std::fs::create_dir_all(assets.join("static")).unwrap();
+    std::fs::write(assets.join("overlord.js"), "export {};").unwrap();
+    let mut module = module_with(Settings {
+        interval: Duration::from_millis(100),
+        request_timeout: Duration::from_secs(5),
+    });
+    module.root = Some(assets.to_owned());
+    module
+}
+
+async fn spawn(assets: &tempfile::TempDir) -> TestApp {
+    TestApp::builder()
+        .module(overlord(assets.path()))
+        .dev_user(DevUser::Admin)
+        .spawn()
+        .await
+}
+
+async fn call(app: &TestApp, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+    let url = app.url(&format!("/api/modules/overlord{path}"));
+    let mut req = app
+        .client
+        .request(method.parse().unwrap(), url)
+        .header("origin", &app.base_url);
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+/// Polls `path` until `ready` holds (at most 10 s).
+async fn until(app: &TestApp, path: &str, ready: impl Fn(&Value) -> bool) -> Value {
+    for _ in 0..100 {
+        let (status, body) = call(app, "GET", path, None).await;
+        assert_eq!(status, 200, "{body}");
+        if ready(&body) {
+            return body;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{path} never got ready");
+}
+
+#[tokio::test]
+async fn the_overlord_runs_with_its_own_tables() {
+    let assets = tempfile::tempdir().unwrap();
+    let app = spawn(&assets).await;
+    let status = app.module_status("overlord").await;
+    assert_eq!(status["state"], "running", "{status:#}");
+    assert_eq!(status["migrations"][0]["applied"], true);
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'overlord%' ORDER BY name",
+    )
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        tables,
+        [
+            "overlord_memory",
+            "overlord_projects",
+            "overlord_state",
+            "overlord_task_events",
+            "overlord_tasks"
+        ]
+    );
+    // The sidebar entry and every tab are for administrators.
+    let (_, modules) = app.get_json("/api/modules").await;
+    let tabs: Vec<_> = modules[0]["tabs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(tabs, ["ecosystem", "dispatch", "memory", "audit"]);
+}
+
+#[tokio::test]
+async fn overlord_migrations_go_down_and_up() {
+    let assets = tempfile::tempdir().unwrap();
+    let app = spawn(&assets).await;
+    let module = overlord(assets.path());
+    assert_eq!(migrate::down(&module, &app.db, 1).await.unwrap(), [1]);
+    let left: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'overlord%'",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(left, 0);
+    let states = migrate::up(&module, &app.db).await.unwrap();
+    assert!(states.iter().all(|m| m.applied));
+    let audited: Vec<String> =
+        sqlx::query_scalar("SELECT action FROM audit_log WHERE target = 'overlord 1' ORDER BY id")
+            .fetch_all(&app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        audited,
+        [
+            "migration.applied",
+            "migration.rolled_back",
+            "migration.applied"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn ecosystem_watches_project_health() {
+    let project = Project::default();
+    let url = spawn_project(project.clone()).await;
+    let assets = tempfile::tempdir().unwrap();
+    let app = spawn(&assets).await;
+
+    let (status, body) = call(
+        &app,
+        "POST",
+        "/projects",
+        Some(json!({ "name": "alpha", "location": "git@example:alpha", "health_url": "ftp://x" })),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["field"], "health_url");
+    assert_eq!(body["error"]["module"], "overlord");
+
+    let (status, created) = call(
+        &app,
+        "POST",
+        "/projects",
+        Some(json!({
+            "name": "alpha",
+            "location": "git@example:alpha",
+            "health_url": format!("{url}/health"),
+        })),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["health"], "up", "checked at once: {created}");
+    let (status, _) = call(&app, "POST", "/projects", Some(json!({ "name": "alpha" }))).await;
+    assert_eq!(status, 409);
+
+    // The worker notices the change by itself.
+    project.health.store(503, Ordering::SeqCst);
+    let projects = until(&app, "/projects", |p| p[0]["health"] == "down").await;
+    assert_eq!(projects[0]["health_detail"], "HTTP 503");
+    project.health.store(200, Ordering::SeqCst);
+    until(&app, "/projects", |p| p[0]["health"] == "up").await;
+
+    // Health changes are in the module's audit view and the host's trail.
+    let (_, activity) = call(&app, "GET", "/activity?action=project.health_changed", None).await;
+    let details: Vec<_> = activity["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["detail"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(details.len(), 3, "{activity:#}");
+    assert!(details[1].starts_with("up → down"), "{details:?}");
+    let (_, host) = app
+        .get_json("/api/admin/audit?module=overlord&action=project.added")
+        .await;
+    assert_eq!(host["entries"][0]["actor"], "Admin (development)");
+    assert_eq!(host["entries"][0]["target"], "alpha");
+
+    let id = created["id"].as_i64().unwrap();
+    let (status, edited) = call(
+        &app,
+        "PUT",
+        &format!("/projects/{id}"),
+        Some(json!({ "name": "alpha-2", "location": "elsewhere" })),
+    )
+    .await;
+    assert_eq!(status, 200, "{edited}");
+    assert_eq!(edited["health_url"], Value::Null);
+    assert_eq!(
+        call(&app, "DELETE", &format!("/projects/{id}"), None)
+            .await
+            .0,
+        204
+    );
+    assert_eq!(
+        call(&app, "DELETE", &format!("/projects/{id}"), None)
+            .await
+            .0,
+        404
+    );
+}
+
+#[tokio::test]
+async fn dispatch_sends_tasks_by_priority_and_keeps_their_history() {
+    let project = Project::default();
+    let url = spawn_project(project.clone()).await;
+    let assets = tempfile::tempdir().unwrap();
+    let app = spawn(&assets).await;
+    let (_, created) = call(
+        &app,
+        "POST",
+        "/projects",
+        Some(json!({ "name": "beta", "dispatch_url": format!("{url}/dispatch") })),
+    )
+    .await;
+    let project_id = created["id"].as_i64().unwrap();
+    let (_, quiet) = call(&app, "POST", "/projects", Some(json!({ "name": "quiet" }))).await;
+
+    let (status, body) = call(
+        &app,
+        "POST",
+        "/tasks",
+        Some(json!({ "project_id": quiet["id"], "instruction": "hello", "priority": "low" })),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("no dispatch URL"));
+
+    let (status, task) = call(
+        &app,
+        "POST",
+        "/tasks",
+        Some(json!({ "project_id": project_id, "instruction": "rebuild the index", "priority": "high" })),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let tasks = until(&app, "/tasks", |t| t[0]["state"] == "done").await;
+    assert_eq!(tasks[0]["id"], task["id"]);
+    assert_eq!(tasks[0]["result"], "accepted");
+    let history: Vec<_> = tasks[0]["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["state"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(history, ["queued", "running", "done"]);
+    let received = project.received.lock().unwrap().clone();
+    assert_eq!(received[0]["instruction"], "rebuild the index");
+    assert_eq!(received[0]["priority"], "high");
+
+    // While one task is on its way, the next waits in the queue and can be cancelled.
+    *project.delay.lock().unwrap() = Duration::from_millis(1500);
+    let (_, slow) = call(
+        &app,
+        "POST",
+        "/tasks",
+        Some(json!({ "project_id": project_id, "instruction": "slow one", "priority": "normal" })),
+    )
+    .await;
+    until(&app, "/tasks?state=running", |t| {
+        !t.as_array().unwrap().is_empty()
+    })
+    .await;
+    let (_, waiting) = call(
+        &app,
+        "POST",
+        "/tasks",
+        Some(json!({ "project_id": project_id, "instruction": "never mind", "priority": "low" })),
+    )
+    .await;
+    let (status, _) = call(
+        &app,
+        "POST",
+        &format!("/tasks/{}/cancel", waiting["id"]),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (status, body) = call(&app, "POST", &format!("/tasks/{}/cancel", slow["id"]), None).await;
+    assert_eq!(status, 409, "{body}");
+    until(
+        &app,
+        &format!("/tasks?state=done&project_id={project_id}"),
+        |t| t.as_array().unwrap().len() == 2,
+    )
+    .await;
+    let (_, cancelled) = call(&app, "GET", "/tasks?state=cancelled", None).await;
+    assert_eq!(cancelled[0]["id"], waiting["id"]);
+    assert_eq!(
+        project.received.lock().unwrap().len(),
+        2,
+        "the cancelled task was never sent"
+    );
+    let (status, _) = call(&app, "GET", "/tasks?state=sideways", None).await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn memory_is_searched_edited_and_paged() {
+    let assets = tempfile::tempdir().unwrap();
+    let app = spawn(&assets).await;
+    for (key, content, tags) in [
+        (
+            "deploy",
+            "Deploys go through the blue/green pipeline",
+            vec!["ops", "ci"],
+        ),
+        ("style", "Rust code is formatted with rustfmt", vec!["rust"]),
+        (
+            "owners",
+            "The indexer belongs to team Rust infra",
+            vec!["ops", "Rust"],
+        ),
+    ] {
+        let (status, _) = call(
+            &app,
+            "POST",
+            "/memory",
+            Some(
+                json!({ "key": key, "content": content, "tags": tags, "source_project": "alpha" }),
+            ),
+        )
+        .await;
+        assert_eq!(status, 201);
+    }
+    let keys = |page: &Value| -> Vec<String> {
+        page["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["key"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (_, found) = call(&app, "GET", "/memory?q=rust", None).await;
+    assert_eq!(keys(&found), ["owners", "style"]);
+    let (_, found) = call(&app, "GET", "/memory?q=rust%20infra", None).await;
+    assert_eq!(keys(&found), ["owners"]);
+    let (_, found) = call(&app, "GET", "/memory?tag=ops", None).await;
+    assert_eq!(keys(&found), ["owners", "deploy"]);
+    let (_, found) = call(&app, "GET", "/memory?q=100%25", None).await;
+    assert_eq!(found["total"], 0, "% is no wildcard");
+    let (_, page) = call(&app, "GET", "/memory?per_page=2&page=1", None).await;
+    assert_eq!(
+        (page["total"].as_u64(), keys(&page)),
+        (Some(3), vec!["deploy".to_owned()])
+    );
+
+    let id = found_id(&app, "style").await;
+    let (status, edited) = call(
+        &app,
+        "PUT",
+        &format!("/memory/{id}"),
+        Some(json!({ "key": "style", "content": "Use rustfmt and clippy", "tags": ["rust", "lint"] })),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(edited["tags"], json!(["lint", "rust"]));
+    let (status, body) = call(
+        &app,
+        "PUT",
+        &format!("/memory/{id}"),
+        Some(json!({ "key": "", "content": "x" })),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (400, Some("key"))
+    );
+    assert_eq!(
+        call(&app, "DELETE", &format!("/memory/{id}"), None).await.0,
+        204
+    );
+    assert_eq!(
+        call(
+            &app,
+            "PUT",
+            &format!("/memory/{id}"),
+            Some(json!({ "key": "a", "content": "b" }))
+        )
+        .await
+        .0,
+        404
+    );
+    let (_, activity) = call(&app, "GET", "/activity?action=memory.", None).await;
+    assert_eq!(activity["total"], 5);
+}
+
+async fn found_id(app: &TestApp, key: &str) -> i64 {
+    let (_, page) = call(app, "GET", &format!("/memory?q={key}"), None).await;
+    page["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["key"] == key)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn users_are_refused_the_overlord() {
+    let assets = tempfile::tempdir().unwrap();
+    let app = TestApp::builder()
+        .module(overlord(assets.path()))
+        .dev_user(DevUser::User)
+        .spawn()
+        .await;
+    for path in ["/projects", "/tasks", "/memory", "/activity", "/bundle.js"] {
+        let (status, body) = call(&app, "GET", path, None).await;
+        assert_eq!(status, 403, "{path}: {body}");
+    }
+    let (_, modules) = app.get_json("/api/modules").await;
+    assert_eq!(modules, json!([]), "not even listed");
+    // Its page does not exist for them (as for any module page they may not see).
+    assert_eq!(app.get("/overlord").await.status(), 404);
+}
+
+#[tokio::test]
+async fn tasks_interrupted_by_a_restart_are_marked_failed() {
+    let assets = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let first = TestApp::builder()
+        .module(overlord(assets.path()))
+        .dev_user(DevUser::Admin)
+        .data_dir(data.path())
+        .spawn()
+        .await;
+    let (_, project) = call(
+        &first,
+        "POST",
+        "/projects",
+        Some(json!({ "name": "gamma", "dispatch_url": "http://127.0.0.1:9/never" })),
+    )
+    .await;
+    // As if Gantry had stopped in the middle of sending it.
+    sqlx::query(
+        "INSERT INTO overlord_tasks (project_id, instruction, priority, state, created_by, created_at, updated_at) \
+         VALUES ($1, 'half sent', 1, 'running', 'x', 0, 0)",
+    )
+    .bind(project["id"].as_i64().unwrap())
+    .execute(&first.db.pool)
+    .await
+    .unwrap();
+    first.shutdown().await.unwrap();
+
+    let second = TestApp::builder()
+        .module(overlord(assets.path()))
+        .dev_user(DevUser::Admin)
+        .data_dir(data.path())
+        .spawn()
+        .await;
+    let (_, tasks) = call(&second, "GET", "/tasks", None).await;
+    assert_eq!(tasks[0]["state"], "failed");
+    assert!(tasks[0]["result"]
+        .as_str()
+        .unwrap()
+        .starts_with("interrupted"));
+    let (_, projects) = call(&second, "GET", "/projects", None).await;
+    assert_eq!(projects[0]["name"], "gamma", "kept across the restart");
+}
