@@ -317,7 +317,11 @@ version: string,
 /**
  * `sqlite` or `postgres`.
  */
-database: string, uptime_seconds: number, data_dir: string, modules_dir: string, };
+database: string, 
+/**
+ * The database's size on disk, when it could be measured.
+ */
+database_bytes: number | null, uptime_seconds: number, data_dir: string, modules_dir: string, };
 
 /**
  * One recorded action.

@@ -152,7 +152,7 @@ pub struct ModuleStatus {
 /// Facts about the running host.
 ///
 /// ```
-/// let s = gantry_sdk::SystemInfo { version: "0.1.0".into(), database: "sqlite".into(), uptime_seconds: 5, data_dir: "data".into(), modules_dir: "data/modules".into() };
+/// let s = gantry_sdk::SystemInfo { version: "0.1.0".into(), database: "sqlite".into(), database_bytes: Some(4096), uptime_seconds: 5, data_dir: "data".into(), modules_dir: "data/modules".into() };
 /// assert_eq!(s.database, "sqlite");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -162,6 +162,9 @@ pub struct SystemInfo {
     pub version: String,
     /// `sqlite` or `postgres`.
     pub database: String,
+    /// The database's size on disk, when it could be measured.
+    #[cfg_attr(test, ts(type = "number | null"))]
+    pub database_bytes: Option<u64>,
     #[cfg_attr(test, ts(type = "number"))]
     pub uptime_seconds: u64,
     pub data_dir: String,

@@ -140,6 +140,19 @@ impl Db {
         Ok(applied.into_iter().map(|m| m.version).collect())
     }
 
+    /// The database's size on disk in bytes (SQLite: its pages; PostgreSQL: the
+    /// current database).
+    pub async fn size_bytes(&self) -> Result<u64, DbError> {
+        let sql = match self.kind {
+            DbKind::Sqlite => {
+                "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
+            }
+            DbKind::Postgres => "SELECT pg_database_size(current_database())",
+        };
+        let bytes: i64 = sqlx::query_scalar(sql).fetch_one(&self.pool).await?;
+        Ok(bytes.max(0) as u64)
+    }
+
     /// Checks that the database answers a trivial query.
     pub async fn ping(&self) -> Result<(), DbError> {
         let row: AnyRow = sqlx::query("SELECT 1").fetch_one(&self.pool).await?;

@@ -46,8 +46,8 @@ pub struct SystemFacts {
 }
 
 impl SystemFacts {
-    /// The facts now, for `db`.
-    pub fn info(&self, db: &Db) -> gantry_sdk::SystemInfo {
+    /// The facts now, for `db` of `database_bytes`.
+    pub fn info(&self, db: &Db, database_bytes: Option<u64>) -> gantry_sdk::SystemInfo {
         gantry_sdk::SystemInfo {
             version: env!("CARGO_PKG_VERSION").into(),
             database: match db.kind {
@@ -55,6 +55,7 @@ impl SystemFacts {
                 db::DbKind::Postgres => "postgres",
             }
             .into(),
+            database_bytes,
             uptime_seconds: self.started.elapsed().as_secs(),
             data_dir: self.data_dir.clone(),
             modules_dir: self.modules_dir.clone(),
@@ -108,6 +109,10 @@ impl AppState {
 /// and compression.
 pub fn app(state: AppState) -> Router {
     router::routes(&state)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            router::measure_database,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::attach_user,

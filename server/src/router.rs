@@ -5,7 +5,10 @@ use app::{
     shell, App,
 };
 use axum::{
-    http::{request::Parts, Uri},
+    extract::{Request, State},
+    http::{request::Parts, Method, Uri},
+    middleware::Next,
+    response::Response,
     routing::{any, get, patch, post, put},
     Router,
 };
@@ -14,7 +17,7 @@ use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::services::{ServeDir, ServeFile};
 
-use crate::{api, modules::dispatch, AppState};
+use crate::{api, db::Db, modules::dispatch, AppState};
 
 /// The routes of the host; state is attached by [`crate::app`].
 pub fn routes(state: &AppState) -> Router<AppState> {
@@ -33,14 +36,22 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         {
             provide_context(leptos::nonce::Nonce::from_value(nonce.0.as_str()));
         }
-        let user = parts.and_then(|parts| parts.extensions.get::<CurrentUser>().cloned());
+        let user = parts
+            .as_ref()
+            .and_then(|parts| parts.extensions.get::<CurrentUser>().cloned());
         let modules = user
             .as_ref()
             .map(|user| registry.infos_for(user))
             .unwrap_or_default();
         let admin = user.as_ref().filter(|u| u.is_admin).map(|_| AdminOverview {
             modules: registry.statuses(),
-            system: system.info(&db),
+            system: system.info(
+                &db,
+                parts
+                    .as_ref()
+                    .and_then(|p| p.extensions.get::<DatabaseSize>())
+                    .map(|size| size.0),
+            ),
         });
         provide_context(Bootstrap {
             user,
@@ -107,6 +118,32 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             AppState,
             _,
         >(bootstrap, shell))
+}
+
+/// The database's size in bytes, measured for an administrator's page.
+#[derive(Clone, Copy, Debug)]
+struct DatabaseSize(u64);
+
+/// Middleware: measures the database for administrators' pages, whose Admin → System
+/// tab shows it (the page's data is gathered synchronously, so it is measured here).
+pub async fn measure_database(State(db): State<Db>, mut request: Request, next: Next) -> Response {
+    let is_admin_page = request.method() == Method::GET
+        && request
+            .extensions()
+            .get::<CurrentUser>()
+            .is_some_and(|u| u.is_admin)
+        && !["/api/", "/pkg/", "/modules/"]
+            .iter()
+            .any(|prefix| request.uri().path().starts_with(prefix));
+    if is_admin_page {
+        match db.size_bytes().await {
+            Ok(bytes) => {
+                request.extensions_mut().insert(DatabaseSize(bytes));
+            }
+            Err(err) => tracing::warn!("cannot measure the database: {err}"),
+        }
+    }
+    next.run(request).await
 }
 
 async fn api_not_found(uri: Uri) -> ApiError {

@@ -74,12 +74,38 @@ fn ModulesOverview() -> impl IntoView {
                 ModuleSource::CompiledIn => "compiled in".to_owned(),
                 ModuleSource::DropIn { folder } => format!("drop-in: {folder}"),
             };
-            let applied = m.migrations.iter().filter(|x| x.applied).count();
-            let migrations = format!("{applied}/{}", m.migrations.len());
+            let migrations = m
+                .migrations
+                .iter()
+                .map(|x| {
+                    format!(
+                        "{} {} ({})",
+                        x.version,
+                        x.description,
+                        if x.applied { "applied" } else { "pending" }
+                    )
+                })
+                .collect::<Vec<_>>();
             let bundle = m
                 .bundle
                 .map(|b| format!("{:.1} KiB · {}", b.size as f64 / 1024.0, b.hash))
                 .unwrap_or_else(|| "none".into());
+            let routes = match &m.proxy {
+                Some(proxy) => format!("{}/* → {proxy}", m.router_prefix),
+                None => format!("{}/*", m.router_prefix),
+            };
+            let pages = m
+                .nav_items
+                .iter()
+                .map(|n| format!("{} {}", n.label, n.route))
+                .chain(m.tabs.iter().map(|t| {
+                    let place = match t.section {
+                        Some(section) => format!("{section:?} tab").to_lowercase(),
+                        None => "tab".into(),
+                    };
+                    format!("{} ({place})", t.label)
+                }))
+                .collect::<Vec<_>>();
             let name = m.name.clone();
             view! {
                 <tr data-module=name>
@@ -96,8 +122,10 @@ fn ModulesOverview() -> impl IntoView {
                         {m.error.map(|e| view! { <p class="status-error">{e.message}</p> })}
                     </td>
                     <td>{source}</td>
+                    <td><code>{routes}</code></td>
+                    <td>{list(pages)}</td>
                     <td>{bundle}</td>
-                    <td>{migrations}</td>
+                    <td data-migrations>{list(migrations)}</td>
                 </tr>
             }
         })
@@ -110,6 +138,8 @@ fn ModulesOverview() -> impl IntoView {
                     <th>"Version"</th>
                     <th>"State"</th>
                     <th>"Source"</th>
+                    <th>"API"</th>
+                    <th>"Pages and tabs"</th>
                     <th>"Bundle"</th>
                     <th>"Migrations"</th>
                 </tr>
@@ -118,6 +148,15 @@ fn ModulesOverview() -> impl IntoView {
         </table>
     }
     .into_any()
+}
+
+/// `items` as a compact list, or "none".
+fn list(items: Vec<String>) -> AnyView {
+    if items.is_empty() {
+        return "none".into_any();
+    }
+    view! { <ul class="compact-list">{items.into_iter().map(|i| view! { <li>{i}</li> }).collect_view()}</ul> }
+        .into_any()
 }
 
 /// Version, database, uptime and folders.
@@ -137,7 +176,10 @@ fn SystemOverview() -> impl IntoView {
             <dt>"Gantry"</dt>
             <dd>{system.version}</dd>
             <dt>"Database"</dt>
-            <dd>{system.database}</dd>
+            <dd>
+                {system.database}
+                {system.database_bytes.map(|b| format!(", {:.1} MiB", b as f64 / (1024.0 * 1024.0)))}
+            </dd>
             <dt>"Up for"</dt>
             <dd>{uptime}</dd>
             <dt>"Data folder"</dt>

@@ -191,6 +191,9 @@ async fn admin_is_a_tab_page_of_the_hosts_and_the_modules_tabs() {
     assert!(tabs.is_sorted(), "{tabs:?}");
     // The Modules tab lists every module with its state.
     assert!(html.contains(r#"<tr data-module="notes">"#) && html.contains("running"));
+    // With its API, pages and tabs, and each migration's state.
+    assert!(html.contains("<code>/api/modules/notes/*</code>"));
+    assert!(html.contains("1 items (applied)"), "{html}");
 
     let html = app
         .get("/admin/board/dashboard")
@@ -200,7 +203,7 @@ async fn admin_is_a_tab_page_of_the_hosts_and_the_modules_tabs() {
         .unwrap();
     assert!(html.contains(r#"data-component="Board""#));
     let html = app.get("/admin/system").await.text().await.unwrap();
-    assert!(html.contains("sqlite"));
+    assert!(html.contains("sqlite") && html.contains(" MiB"));
     assert_eq!(app.get("/admin/board/nope").await.status(), 404);
     let res = app.get("/admin/ghost/dashboard").await;
     assert_eq!(res.status(), 404);
