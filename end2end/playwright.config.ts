@@ -31,6 +31,8 @@ function server(url: string, user: "admin" | "user" | "accounts") {
       ...(user === "accounts" ? { GANTRY_ADMIN_PASSWORD: adminPassword } : { GANTRY_DEV_USER: user }),
       // Dev mode: the `broken` module's bundle comes from a URL that answers 404.
       GANTRY_MODULE_BROKEN_DEV: "/modules/broken/static/missing.js",
+      // The Overlord's worker goes round every second, not every 30.
+      GANTRY_OVERLORD_INTERVAL_SECS: "1",
     },
   };
 }

@@ -8,6 +8,8 @@ const runs = Number(runsArg ?? 5);
 const modules = [
   { label: "Hello", component: "Greeting", kind: "plain JS" },
   { label: "Counter", component: "Counter", kind: "Leptos WASM" },
+  // A compiled-in module's page: its first tab (Ecosystem) loads its projects.
+  { label: "Overlord", component: "EcosystemDashboard", kind: "Leptos WASM, compiled-in" },
 ];
 
 const browser = await chromium.launch({

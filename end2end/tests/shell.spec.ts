@@ -10,6 +10,7 @@ test("the sidebar merges core and module entries by order", async ({ page }) => 
     "Hello",
     "Counter",
     "Broken",
+    "Overlord",
     "Old ABI",
     "Settings",
     "Vault",

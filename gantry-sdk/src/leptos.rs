@@ -27,7 +27,9 @@ use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use wasm_bindgen::{prelude::*, JsCast};
 
-use crate::{Confirm, CurrentUser, ThemeChange, Toast, BROWSER_ABI};
+use serde::{de::DeserializeOwned, Serialize};
+
+use crate::{http::ApiFailure, Confirm, CurrentUser, ThemeChange, Toast, ToastKind, BROWSER_ABI};
 
 /// What the host hands a Leptos component: the mount context, typed.
 ///
@@ -108,6 +110,64 @@ impl GantryContext {
             .ok()
             .and_then(|v| v.as_bool())
             .unwrap_or(false)
+    }
+
+    /// `GET` of `path` in the module's API (`/api/modules/<name><path>`), as JSON.
+    /// A failure is also shown to the user as an error toast.
+    ///
+    /// ```ignore
+    /// let projects: Vec<Project> = ctx.get("/projects").await?;
+    /// ```
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiFailure> {
+        let res = crate::http::get(&self.api_url(path)).await;
+        self.toast_failure(res)
+    }
+
+    /// `method` of `path` in the module's API with a JSON body, answered with JSON.
+    /// A failure is also shown as an error toast.
+    ///
+    /// ```ignore
+    /// let saved: Memory = ctx.send("PUT", "/memory/3", &input).await?;
+    /// ```
+    pub async fn send<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: &str,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiFailure> {
+        let res = crate::http::send(method, &self.api_url(path), body).await;
+        self.toast_failure(res)
+    }
+
+    /// `method` of `path` in the module's API, answered with no content (`204`).
+    /// A failure is also shown as an error toast.
+    ///
+    /// ```ignore
+    /// ctx.send_only("DELETE", "/memory/3", None::<&()>).await?;
+    /// ```
+    pub async fn send_only<B: Serialize>(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<(), ApiFailure> {
+        let res = crate::http::send_only(method, &self.api_url(path), body).await;
+        self.toast_failure(res)
+    }
+
+    fn api_url(&self, path: &str) -> String {
+        format!("{}{path}", self.api_base)
+    }
+
+    fn toast_failure<T>(&self, res: Result<T, ApiFailure>) -> Result<T, ApiFailure> {
+        if let Err(failure) = &res {
+            self.toast(Toast {
+                message: failure.message.clone(),
+                kind: ToastKind::Error,
+                timeout_ms: None,
+            });
+        }
+        res
     }
 
     fn emit(&self, kind: &str, detail: &impl serde::Serialize) -> Result<JsValue, JsValue> {

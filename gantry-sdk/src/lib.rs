@@ -35,6 +35,7 @@
 
 mod audit;
 mod events;
+pub mod http;
 mod manifest;
 mod nav;
 mod status;

@@ -37,6 +37,19 @@ pub fn bench() -> Result<()> {
         "module counter: counter_bg.wasm",
         &modules.join("counter/static/pkg/counter_bg.wasm"),
     )?;
+    let overlord = cmd::workspace_root().join("modules/overlord/frontend/dist");
+    print_size(
+        "module overlord: overlord.js (bundle)",
+        &overlord.join("overlord.js"),
+    )?;
+    print_size(
+        "module overlord: overlord.js (glue)",
+        &overlord.join("static/pkg/overlord.js"),
+    )?;
+    print_size(
+        "module overlord: overlord_bg.wasm",
+        &overlord.join("static/pkg/overlord_bg.wasm"),
+    )?;
 
     cmd::step(
         "bench",

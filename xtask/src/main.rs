@@ -10,6 +10,7 @@
 mod bench;
 mod cmd;
 mod e2e;
+mod frontends;
 mod site;
 mod tools;
 
@@ -99,18 +100,20 @@ fn test() -> Result<()> {
         "-D",
         "warnings",
     ]))?;
-    let counter = cmd::workspace_root()
-        .join(e2e::COUNTER_CRATE)
-        .join("Cargo.toml")
-        .display()
-        .to_string();
-    cmd::run(&mut cmd::cargo(&[
-        "fmt",
-        "--manifest-path",
-        &counter,
-        "--",
-        "--check",
-    ]))?;
+    // The Leptos frontends (module and test fixture) are workspaces of their own.
+    let frontends: Vec<String> = std::iter::once(&e2e::COUNTER)
+        .chain(frontends::MODULES.iter().map(|(frontend, _)| frontend))
+        .map(frontends::LeptosFrontend::manifest)
+        .collect();
+    for manifest in &frontends {
+        cmd::run(&mut cmd::cargo(&[
+            "fmt",
+            "--manifest-path",
+            manifest,
+            "--",
+            "--check",
+        ]))?;
+    }
     cmd::step("clippy", "browser side (app, hydrate, wasm32)");
     cmd::run(&mut cmd::cargo(&[
         "clippy",
@@ -127,19 +130,21 @@ fn test() -> Result<()> {
         "warnings",
     ]))?;
 
-    cmd::step("clippy", "the Leptos test module (csr, wasm32)");
-    cmd::run(&mut cmd::cargo(&[
-        "clippy",
-        "--manifest-path",
-        &counter,
-        "--target",
-        site::WASM_TARGET,
-        "--target-dir",
-        &cmd::target_dir()?.display().to_string(),
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
+    for manifest in &frontends {
+        cmd::step("clippy", &format!("{manifest} (Leptos csr, wasm32)"));
+        cmd::run(&mut cmd::cargo(&[
+            "clippy",
+            "--manifest-path",
+            manifest,
+            "--target",
+            site::WASM_TARGET,
+            "--target-dir",
+            &cmd::target_dir()?.display().to_string(),
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
+    }
 
     cmd::step("test", "unit, integration and doc tests");
     // xtask has no tests; leaving it out keeps dependency features as the builds have them.

@@ -36,9 +36,10 @@ pub struct Built {
     pub server_bin: PathBuf,
 }
 
-/// Builds the site, then the server.
+/// Builds the site, the in-tree modules' frontends, then the server.
 pub fn build_all(profile: Profile) -> Result<Built> {
     let site_root = build_site(profile)?;
+    crate::frontends::build_modules(profile)?;
     let server_bin = build_server(profile)?;
     Ok(Built {
         site_root,

@@ -38,6 +38,7 @@ pub fn module_with(settings: Settings) -> Module {
         .description("Cross-project ecosystem orchestrator")
         .root(concat!(env!("CARGO_MANIFEST_DIR"), "/frontend/dist"))
         .bundle("overlord.js")
+        .static_dir("static")
         .router(router())
         .migrations(Migrations::per_dialect(
             sqlx::migrate!("./migrations/sqlite"),

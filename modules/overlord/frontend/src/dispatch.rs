@@ -1,0 +1,242 @@
+//! Dispatch: send a task to a project, follow the queue and each task's history,
+//! cancel a queued one.
+
+use gantry_mod_overlord::model::{Priority, Project, Task, TaskInput, TaskState};
+use gantry_sdk::{leptos::GantryContext, Confirm};
+use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
+use serde::Deserialize;
+
+use crate::ui;
+
+#[derive(Deserialize)]
+struct Created {
+    id: i64,
+}
+
+/// The Dispatch tab.
+#[component]
+pub fn DispatchConsole(ctx: GantryContext) -> impl IntoView {
+    let projects = RwSignal::new(Vec::<Project>::new());
+    let tasks = RwSignal::new(None::<Result<Vec<Task>, String>>);
+    let state_filter = RwSignal::new(String::new());
+    let project_id = RwSignal::new(String::new());
+    let instruction = RwSignal::new(String::new());
+    let priority = RwSignal::new("normal".to_owned());
+    {
+        let ctx = ctx.clone();
+        spawn_local(async move {
+            if let Ok(list) = ctx.get::<Vec<Project>>("/projects").await {
+                let receivers: Vec<Project> = list
+                    .into_iter()
+                    .filter(|p| p.dispatch_url.is_some())
+                    .collect();
+                if let Some(first) = receivers.first() {
+                    project_id.set(first.id.to_string());
+                }
+                projects.set(receivers);
+            }
+        });
+    }
+    let load = {
+        let ctx = ctx.clone();
+        move || {
+            let ctx = ctx.clone();
+            let path = format!(
+                "/tasks?{}",
+                ui::query(&[("state", state_filter.get_untracked())])
+            );
+            spawn_local(async move {
+                tasks.set(Some(
+                    ctx.get::<Vec<Task>>(&path).await.map_err(|e| e.message),
+                ));
+            });
+        }
+    };
+    load();
+    ui::poll(1500, load.clone());
+    Effect::watch(
+        move || state_filter.get(),
+        {
+            let load = load.clone();
+            move |_, _, _| load()
+        },
+        false,
+    );
+
+    let submit = {
+        let (ctx, load) = (ctx.clone(), load.clone());
+        move |ev: SubmitEvent| {
+            ev.prevent_default();
+            let Ok(project_id) = project_id.get_untracked().parse::<i64>() else {
+                return;
+            };
+            let input = TaskInput {
+                project_id,
+                instruction: instruction.get_untracked(),
+                priority: match priority.get_untracked().as_str() {
+                    "high" => Priority::High,
+                    "low" => Priority::Low,
+                    _ => Priority::Normal,
+                },
+            };
+            let (ctx, load) = (ctx.clone(), load.clone());
+            spawn_local(async move {
+                if let Ok(created) = ctx.send::<_, Created>("POST", "/tasks", &input).await {
+                    ui::done(&ctx, format!("Task {} queued.", created.id));
+                    instruction.set(String::new());
+                    load();
+                }
+            });
+        }
+    };
+    let options = move || {
+        projects
+            .get()
+            .into_iter()
+            .map(|p| view! { <option value=p.id.to_string()>{p.name}</option> })
+            .collect_view()
+    };
+    let queue = {
+        let (ctx, load) = (ctx.clone(), load.clone());
+        move || match tasks.get() {
+            None => view! { <p class="loading" role="status">"Loading the queue…"</p> }.into_any(),
+            Some(Err(err)) => view! { <p class="form-error" role="alert">{err}</p> }.into_any(),
+            Some(Ok(list)) if list.is_empty() => {
+                view! { <div class="empty-state"><p>"No tasks."</p></div> }.into_any()
+            }
+            Some(Ok(list)) => {
+                let rows = list
+                    .into_iter()
+                    .map(|t| task_row(ctx.clone(), t, load.clone()))
+                    .collect_view();
+                view! {
+                    <table class="table" data-table="tasks">
+                        <thead>
+                            <tr>
+                                <th>"#"</th>
+                                <th>"Project"</th>
+                                <th>"Instruction"</th>
+                                <th>"Priority"</th>
+                                <th>"State"</th>
+                                <th>"History"</th>
+                                <th></th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                }
+                .into_any()
+            }
+        }
+    };
+    view! {
+        <div class="overlord-dispatch">
+            <form class="card form-grid" on:submit=submit data-form="task">
+                <h2>"Dispatch a task"</h2>
+                <Show
+                    when=move || !projects.get().is_empty()
+                    fallback=|| view! { <p>"No project has a dispatch URL yet: give one a dispatch URL in Ecosystem."</p> }
+                >
+                    <label class="field">
+                        <span>"Project"</span>
+                        <select name="project" bind:value=project_id>{options}</select>
+                    </label>
+                </Show>
+                <label class="field">
+                    <span>"Instruction"</span>
+                    <textarea name="instruction" rows="3" bind:value=instruction required></textarea>
+                </label>
+                <label class="field">
+                    <span>"Priority"</span>
+                    <select name="priority" bind:value=priority>
+                        <option value="low">"low"</option>
+                        <option value="normal">"normal"</option>
+                        <option value="high">"high"</option>
+                    </select>
+                </label>
+                <div class="button-row">
+                    <button type="submit" class="button button-primary" disabled=move || projects.get().is_empty()>
+                        "Dispatch"
+                    </button>
+                </div>
+            </form>
+            <form class="filters" on:submit=|ev| ev.prevent_default()>
+                <label class="field">
+                    <span>"State"</span>
+                    <select name="state" bind:value=state_filter>
+                        <option value="">"all"</option>
+                        <option value="queued">"queued"</option>
+                        <option value="running">"running"</option>
+                        <option value="done">"done"</option>
+                        <option value="failed">"failed"</option>
+                        <option value="cancelled">"cancelled"</option>
+                    </select>
+                </label>
+            </form>
+            {queue}
+        </div>
+    }
+}
+
+fn state_badge(state: TaskState) -> impl IntoView {
+    let good = match state {
+        TaskState::Done => Some(true),
+        TaskState::Failed => Some(false),
+        _ => None,
+    };
+    ui::badge(state.as_str(), good)
+}
+
+fn task_row(ctx: GantryContext, task: Task, load: impl Fn() + Clone + 'static) -> impl IntoView {
+    let id = task.id;
+    let cancel = move |_| {
+        let (ctx, load) = (ctx.clone(), load.clone());
+        spawn_local(async move {
+            let sure = ctx
+                .confirm(Confirm {
+                    message: format!("Cancel task {id}?"),
+                    confirm_label: Some("Cancel task".into()),
+                    cancel_label: Some("Keep it".into()),
+                    danger: true,
+                })
+                .await;
+            if sure
+                && ctx
+                    .send_only("POST", &format!("/tasks/{id}/cancel"), None::<&()>)
+                    .await
+                    .is_ok()
+            {
+                ui::done(&ctx, format!("Task {id} cancelled."));
+                load();
+            }
+        });
+    };
+    let history = task
+        .history
+        .iter()
+        .map(|e| {
+            let note = e.note.clone().map(|n| format!(": {n}")).unwrap_or_default();
+            view! { <li>{format!("{} {}{note}", ui::time(e.at), e.state.as_str())}</li> }
+        })
+        .collect_view();
+    let priority = match task.priority {
+        Priority::High => "high",
+        Priority::Normal => "normal",
+        Priority::Low => "low",
+    };
+    view! {
+        <tr data-task=task.id.to_string() data-state=task.state.as_str()>
+            <td>{task.id}</td>
+            <td>{task.project.clone()}</td>
+            <td>{task.instruction.clone()}</td>
+            <td>{priority}</td>
+            <td>{state_badge(task.state)}</td>
+            <td><ul class="compact-list">{history}</ul></td>
+            <td>
+                {(task.state == TaskState::Queued).then(|| view! {
+                    <button type="button" class="button" on:click=cancel.clone()>"Cancel"</button>
+                })}
+            </td>
+        </tr>
+    }
+}
