@@ -36,12 +36,27 @@ export interface GantryContext {
   module: string;
   /** Base URL of the module's API: `/api/modules/<name>`. */
   apiBase: string;
+  /** A client for the module's API (paths relative to `apiBase`). */
+  api: GantryApi;
   /** The signed-in user. */
   user: CurrentUser;
   /** The theme shown now; changes arrive as `theme` events. */
   theme: "light" | "dark";
   /** The EventBus. */
   events: GantryEvents;
+}
+
+/**
+ * Calls the module's API with the session. Resolves to the JSON answer (`null` for
+ * none). A 401 sends the visitor to the login page; any other failure is shown as an
+ * error toast and rejects with an `Error` carrying `status`, `code` and `field`.
+ */
+export interface GantryApi {
+  get<T = unknown>(path: string): Promise<T>;
+  post<T = unknown>(path: string, body?: unknown): Promise<T>;
+  put<T = unknown>(path: string, body?: unknown): Promise<T>;
+  patch<T = unknown>(path: string, body?: unknown): Promise<T>;
+  delete(path: string): Promise<null>;
 }
 
 /** Undoes a mount: remove listeners, timers and DOM the component added. */

@@ -34,6 +34,7 @@
 //! from them live in `gantry-sdk/frontend/gantry-sdk.d.ts`.
 
 mod audit;
+mod collection;
 mod events;
 pub mod http;
 mod manifest;
@@ -55,6 +56,7 @@ mod error;
 mod module;
 
 pub use audit::{AuditEntry, AuditPage, AuditQuery};
+pub use collection::{Collection, CollectionAccess};
 pub use events::{Confirm, GantryEvent, ThemeChange, Toast, ToastKind, BROWSER_ABI};
 pub use manifest::{ModuleInfo, ModuleManifest};
 pub use nav::{nav_order, sort_nav_items, NavItem};
@@ -74,6 +76,25 @@ pub use error::ApiError;
 pub use module::{
     BoxError, Dialect, Hook, Migrations, Module, ModuleBuilder, ModuleContext, RequireAdmin,
 };
+
+/// `text` for a SQL `LIKE … ESCAPE '\\'` pattern: its `%`, `_` and `\\` match
+/// themselves.
+///
+/// ```
+/// assert_eq!(gantry_sdk::escape_like("50%_off"), "50\\%\\_off");
+/// let pattern = format!("%{}%", gantry_sdk::escape_like("a_b")); // then `LIKE $1 ESCAPE '\\'`
+/// # let _ = pattern;
+/// ```
+pub fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
 
 /// The version of this SDK, stamped into every manifest it builds.
 ///

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{NavItem, Tab};
+use crate::{Collection, NavItem, Tab};
 
 /// Everything a module declares that is plain data: identity, sidebar entries, tabs
 /// and frontend files. The backend parts (router, migrations, hooks) live on
@@ -43,6 +43,9 @@ pub struct ModuleManifest {
     /// The Gantry versions the module supports, as a semver range (e.g. `>=0.1, <0.3`).
     #[serde(default)]
     pub host_version: Option<String>,
+    /// Tables the host serves as JSON at `/api/modules/<name>/collections/<collection>`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub collections: Vec<Collection>,
 }
 
 impl ModuleManifest {
@@ -65,6 +68,7 @@ impl ModuleManifest {
             frontend_bundle: None,
             static_dir: None,
             host_version: None,
+            collections: Vec::new(),
         }
     }
 

@@ -5,7 +5,7 @@ use std::{future::Future, path::PathBuf, pin::Pin, sync::Arc};
 use axum::{extract::FromRequestParts, http::request::Parts, Router};
 use sqlx::migrate::Migrator;
 
-use crate::{ApiError, CurrentUser, ModuleManifest, NavItem, Tab};
+use crate::{ApiError, Collection, CurrentUser, ModuleManifest, NavItem, Tab};
 
 /// Any error a hook may return.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -224,6 +224,21 @@ impl ModuleBuilder {
     /// ```
     pub fn nav_item(mut self, item: NavItem) -> Self {
         self.module.manifest.nav_items.push(item);
+        self
+    }
+
+    /// A collection: a table of the module the host serves as JSON at
+    /// `/api/modules/<name>/collections/<collection>`.
+    ///
+    /// ```
+    /// use gantry_sdk::{Collection, Module};
+    /// let m = Module::builder("notes", "0.1.0")
+    ///     .collection(Collection::new("notes", "notes_items", ["title", "body"]))
+    ///     .build();
+    /// assert_eq!(m.manifest.collections.len(), 1);
+    /// ```
+    pub fn collection(mut self, collection: Collection) -> Self {
+        self.module.manifest.collections.push(collection);
         self
     }
 

@@ -6,10 +6,10 @@
 use ts_rs::{Config, TS};
 
 use crate::{
-    AuditEntry, AuditPage, AuditQuery, BundleStatus, Confirm, CurrentUser, GantryEvent,
-    MigrationState, ModuleFailure, ModuleInfo, ModuleManifest, ModuleSource, ModuleState,
-    ModuleStatus, ModuleStep, ModuleTimings, NavItem, SystemInfo, Tab, TabSection, ThemeChange,
-    Toast, ToastKind,
+    AuditEntry, AuditPage, AuditQuery, BundleStatus, Collection, CollectionAccess, Confirm,
+    CurrentUser, GantryEvent, MigrationState, ModuleFailure, ModuleInfo, ModuleManifest,
+    ModuleSource, ModuleState, ModuleStatus, ModuleStep, ModuleTimings, NavItem, SystemInfo, Tab,
+    TabSection, ThemeChange, Toast, ToastKind,
 };
 
 const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/frontend/gantry-sdk.d.ts");
@@ -66,6 +66,8 @@ fn definitions() -> String {
         declaration::<BundleStatus>(&cfg),
         declaration::<MigrationState>(&cfg),
         declaration::<SystemInfo>(&cfg),
+        declaration::<Collection>(&cfg),
+        declaration::<CollectionAccess>(&cfg),
         declaration::<AuditEntry>(&cfg),
         declaration::<AuditQuery>(&cfg),
         declaration::<AuditPage>(&cfg),

@@ -102,6 +102,12 @@ pub enum ManifestError {
         range: String,
         host: String,
     },
+    #[error("module `{module}`: collection `{collection}`: {problem}")]
+    InvalidCollection {
+        module: String,
+        collection: String,
+        problem: String,
+    },
 }
 
 impl ManifestError {
@@ -126,7 +132,8 @@ impl ManifestError {
             | Self::MissingComponent { module, .. }
             | Self::ComponentWithoutBundle { module, .. }
             | Self::InvalidHostRange { module, .. }
-            | Self::IncompatibleHost { module, .. } => module,
+            | Self::IncompatibleHost { module, .. }
+            | Self::InvalidCollection { module, .. } => module,
         }
     }
 
@@ -150,6 +157,7 @@ impl ManifestError {
             Self::MissingComponent { .. } => "tabs",
             Self::ComponentWithoutBundle { .. } => "frontend_bundle",
             Self::InvalidHostRange { .. } | Self::IncompatibleHost { .. } => "host_version",
+            Self::InvalidCollection { .. } => "collections",
         }
     }
 
@@ -247,6 +255,20 @@ pub fn validate_manifest(
             });
         }
         check_bundle(manifest, "tab", &tab.id, &tab.frontend_component)?;
+    }
+
+    let mut names = HashSet::new();
+    for collection in &manifest.collections {
+        let problem = collection.problem(&manifest.name).or_else(|| {
+            (!names.insert(collection.name.as_str())).then(|| "is declared twice".to_owned())
+        });
+        if let Some(problem) = problem {
+            return Err(ManifestError::InvalidCollection {
+                module: module(),
+                collection: collection.name.clone(),
+                problem,
+            });
+        }
     }
 
     if let Some(range) = &manifest.host_version {

@@ -82,7 +82,7 @@ pub async fn query(db: &Db, query: &AuditQuery) -> Result<AuditPage, sqlx::Error
     }
     if let Some(action) = query.action.as_deref().filter(|a| !a.is_empty()) {
         filters.push(format!("action LIKE {} ESCAPE '\\'", placeholder()));
-        texts.push(format!("{}%", escape_like(action)));
+        texts.push(format!("{}%", gantry_sdk::escape_like(action)));
     }
     match query.module.as_deref().filter(|m| !m.is_empty()) {
         Some("host") => filters.push("module IS NULL".into()),
@@ -148,18 +148,6 @@ pub async fn query(db: &Db, query: &AuditQuery) -> Result<AuditPage, sqlx::Error
     })
 }
 
-/// `text` with LIKE's wildcards and escape character escaped by `\`.
-fn escape_like(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// The SDK's audit sink over the host's database: what modules write through
 /// [`gantry_sdk::AuditLog`] lands in the same trail as the host's entries.
 #[derive(Clone, Debug)]
@@ -190,16 +178,5 @@ impl AuditSink for HostAuditSink {
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<AuditPage, BoxError>> + Send + '_>>
     {
         Box::pin(async move { Ok(self::query(&self.db, &query).await?) })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::escape_like;
-
-    #[test]
-    fn like_wildcards_are_taken_literally() {
-        assert_eq!(escape_like("login."), "login.");
-        assert_eq!(escape_like("a_b%c\\"), "a\\_b\\%c\\\\");
     }
 }

@@ -1,5 +1,6 @@
 //! The modules the browser suite runs Gantry with: the plain-JS ones as they are in
-//! `end2end/fixtures/modules/`, and `counter`, whose Leptos frontend is built here.
+//! `end2end/fixtures/modules/`, the in-tree drop-in `modules/forge`, and `counter`,
+//! whose Leptos frontend is built here.
 
 use std::{fs, path::PathBuf};
 
@@ -25,6 +26,8 @@ pub fn build_test_modules(profile: site::Profile) -> Result<PathBuf> {
     let _ = fs::remove_dir_all(&out);
     fs::create_dir_all(&out)?;
     site::copy_dir(&root.join("end2end/fixtures/modules"), &out)?;
+    // The in-tree drop-in module, as it ships.
+    site::copy_dir(&root.join("modules/forge"), &out.join("forge"))?;
 
     let counter = out.join("counter");
     site::copy_dir(&root.join(COUNTER.crate_dir).join("module"), &counter)?;

@@ -79,6 +79,10 @@ fn run_gantry(profile: Profile, serve_args: &[String]) -> Result<()> {
     if std::env::var_os("GANTRY_DEV_USER").is_none() {
         serve.env("GANTRY_DEV_USER", "admin");
     }
+    // The in-tree drop-in modules (`modules/forge`, …) unless told otherwise.
+    if std::env::var_os("GANTRY_MODULES_DIR").is_none() {
+        serve.env("GANTRY_MODULES_DIR", cmd::workspace_root().join("modules"));
+    }
     cmd::run(&mut serve)
 }
 

@@ -9,7 +9,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use gantry_sdk::{Migrations, Module, NavItem, Tab};
+use gantry_sdk::{Collection, Migrations, Module, NavItem, Tab};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -48,6 +48,9 @@ struct DropInManifest {
     nav_items: Vec<NavItem>,
     #[serde(default)]
     tabs: Vec<Tab>,
+    /// Tables the host serves as JSON (declared data routes).
+    #[serde(default)]
+    collections: Vec<Collection>,
     backend: Option<Backend>,
 }
 
@@ -141,6 +144,7 @@ pub fn drop_in(folder: &Path) -> Candidate {
     m.static_dir = manifest.static_dir;
     m.nav_items = manifest.nav_items;
     m.tabs = manifest.tabs;
+    m.collections = manifest.collections;
     let module = match manifest.migrations {
         Some(dir) => inside(folder, &name, "migrations", &dir).map(|path| {
             module.migrations = Some(Migrations::dir(path));

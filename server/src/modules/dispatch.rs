@@ -17,7 +17,8 @@ use serde::Deserialize;
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
-use super::{proxy, registry::ModuleEntry, ModuleRegistry, ModuleState};
+use super::{collections, proxy, registry::ModuleEntry, ModuleRegistry, ModuleState};
+use crate::db::Db;
 
 /// The path parameters of a module route.
 #[derive(Debug, Deserialize)]
@@ -27,15 +28,26 @@ pub struct ModulePath {
     rest: String,
 }
 
-/// `/api/modules/{name}/{*rest}`: the module's API, or its bundle at `bundle.js`.
+/// `/api/modules/{name}/{*rest}`: the module's API, its bundle at `bundle.js`, or
+/// its declared collections under `collections/`.
 pub async fn module_api(
     State(registry): State<Arc<ModuleRegistry>>,
+    State(db): State<Db>,
     Path(path): Path<ModulePath>,
     request: Request,
 ) -> Result<Response, ApiError> {
     let (entry, user) = usable(&registry, &path.name, &request)?;
     if path.rest == "bundle.js" {
         return bundle(entry, &request);
+    }
+    let declares_collections = entry
+        .manifest
+        .as_ref()
+        .is_some_and(|m| !m.collections.is_empty());
+    if let Some(rest) = path.rest.strip_prefix("collections/") {
+        if declares_collections {
+            return collections::serve(entry, &db, &user, rest, request).await;
+        }
     }
     if let Some(upstream) = &entry.proxy {
         return proxy::forward(&entry.name, upstream, &path.rest, &user, request).await;

@@ -48,6 +48,13 @@ pub enum ModuleError {
         hook: &'static str,
         reason: String,
     },
+    #[error("module `{module}`: collection `{collection}` cannot use table `{table}`: {reason}")]
+    CollectionTable {
+        module: String,
+        collection: String,
+        table: String,
+        reason: String,
+    },
     #[error("module `{module}`: {hook} did not finish within {limit}")]
     HookTimedOut {
         module: String,

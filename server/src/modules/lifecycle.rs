@@ -56,9 +56,13 @@ pub async fn start(entry: &mut ModuleEntry, db: &crate::db::Db, timeout: Duratio
     });
     let hook = module.on_startup.clone();
     let started = Instant::now();
-    let res = match hook {
-        Some(hook) => run_hook(&entry.name, "on_startup", hook, context.clone(), timeout).await,
-        None => Ok(()),
+    let res = match super::collections::verify(&entry.name, &module.manifest.collections, db).await
+    {
+        Err(err) => Err(err),
+        Ok(()) => match hook {
+            Some(hook) => run_hook(&entry.name, "on_startup", hook, context.clone(), timeout).await,
+            None => Ok(()),
+        },
     };
     entry.timings.startup_ms = Some(millis(started.elapsed()));
     match res {

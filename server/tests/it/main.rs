@@ -6,6 +6,7 @@ mod support;
 
 mod accounts;
 mod auth;
+mod collections;
 mod database;
 mod health;
 mod module_discovery;

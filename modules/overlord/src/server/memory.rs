@@ -36,18 +36,6 @@ fn memory_of(row: &AnyRow) -> Result<Memory, sqlx::Error> {
     })
 }
 
-/// `text` with LIKE's wildcards escaped by `\`.
-fn escape_like(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// `GET /memory?q=…&tag=…&page=…`: newest change first.
 pub async fn search(
     State(ctx): State<ModuleContext>,
@@ -63,7 +51,7 @@ pub async fn search(
         .q
         .split_whitespace()
         .take(10)
-        .map(|w| format!("%{}%", escape_like(&w.to_lowercase())))
+        .map(|w| format!("%{}%", gantry_sdk::escape_like(&w.to_lowercase())))
         .collect();
     let mut conditions = Vec::new();
     for i in 0..words.len() {
@@ -94,7 +82,7 @@ pub async fn search(
         list = list.bind(word.clone());
     }
     if !tag.is_empty() {
-        let pattern = format!("%,{},%", escape_like(&tag));
+        let pattern = format!("%,{},%", gantry_sdk::escape_like(&tag));
         count = count.bind(pattern.clone());
         list = list.bind(pattern);
     }
