@@ -12,6 +12,7 @@ test("the sidebar merges core and module entries by order", async ({ page }) => 
     "Counter",
     "Broken",
     "Overlord",
+    "Scaffolded",
     "Old ABI",
     "Settings",
     "Vault",
@@ -29,6 +30,7 @@ test("admin-only entries are not shown to other users, and refused", async ({ pa
     "Hello",
     "Counter",
     "Broken",
+    "Scaffolded",
     "Old ABI",
     "Settings",
   ]);

@@ -49,7 +49,11 @@ static_dir: string | null,
 /**
  * The Gantry versions the module supports, as a semver range (e.g. `>=0.1, <0.3`).
  */
-host_version: string | null, };
+host_version: string | null, 
+/**
+ * Tables the host serves as JSON at `/api/modules/<name>/collections/<collection>`.
+ */
+collections?: Array<Collection>, };
 
 /**
  * One module as `GET /api/modules` describes it to the browser, already filtered
@@ -322,6 +326,45 @@ database: string,
  * The database's size on disk, when it could be measured.
  */
 database_bytes: number | null, uptime_seconds: number, data_dir: string, modules_dir: string, };
+
+/**
+ * A table served by the host as a JSON collection.
+ *
+ * The table must have an integer primary key `id` (`INTEGER PRIMARY KEY
+ * AUTOINCREMENT` on SQLite, `BIGSERIAL PRIMARY KEY` on PostgreSQL), integer
+ * `created_at` and `updated_at` columns (Unix seconds, set by the host), and one
+ * text column per field.
+ */
+export type Collection = { 
+/**
+ * Its name in URLs: lowercase letters, digits, `-` or `_`.
+ */
+name: string, 
+/**
+ * The module's table behind it (named `<module>_…`).
+ */
+table: string, 
+/**
+ * The text columns a client reads and writes.
+ */
+fields: Array<string>, 
+/**
+ * Fields that may not be missing or blank.
+ */
+required: Array<string>, 
+/**
+ * Fields `?q=` searches (every word must appear in one of them).
+ */
+search: Array<string>, 
+/**
+ * Who may create, update and delete.
+ */
+write: CollectionAccess, };
+
+/**
+ * Who may write to a collection. Reading needs only the right to see the module.
+ */
+export type CollectionAccess = "admin" | "user";
 
 /**
  * One recorded action.

@@ -66,7 +66,7 @@ pub use status::{
 };
 pub use tab::{sort_tabs, tab_order, Tab, TabSection};
 pub use user::CurrentUser;
-pub use validate::{validate_manifest, ManifestError, RESERVED_ROUTES};
+pub use validate::{manifest_problems, validate_manifest, ManifestError, RESERVED_ROUTES};
 
 #[cfg(feature = "server")]
 pub use audit::{AuditEvent, AuditLog, AuditSink, ClientAddress};

@@ -193,15 +193,37 @@ pub fn validate_manifest(
     manifest: &ModuleManifest,
     host: &semver::Version,
 ) -> Result<(), ManifestError> {
+    match manifest_problems(manifest, host).into_iter().next() {
+        Some(problem) => Err(problem),
+        None => Ok(()),
+    }
+}
+
+/// Every rule the manifest breaks, in the order [`validate_manifest`] checks them
+/// (for `gantry module check`, which reports them all).
+///
+/// ```
+/// use gantry_sdk::{manifest_problems, ModuleManifest, NavItem};
+///
+/// let mut manifest = ModuleManifest::new("notes", "one");
+/// manifest.nav_items.push(NavItem::new("Notes", "Notes", "/notes"));
+/// let fields: Vec<_> = manifest_problems(&manifest, &"0.1.0".parse().unwrap())
+///     .iter()
+///     .map(|p| p.field())
+///     .collect();
+/// assert_eq!(fields, ["version", "nav_items"]);
+/// ```
+pub fn manifest_problems(manifest: &ModuleManifest, host: &semver::Version) -> Vec<ManifestError> {
+    let mut problems = Vec::new();
     let module = || manifest.name.clone();
     if !is_module_name(&manifest.name) {
-        return Err(ManifestError::InvalidName { module: module() });
+        problems.push(ManifestError::InvalidName { module: module() });
     }
     if manifest.display_name.trim().is_empty() {
-        return Err(ManifestError::EmptyDisplayName { module: module() });
+        problems.push(ManifestError::EmptyDisplayName { module: module() });
     }
     if let Err(err) = semver::Version::parse(&manifest.version) {
-        return Err(ManifestError::InvalidVersion {
+        problems.push(ManifestError::InvalidVersion {
             module: module(),
             version: manifest.version.clone(),
             reason: err.to_string(),
@@ -209,7 +231,7 @@ pub fn validate_manifest(
     }
     let expected = ModuleManifest::router_prefix_for(&manifest.name);
     if manifest.router_prefix != expected {
-        return Err(ManifestError::WrongRouterPrefix {
+        problems.push(ManifestError::WrongRouterPrefix {
             module: module(),
             prefix: manifest.router_prefix.clone(),
             expected,
@@ -219,42 +241,41 @@ pub fn validate_manifest(
     let mut ids = HashSet::new();
     let mut routes = HashSet::new();
     for item in &manifest.nav_items {
-        check_id(manifest, "nav_items", &item.id, &mut ids)?;
+        problems.extend(check_id(manifest, "nav_items", &item.id, &mut ids).err());
         if !is_route(&item.route) {
-            return Err(ManifestError::InvalidRoute {
+            problems.push(ManifestError::InvalidRoute {
                 module: module(),
                 id: item.id.clone(),
                 route: item.route.clone(),
             });
-        }
-        if let Some(reserved) = reserved_route(&item.route) {
-            return Err(ManifestError::ReservedRoute {
+        } else if let Some(reserved) = reserved_route(&item.route) {
+            problems.push(ManifestError::ReservedRoute {
                 module: module(),
                 id: item.id.clone(),
                 route: item.route.clone(),
                 reserved,
             });
-        }
-        if !routes.insert(item.route.as_str()) {
-            return Err(ManifestError::DuplicateRoute {
+        } else if !routes.insert(item.route.as_str()) {
+            problems.push(ManifestError::DuplicateRoute {
                 module: module(),
                 id: item.id.clone(),
                 route: item.route.clone(),
             });
         }
-        check_bundle(manifest, "nav item", &item.id, &item.frontend_component)?;
+        problems
+            .extend(check_bundle(manifest, "nav item", &item.id, &item.frontend_component).err());
     }
 
     let mut ids = HashSet::new();
     for tab in &manifest.tabs {
-        check_id(manifest, "tabs", &tab.id, &mut ids)?;
+        problems.extend(check_id(manifest, "tabs", &tab.id, &mut ids).err());
         if tab.frontend_component.trim().is_empty() {
-            return Err(ManifestError::MissingComponent {
+            problems.push(ManifestError::MissingComponent {
                 module: module(),
                 id: tab.id.clone(),
             });
         }
-        check_bundle(manifest, "tab", &tab.id, &tab.frontend_component)?;
+        problems.extend(check_bundle(manifest, "tab", &tab.id, &tab.frontend_component).err());
     }
 
     let mut names = HashSet::new();
@@ -263,7 +284,7 @@ pub fn validate_manifest(
             (!names.insert(collection.name.as_str())).then(|| "is declared twice".to_owned())
         });
         if let Some(problem) = problem {
-            return Err(ManifestError::InvalidCollection {
+            problems.push(ManifestError::InvalidCollection {
                 module: module(),
                 collection: collection.name.clone(),
                 problem,
@@ -272,21 +293,21 @@ pub fn validate_manifest(
     }
 
     if let Some(range) = &manifest.host_version {
-        let req =
-            semver::VersionReq::parse(range).map_err(|err| ManifestError::InvalidHostRange {
+        match semver::VersionReq::parse(range) {
+            Err(err) => problems.push(ManifestError::InvalidHostRange {
                 module: module(),
                 range: range.clone(),
                 reason: err.to_string(),
-            })?;
-        if !req.matches(host) {
-            return Err(ManifestError::IncompatibleHost {
+            }),
+            Ok(req) if !req.matches(host) => problems.push(ManifestError::IncompatibleHost {
                 module: module(),
                 range: range.clone(),
                 host: host.to_string(),
-            });
+            }),
+            Ok(_) => {}
         }
     }
-    Ok(())
+    problems
 }
 
 fn check_id<'a>(

@@ -18,6 +18,11 @@ pub struct Cli {
 pub enum Command {
     /// Migrate the database, start the modules, then serve the web interface and API.
     Serve(ServeArgs),
+    /// Write a new module, or check one.
+    Module {
+        #[command(subcommand)]
+        command: ModuleCommand,
+    },
     /// Show, apply, revert or baseline the host's and the modules' migrations.
     Migrate {
         #[command(flatten)]
@@ -26,6 +31,34 @@ pub enum Command {
         modules: ModulesArgs,
         #[command(subcommand)]
         command: Option<MigrateCommand>,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum ModuleCommand {
+    /// Write a working module: a plain-JS drop-in folder (the default) or, with
+    /// `--leptos`, a compiled-in crate with a Leptos frontend.
+    New {
+        /// The module's name: lowercase letters, digits and `-`.
+        name: String,
+        /// A compiled-in Rust crate with a Leptos frontend.
+        #[arg(long, conflicts_with = "js")]
+        leptos: bool,
+        /// A drop-in folder with a plain-JS frontend (the default).
+        #[arg(long)]
+        js: bool,
+        /// Where to create it: the modules folder by default.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
+        modules: ModulesArgs,
+    },
+    /// Check a module folder or crate and print every problem; exits 1 if any.
+    Check {
+        /// The module's folder (with gantry-module.toml) or crate (with Cargo.toml).
+        path: PathBuf,
     },
 }
 

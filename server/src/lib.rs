@@ -10,6 +10,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod migrate_command;
+pub mod module_command;
 pub mod modules;
 pub mod router;
 pub mod security;

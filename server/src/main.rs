@@ -5,9 +5,10 @@ use clap::Parser;
 use gantry_server::{
     accounts::{self, AdminSetup},
     auth::Auth,
-    config::{Cli, Command, MigrateCommand},
+    config::{Cli, Command, MigrateCommand, ModuleCommand},
     db::Db,
     migrate_command,
+    module_command::{self, Kind},
     modules::{self, ModuleOptions},
     serve, shutdown_signal, AppState,
 };
@@ -57,6 +58,27 @@ async fn main() -> anyhow::Result<()> {
             }
             serve(listener, state, shutdown_signal()).await?;
         }
+        Command::Module { command } => match command {
+            ModuleCommand::New {
+                name,
+                leptos,
+                js: _,
+                dir,
+                database,
+                modules,
+            } => {
+                let kind = if leptos { Kind::Leptos } else { Kind::Js };
+                let parent = dir.unwrap_or_else(|| modules.dir(&database));
+                print!("{}", module_command::new(&name, kind, &parent)?);
+            }
+            ModuleCommand::Check { path } => {
+                let (report, passed) = module_command::check(&path).await?;
+                print!("{report}");
+                if !passed {
+                    std::process::exit(1);
+                }
+            }
+        },
         Command::Migrate {
             database,
             modules,

@@ -6,7 +6,7 @@
 //! then fixed for the life of the process; [`dispatch`] serves every module's API,
 //! bundle and static files from it.
 
-mod collections;
+pub(crate) mod collections;
 mod compiled;
 pub mod discovery;
 pub mod dispatch;

@@ -17,7 +17,7 @@ pub fn bench() -> Result<()> {
     tools::ensure_build_tools(site::Profile::Release)?;
     tools::ensure_browser_test_tools()?;
     let built = site::build_all(site::Profile::Release)?;
-    let modules = e2e::build_test_modules(site::Profile::Release)?;
+    let modules = e2e::build_test_modules(site::Profile::Release, &built.server_bin)?;
 
     cmd::step("bench", "release sizes (bytes)");
     let pkg = built.site_root.join("pkg");

@@ -2,21 +2,27 @@
 //! `end2end/fixtures/modules/`, the in-tree drop-in `modules/forge`, and `counter`,
 //! whose Leptos frontend is built here.
 
-use std::{fs, path::PathBuf};
+use std::{
+    fs,
+    path::{Path, PathBuf},
+};
 
 use anyhow::Result;
 
 use crate::{cmd, frontends::LeptosFrontend, site};
 
 /// The fixture crate of the Leptos test module (its own workspace).
-pub const COUNTER: LeptosFrontend = LeptosFrontend {
-    crate_dir: "end2end/fixtures/leptos-counter",
-    lib: "counter",
-};
+pub fn counter() -> LeptosFrontend {
+    LeptosFrontend {
+        crate_dir: "end2end/fixtures/leptos-counter".into(),
+        lib: "counter".into(),
+    }
+}
 
 /// Builds and assembles every test module into `<target>/e2e-modules` (or
-/// `e2e-modules-release`); returns it.
-pub fn build_test_modules(profile: site::Profile) -> Result<PathBuf> {
+/// `e2e-modules-release`), with one written by `server_bin`'s scaffolder
+/// (`gantry module new scaffolded`); returns it.
+pub fn build_test_modules(profile: site::Profile, server_bin: &Path) -> Result<PathBuf> {
     let root = cmd::workspace_root();
     let target = cmd::target_dir()?;
     let out = match profile {
@@ -30,7 +36,20 @@ pub fn build_test_modules(profile: site::Profile) -> Result<PathBuf> {
     site::copy_dir(&root.join("modules/forge"), &out.join("forge"))?;
 
     let counter = out.join("counter");
-    site::copy_dir(&root.join(COUNTER.crate_dir).join("module"), &counter)?;
-    COUNTER.build(profile, &counter.join("static/pkg"))?;
+    let frontend = self::counter();
+    site::copy_dir(&root.join(&frontend.crate_dir).join("module"), &counter)?;
+    frontend.build(profile, &counter.join("static/pkg"))?;
+
+    cmd::step("scaffold", "gantry module new scaffolded --js");
+    cmd::run(
+        std::process::Command::new(server_bin)
+            .args(["module", "new", "scaffolded", "--js", "--dir"])
+            .arg(&out),
+    )?;
+    cmd::run(
+        std::process::Command::new(server_bin)
+            .args(["module", "check"])
+            .arg(out.join("scaffolded")),
+    )?;
     Ok(out)
 }

@@ -11,25 +11,47 @@ use crate::{cmd, site, tools};
 /// A Leptos frontend crate.
 pub struct LeptosFrontend {
     /// Its folder, from the workspace root.
-    pub crate_dir: &'static str,
+    pub crate_dir: String,
     /// Its `[lib] name`: the WASM file and the JS glue are named after it.
-    pub lib: &'static str,
+    pub lib: String,
 }
 
-/// The in-tree modules' frontends, with where their module expects the build.
-pub const MODULES: &[(LeptosFrontend, &str)] = &[(
-    LeptosFrontend {
-        crate_dir: "modules/overlord/frontend",
-        lib: "overlord",
-    },
-    "modules/overlord/frontend/dist",
-)];
+/// The in-tree modules' frontends: every `modules/<name>/frontend/Cargo.toml`. Each
+/// is built into `modules/<name>/frontend/dist`, where its module serves it from.
+pub fn modules() -> Result<Vec<LeptosFrontend>> {
+    let root = cmd::workspace_root();
+    let mut found = Vec::new();
+    for entry in fs::read_dir(root.join("modules"))? {
+        let crate_dir = entry?.path().join("frontend");
+        let manifest = crate_dir.join("Cargo.toml");
+        if !manifest.is_file() {
+            continue;
+        }
+        let toml: toml::Table = fs::read_to_string(&manifest)?
+            .parse()
+            .with_context(|| format!("{} is not TOML", manifest.display()))?;
+        let lib = toml
+            .get("lib")
+            .and_then(|lib| lib.get("name"))
+            .or_else(|| toml.get("package").and_then(|p| p.get("name")))
+            .and_then(|name| name.as_str())
+            .with_context(|| format!("{} names no [lib] or package", manifest.display()))?
+            .replace('-', "_");
+        let crate_dir = match crate_dir.strip_prefix(root) {
+            Ok(relative) => relative.display().to_string(),
+            Err(_) => crate_dir.display().to_string(),
+        };
+        found.push(LeptosFrontend { crate_dir, lib });
+    }
+    found.sort_by(|a, b| a.crate_dir.cmp(&b.crate_dir));
+    Ok(found)
+}
 
 impl LeptosFrontend {
     /// Its `Cargo.toml`, as an argument.
     pub fn manifest(&self) -> String {
         cmd::workspace_root()
-            .join(self.crate_dir)
+            .join(&self.crate_dir)
             .join("Cargo.toml")
             .display()
             .to_string()
@@ -62,7 +84,7 @@ impl LeptosFrontend {
             .join(format!("{}.wasm", self.lib));
         wasm_bindgen_cli_support::Bindgen::new()
             .input_path(&wasm)
-            .out_name(self.lib)
+            .out_name(&self.lib)
             .web(true)?
             .typescript(false)
             .generate(pkg)
@@ -84,14 +106,16 @@ impl LeptosFrontend {
 }
 
 /// Builds every in-tree module's frontend where its module serves it from:
-/// `<dist>/static/pkg/` for the WASM and glue, `<dist>/<lib>.js` for the bundle.
+/// `frontend/dist/static/pkg/` for the WASM and glue, and `frontend/bundle/*` (the
+/// bundle that loads them) copied to `frontend/dist/`.
 pub fn build_modules(profile: site::Profile) -> Result<()> {
     let root = cmd::workspace_root();
-    for (frontend, dist) in MODULES {
-        let dist = root.join(dist);
+    for frontend in modules()? {
+        let crate_dir = root.join(&frontend.crate_dir);
+        let dist = crate_dir.join("dist");
         let _ = fs::remove_dir_all(&dist);
         frontend.build(profile, &dist.join("static/pkg"))?;
-        site::copy_dir(&root.join(frontend.crate_dir).join("bundle"), &dist)?;
+        site::copy_dir(&crate_dir.join("bundle"), &dist)?;
     }
     Ok(())
 }

@@ -105,9 +105,9 @@ fn test() -> Result<()> {
         "warnings",
     ]))?;
     // The Leptos frontends (module and test fixture) are workspaces of their own.
-    let frontends: Vec<String> = std::iter::once(&e2e::COUNTER)
-        .chain(frontends::MODULES.iter().map(|(frontend, _)| frontend))
-        .map(frontends::LeptosFrontend::manifest)
+    let frontends: Vec<String> = std::iter::once(e2e::counter())
+        .chain(frontends::modules()?)
+        .map(|frontend| frontend.manifest())
         .collect();
     for manifest in &frontends {
         cmd::run(&mut cmd::cargo(&[
@@ -160,7 +160,7 @@ fn test() -> Result<()> {
     ]))?;
 
     let built = site::build_all(Profile::Dev)?;
-    let modules_dir = e2e::build_test_modules(Profile::Dev)?;
+    let modules_dir = e2e::build_test_modules(Profile::Dev, &built.server_bin)?;
     cmd::step("e2e", "Playwright in Chromium against the built server");
     let data_dir = tempdir("gantry-e2e")?;
     let ports = cmd::free_ports(3)?;

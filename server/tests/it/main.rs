@@ -16,3 +16,4 @@ mod module_proxy;
 mod module_serving;
 mod overlord;
 mod pages;
+mod scaffold;

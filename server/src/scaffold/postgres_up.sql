@@ -1,0 +1,8 @@
+-- {{display}}'s items, served by the host as the collection `items`.
+CREATE TABLE {{table}}_items (
+    id         BIGSERIAL PRIMARY KEY,
+    title      TEXT NOT NULL,
+    notes      TEXT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);

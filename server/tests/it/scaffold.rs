@@ -1,0 +1,152 @@
+//! `gantry module new` and `gantry module check`: the scaffolder's output passes the
+//! check and runs in the real host; a broken module gets every problem reported.
+
+use gantry_server::{
+    auth::DevUser,
+    module_command::{check, new, Kind},
+};
+use serde_json::{json, Value};
+
+use crate::{fixtures::drop_in, support::TestApp};
+
+#[tokio::test]
+async fn a_new_js_module_passes_the_check_and_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let said = new("notes-box", Kind::Js, dir.path()).unwrap();
+    assert!(said.starts_with("created module `notes-box`"), "{said}");
+    let (report, passed) = check(&dir.path().join("notes-box")).await.unwrap();
+    assert!(passed, "{report}");
+    assert!(
+        report.contains("manifest of `notes-box` 0.1.0 is valid"),
+        "{report}"
+    );
+    assert!(
+        report.contains("1 migration(s) apply, revert ([1]) and apply again"),
+        "{report}"
+    );
+    assert!(new("notes-box", Kind::Js, dir.path())
+        .unwrap_err()
+        .to_string()
+        .contains("exists already"));
+    assert!(new("Bad Name", Kind::Js, dir.path())
+        .unwrap_err()
+        .to_string()
+        .contains("name must be lowercase"));
+
+    // Discovered, migrated and serving its one endpoint, to users.
+    let app = TestApp::builder()
+        .drop_in_dir(dir.path())
+        .dev_user(DevUser::User)
+        .spawn()
+        .await;
+    let url = app.url("/api/modules/notes-box/collections/items");
+    let res = app
+        .client
+        .post(&url)
+        .header("origin", &app.base_url)
+        .json(&json!({ "title": "first", "notes": "from the test" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let page: Value = app
+        .client
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["items"][0]["title"], "first");
+    // Running (only running modules are listed), with its tab.
+    let (_, modules) = app.get_json("/api/modules").await;
+    assert_eq!(modules[0]["name"], "notes-box");
+    assert_eq!(modules[0]["tabs"][0]["frontend_component"], "Items");
+    let bundle = app.get("/api/modules/notes-box/bundle.js").await;
+    assert!(bundle
+        .text()
+        .await
+        .unwrap()
+        .contains(r#"__GANTRY_MODULES__["notes-box"]"#));
+}
+
+#[tokio::test]
+async fn a_new_leptos_module_is_a_crate_that_passes_the_check() {
+    let dir = tempfile::tempdir().unwrap();
+    new("shelf", Kind::Leptos, dir.path()).unwrap();
+    let root = dir.path().join("shelf");
+    for file in [
+        "Cargo.toml",
+        "src/lib.rs",
+        "migrations/sqlite/0001_items.up.sql",
+        "frontend/Cargo.toml",
+        "frontend/src/lib.rs",
+        "frontend/bundle/shelf.js",
+    ] {
+        assert!(root.join(file).is_file(), "{file}");
+    }
+    let cargo = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    assert!(cargo.contains("name = \"gantry-mod-shelf\""));
+    // The SDK path resolves from the new crate.
+    let sdk = cargo
+        .lines()
+        .find(|l| l.starts_with("gantry-sdk"))
+        .and_then(|l| l.split('"').nth(1))
+        .unwrap();
+    assert!(root.join(sdk).join("Cargo.toml").is_file(), "{sdk}");
+    let (report, passed) = check(&root).await.unwrap();
+    assert!(passed, "{report}");
+    assert!(report.contains("crate `gantry-mod-shelf`"), "{report}");
+    assert!(report.contains("migration(s) apply, revert"), "{report}");
+}
+
+#[tokio::test]
+async fn check_reports_every_problem_of_a_broken_module() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = drop_in(
+        dir.path(),
+        "wreck",
+        r#"
+name = "wreck"
+version = "one"
+frontend_bundle = "index.js"
+static_dir = "static"
+migrations = "migrations"
+
+[[nav_items]]
+id = "Wreck"
+label = "Wreck"
+route = "/admin/wreck"
+
+[[tabs]]
+id = "main"
+label = "Main"
+frontend_component = "Main"
+"#,
+        &[
+            ("index.js", "console.log('no registration');"),
+            (
+                "migrations/0001_x.up.sql",
+                "CREATE TABLE users_copy (id INTEGER);",
+            ),
+            ("migrations/0001_x.down.sql", "DROP TABLE users_copy;"),
+        ],
+    );
+    let (report, passed) = check(&folder).await.unwrap();
+    assert!(!passed);
+    for expected in [
+        "version `one` is not semver",
+        "nav_items id `Wreck`",
+        "clashes with the host's `/admin`",
+        "never registers in window.__GANTRY_MODULES__",
+        "static_dir `static` is not a folder",
+        "migration 1_x (up) refused",
+    ] {
+        assert!(
+            report.contains(expected),
+            "`{expected}` missing from:\n{report}"
+        );
+    }
+    assert!(report.ends_with("6 problem(s)\n"), "{report}");
+}
