@@ -38,8 +38,8 @@ export interface GantryContext {
   apiBase: string;
   /** A client for the module's API (paths relative to `apiBase`). */
   api: GantryApi;
-  /** The signed-in user. */
-  user: CurrentUser;
+  /** The signed-in user (`null` only on a page nobody is signed in to). */
+  user: CurrentUser | null;
   /** The theme shown now; changes arrive as `theme` events. */
   theme: "light" | "dark";
   /** The EventBus. */

@@ -28,6 +28,7 @@ pub enum TabSection {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
 pub struct Tab {
     /// Identifier, unique within the module; part of the tab's URL.
     pub id: String,

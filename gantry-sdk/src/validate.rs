@@ -13,6 +13,7 @@ pub const RESERVED_ROUTES: &[&str] = &[
     "/admin",
     "/login",
     "/logout",
+    "/setup",
     "/api",
     "/pkg",
     "/modules",

@@ -139,6 +139,7 @@ fn write_stylesheet(out: &Path) -> Result<()> {
 
 /// Copies the contents of `from` into `to`, recursively.
 pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
     for entry in fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
         let entry = entry?;
         let dest = to.join(entry.file_name());

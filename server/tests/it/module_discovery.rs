@@ -129,6 +129,13 @@ async fn a_broken_module_is_reported_and_skipped_beside_good_ones() {
         "name = \"typo\"\nversion = \"0.1.0\"\nfrontend_bundel = \"x.js\"\n",
         &[],
     );
+    drop_in(
+        dir.path(),
+        "tab-typo",
+        "name = \"tab-typo\"\nversion = \"0.1.0\"\nfrontend_bundle = \"x.js\"\n\
+         [[tabs]]\nid = \"a\"\nlabel = \"A\"\nfrontend_component = \"A\"\nsectoin = \"admin\"\n",
+        &[("x.js", "")],
+    );
     let app = TestApp::builder()
         .module(notes())
         .drop_in_dir(dir.path())
@@ -161,6 +168,15 @@ async fn a_broken_module_is_reported_and_skipped_beside_good_ones() {
             .unwrap()
             .contains("unknown field `frontend_bundel`"),
         "{typo}"
+    );
+    // A typo inside a tab is caught too, not silently dropped.
+    let tab_typo = app.module_status("tab-typo").await;
+    assert!(
+        tab_typo["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field `sectoin`"),
+        "{tab_typo}"
     );
     assert_eq!(app.module_status("forge").await["state"], "running");
     assert_eq!(app.get("/api/modules/notes/hello").await.status(), 200);

@@ -132,16 +132,25 @@ async fn check_with(
         Err(err) => (Health::Down, describe(&err)),
     };
     let at = now();
+    // Only the check that actually changes the state records the change, so two
+    // checks at once (the worker's and "check now") never log it twice.
+    let changed =
+        sqlx::query("UPDATE overlord_projects SET status = $1 WHERE id = $2 AND status <> $1")
+            .bind(health.as_str())
+            .bind(project.id)
+            .execute(&ctx.db)
+            .await?
+            .rows_affected()
+            == 1;
     sqlx::query(
-        "UPDATE overlord_projects SET status = $1, status_detail = $2, last_checked_at = $3 WHERE id = $4",
+        "UPDATE overlord_projects SET status_detail = $1, last_checked_at = $2 WHERE id = $3",
     )
-    .bind(health.as_str())
     .bind(&detail)
     .bind(at)
     .bind(project.id)
     .execute(&ctx.db)
     .await?;
-    if health != project.health {
+    if changed {
         ctx.audit
             .record(
                 AuditEvent::new("project.health_changed")
