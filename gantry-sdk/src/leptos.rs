@@ -22,6 +22,8 @@
 //! Each module runs its own Leptos (its own reactive graph): it talks to the host
 //! through the context's EventBus, never through the host's signals.
 
+pub mod ui;
+
 use js_sys::{Function, Object, Promise, Reflect};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;

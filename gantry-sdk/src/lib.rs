@@ -45,6 +45,8 @@ mod user;
 mod validate;
 
 #[cfg(test)]
+mod tailwind;
+#[cfg(test)]
 mod typescript;
 
 #[cfg(feature = "leptos")]

@@ -1,7 +1,10 @@
 //! Audit: the Overlord's entries in Gantry's audit trail (dispatches, edits, health
 //! changes), filtered by actor, action and time, a page at a time.
 
-use gantry_sdk::{leptos::GantryContext, AuditPage};
+use gantry_sdk::{
+    leptos::{ui::EmptyState, GantryContext},
+    AuditPage,
+};
 use leptos::{prelude::*, task::spawn_local};
 
 use crate::ui;
@@ -61,7 +64,7 @@ pub fn AuditLog(ctx: GantryContext) -> impl IntoView {
         }
         Some(Err(err)) => view! { <p class="form-error" role="alert">{err}</p> }.into_any(),
         Some(Ok(result)) if result.entries.is_empty() => {
-            view! { <div class="empty-state"><p>"No entries match."</p></div> }.into_any()
+            view! { <EmptyState>"No entries match."</EmptyState> }.into_any()
         }
         Some(Ok(result)) => {
             let pages = result.total.div_ceil(u64::from(result.per_page.max(1)));

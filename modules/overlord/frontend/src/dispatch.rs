@@ -2,7 +2,13 @@
 //! cancel a queued one.
 
 use gantry_mod_overlord::model::{Priority, Project, Task, TaskInput, TaskState};
-use gantry_sdk::{leptos::GantryContext, Confirm};
+use gantry_sdk::{
+    leptos::{
+        ui::{EmptyState, StatusBadge, Tone},
+        GantryContext,
+    },
+    Confirm,
+};
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 use serde::Deserialize;
 
@@ -102,7 +108,7 @@ pub fn DispatchConsole(ctx: GantryContext) -> impl IntoView {
             None => view! { <p class="loading" role="status">"Loading the queue…"</p> }.into_any(),
             Some(Err(err)) => view! { <p class="form-error" role="alert">{err}</p> }.into_any(),
             Some(Ok(list)) if list.is_empty() => {
-                view! { <div class="empty-state"><p>"No tasks."</p></div> }.into_any()
+                view! { <EmptyState>"No tasks."</EmptyState> }.into_any()
             }
             Some(Ok(list)) => {
                 let rows = list
@@ -179,12 +185,12 @@ pub fn DispatchConsole(ctx: GantryContext) -> impl IntoView {
 }
 
 fn state_badge(state: TaskState) -> impl IntoView {
-    let good = match state {
-        TaskState::Done => Some(true),
-        TaskState::Failed => Some(false),
-        _ => None,
+    let tone = match state {
+        TaskState::Done => Tone::Good,
+        TaskState::Failed => Tone::Bad,
+        _ => Tone::Neutral,
     };
-    ui::badge(state.as_str(), good)
+    view! { <StatusBadge label=state.as_str() tone /> }
 }
 
 fn task_row(ctx: GantryContext, task: Task, load: impl Fn() + Clone + 'static) -> impl IntoView {

@@ -2,7 +2,13 @@
 //! remove, check now.
 
 use gantry_mod_overlord::model::{Health, Project, ProjectInput, WorkerStatus};
-use gantry_sdk::{leptos::GantryContext, Confirm};
+use gantry_sdk::{
+    leptos::{
+        ui::{EmptyState, StatusBadge, Tone},
+        GantryContext,
+    },
+    Confirm,
+};
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 
 use crate::ui;
@@ -75,10 +81,10 @@ pub fn EcosystemDashboard(ctx: GantryContext) -> impl IntoView {
         move || match projects.get() {
             None => view! { <p class="loading" role="status">"Loading projects…"</p> }.into_any(),
             Some(Err(err)) => view! { <p class="form-error" role="alert">{err}</p> }.into_any(),
-            Some(Ok(list)) if list.is_empty() => view! {
-                <div class="empty-state"><p>"No projects yet: add the first one above."</p></div>
+            Some(Ok(list)) if list.is_empty() => {
+                view! { <EmptyState>"No projects yet: add the first one above."</EmptyState> }
+                    .into_any()
             }
-            .into_any(),
             Some(Ok(list)) => {
                 let rows = list
                     .into_iter()
@@ -141,11 +147,12 @@ fn project_row(
     load: impl Fn() + Clone + 'static,
 ) -> impl IntoView {
     let id = project.id;
-    let health = match project.health {
-        Health::Up => ui::badge("up", Some(true)).into_any(),
-        Health::Down => ui::badge("down", Some(false)).into_any(),
-        Health::Unknown => ui::badge("unknown", None).into_any(),
+    let tone = match project.health {
+        Health::Up => Tone::Good,
+        Health::Down => Tone::Bad,
+        Health::Unknown => Tone::Neutral,
     };
+    let health = view! { <StatusBadge label=project.health.as_str() tone /> };
     let check = {
         let (ctx, load) = (ctx.clone(), load.clone());
         move |_| {

@@ -1,7 +1,10 @@
 //! Memory: search over keys, content and tags, page through, add, edit, delete.
 
 use gantry_mod_overlord::model::{Memory, MemoryInput, MemoryPage};
-use gantry_sdk::{leptos::GantryContext, Confirm};
+use gantry_sdk::{
+    leptos::{ui::EmptyState, GantryContext},
+    Confirm,
+};
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 
 use crate::ui;
@@ -99,10 +102,9 @@ pub fn MemoryBrowser(ctx: GantryContext) -> impl IntoView {
         move || match found.get() {
             None => view! { <p class="loading" role="status">"Loading memory…"</p> }.into_any(),
             Some(Err(err)) => view! { <p class="form-error" role="alert">{err}</p> }.into_any(),
-            Some(Ok(result)) if result.entries.is_empty() => view! {
-                <div class="empty-state"><p>"Nothing found."</p></div>
+            Some(Ok(result)) if result.entries.is_empty() => {
+                view! { <EmptyState>"Nothing found."</EmptyState> }.into_any()
             }
-            .into_any(),
             Some(Ok(result)) => {
                 let pages = result.total.div_ceil(u64::from(result.per_page.max(1)));
                 let has_next = u64::from(result.page) + 1 < pages;

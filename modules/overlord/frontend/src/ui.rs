@@ -39,17 +39,3 @@ pub fn done(ctx: &GantryContext, message: impl Into<String>) {
         timeout_ms: None,
     });
 }
-
-/// A status badge.
-pub fn badge(text: &'static str, good: Option<bool>) -> impl IntoView {
-    view! {
-        <span
-            class="status"
-            class:status-ok=good == Some(true)
-            class:status-bad=good == Some(false)
-            data-status=text
-        >
-            {text}
-        </span>
-    }
-}
