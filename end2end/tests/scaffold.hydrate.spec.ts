@@ -16,3 +16,13 @@ test("a scaffolded module's tab renders and adds an item", async ({ page }) => {
   await expect(page.locator(`[data-item="${title}"]`)).toHaveText(`${title}: written in the browser`);
   expect(errors).toEqual([]);
 });
+
+test("a scaffolded Leptos module, compiled in, renders its tab and adds an item", async ({ page }) => {
+  const errors = await gotoHydrated(page, `${userURL}/shelf`);
+  const title = `shelf item ${Date.now() % 100000}`;
+  await expect(page.locator('[data-component="Items"]')).toHaveAttribute("data-state", "mounted", { timeout: 20_000 });
+  await page.getByLabel("Title").fill(title);
+  await page.getByRole("button", { name: "Add" }).click();
+  await expect(page.locator(`[data-item="${title}"]`)).toHaveText(title);
+  expect(errors).toEqual([]);
+});

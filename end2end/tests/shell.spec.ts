@@ -13,6 +13,7 @@ test("the sidebar merges core and module entries by order", async ({ page }) => 
     "Broken",
     "Overlord",
     "Scaffolded",
+    "Shelf",
     "Old ABI",
     "Settings",
     "Vault",
@@ -31,6 +32,7 @@ test("admin-only entries are not shown to other users, and refused", async ({ pa
     "Counter",
     "Broken",
     "Scaffolded",
+    "Shelf",
     "Old ABI",
     "Settings",
   ]);

@@ -25,6 +25,7 @@ pub fn bench() -> Result<()> {
         print_size(&format!("host {name}"), &pkg.join(name))?;
     }
     print_size("module hello: index.js", &modules.join("hello/index.js"))?;
+    print_size("module forge: index.js", &modules.join("forge/index.js"))?;
     print_size(
         "module counter: index.js",
         &modules.join("counter/index.js"),

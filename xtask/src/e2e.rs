@@ -19,6 +19,19 @@ pub fn counter() -> LeptosFrontend {
     }
 }
 
+/// The Leptos module `gantry module new shelf --leptos` wrote (checked in, and kept
+/// identical to the scaffolder's output by a server test): linked into the test
+/// server by its feature `gantry-mod-shelf`.
+pub fn scaffolded_leptos() -> LeptosFrontend {
+    LeptosFrontend {
+        crate_dir: "end2end/fixtures/scaffolded/shelf/frontend".into(),
+        lib: "shelf".into(),
+    }
+}
+
+/// The server feature that links the scaffolded Leptos module.
+pub const SCAFFOLDED_FEATURE: &str = "gantry-mod-shelf";
+
 /// Builds and assembles every test module into `<target>/e2e-modules` (or
 /// `e2e-modules-release`), with one written by `server_bin`'s scaffolder
 /// (`gantry module new scaffolded`); returns it.

@@ -57,6 +57,17 @@ impl LeptosFrontend {
             .to_string()
     }
 
+    /// Builds it into its `dist/` folder, where a module's `module()` serves it
+    /// from: `dist/static/pkg/` for the WASM and glue, and its `bundle/*` (the bundle
+    /// that loads them) copied to `dist/`.
+    pub fn build_dist(&self, profile: site::Profile) -> Result<()> {
+        let crate_dir = cmd::workspace_root().join(&self.crate_dir);
+        let dist = crate_dir.join("dist");
+        let _ = fs::remove_dir_all(&dist);
+        self.build(profile, &dist.join("static/pkg"))?;
+        site::copy_dir(&crate_dir.join("bundle"), &dist)
+    }
+
     /// Builds it and writes `<lib>.js` and `<lib>_bg.wasm` into `pkg`.
     pub fn build(&self, profile: site::Profile, pkg: &Path) -> Result<()> {
         let target = cmd::target_dir()?;
@@ -105,17 +116,10 @@ impl LeptosFrontend {
     }
 }
 
-/// Builds every in-tree module's frontend where its module serves it from:
-/// `frontend/dist/static/pkg/` for the WASM and glue, and `frontend/bundle/*` (the
-/// bundle that loads them) copied to `frontend/dist/`.
+/// Builds every in-tree module's frontend where its module serves it from.
 pub fn build_modules(profile: site::Profile) -> Result<()> {
-    let root = cmd::workspace_root();
     for frontend in modules()? {
-        let crate_dir = root.join(&frontend.crate_dir);
-        let dist = crate_dir.join("dist");
-        let _ = fs::remove_dir_all(&dist);
-        frontend.build(profile, &dist.join("static/pkg"))?;
-        site::copy_dir(&crate_dir.join("bundle"), &dist)?;
+        frontend.build_dist(profile)?;
     }
     Ok(())
 }

@@ -105,7 +105,8 @@ fn test() -> Result<()> {
         "warnings",
     ]))?;
     // The Leptos frontends (module and test fixture) are workspaces of their own.
-    let frontends: Vec<String> = std::iter::once(e2e::counter())
+    let frontends: Vec<String> = [e2e::counter(), e2e::scaffolded_leptos()]
+        .into_iter()
         .chain(frontends::modules()?)
         .map(|frontend| frontend.manifest())
         .collect();
@@ -159,7 +160,14 @@ fn test() -> Result<()> {
         "xtask",
     ]))?;
 
-    let built = site::build_all(Profile::Dev)?;
+    // What `cargo xtask run` serves, plus the scaffolded Leptos module linked in.
+    let site_root = site::build_site(Profile::Dev)?;
+    frontends::build_modules(Profile::Dev)?;
+    e2e::scaffolded_leptos().build_dist(Profile::Dev)?;
+    let built = site::Built {
+        site_root,
+        server_bin: site::build_server_with(Profile::Dev, &[e2e::SCAFFOLDED_FEATURE])?,
+    };
     let modules_dir = e2e::build_test_modules(Profile::Dev, &built.server_bin)?;
     cmd::step("e2e", "Playwright in Chromium against the built server");
     let data_dir = tempdir("gantry-e2e")?;

@@ -114,12 +114,25 @@ pub fn build_site(profile: Profile) -> Result<PathBuf> {
 
 /// Builds the `gantry` binary; returns its path.
 pub fn build_server(profile: Profile) -> Result<PathBuf> {
-    cmd::step("server", "gantry (ssr)");
-    let (args, dir): (&[&str], _) = match profile {
-        Profile::Dev => (&["build", "-p", "gantry-server"], "debug"),
-        Profile::Release => (&["build", "-p", "gantry-server", "--release"], "release"),
+    build_server_with(profile, &[])
+}
+
+/// Builds the `gantry` binary with these features of `gantry-server`.
+pub fn build_server_with(profile: Profile, features: &[&str]) -> Result<PathBuf> {
+    cmd::step("server", &format!("gantry (ssr) {}", features.join(" ")));
+    let mut args = vec!["build", "-p", "gantry-server"];
+    let joined = features.join(",");
+    if !features.is_empty() {
+        args.extend(["--features", joined.as_str()]);
+    }
+    let dir = match profile {
+        Profile::Dev => "debug",
+        Profile::Release => {
+            args.push("--release");
+            "release"
+        }
     };
-    cmd::run(&mut cmd::cargo(args))?;
+    cmd::run(&mut cmd::cargo(&args))?;
     Ok(cmd::target_dir()?.join(dir).join("gantry"))
 }
 

@@ -24,7 +24,9 @@ fn Items(ctx: GantryContext) -> impl IntoView {
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (ctx, load) = (ctx.clone(), load.clone());
-        let new = NewItem { title: title.get_untracked() };
+        let new = NewItem {
+            title: title.get_untracked(),
+        };
         spawn_local(async move {
             if ctx.send::<_, Item>("POST", "/items", &new).await.is_ok() {
                 title.set(String::new());

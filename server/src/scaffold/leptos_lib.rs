@@ -45,14 +45,22 @@ mod server {
     }
 
     /// `GET /api/modules/{{name}}/items`.
-    async fn list(State(ctx): State<ModuleContext>, _user: CurrentUser) -> Result<Json<Vec<Item>>, ApiError> {
+    async fn list(
+        State(ctx): State<ModuleContext>,
+        _user: CurrentUser,
+    ) -> Result<Json<Vec<Item>>, ApiError> {
         let rows = sqlx::query("SELECT id, title FROM {{table}}_items ORDER BY id")
             .fetch_all(&ctx.db)
             .await
             .map_err(ApiError::internal)?;
         let items = rows
             .iter()
-            .map(|row| Ok(Item { id: row.try_get("id")?, title: row.try_get("title")? }))
+            .map(|row| {
+                Ok(Item {
+                    id: row.try_get("id")?,
+                    title: row.try_get("title")?,
+                })
+            })
             .collect::<Result<_, sqlx::Error>>()
             .map_err(ApiError::internal)?;
         Ok(Json(items))
@@ -79,6 +87,9 @@ mod server {
         .fetch_one(&ctx.db)
         .await
         .map_err(ApiError::internal)?;
-        Ok(Json(Item { id, title: title.to_owned() }))
+        Ok(Json(Item {
+            id,
+            title: title.to_owned(),
+        }))
     }
 }

@@ -150,3 +150,94 @@ frontend_component = "Main"
     }
     assert!(report.ends_with("6 problem(s)\n"), "{report}");
 }
+
+/// The checked-in Leptos module the browser tests link in
+/// (`end2end/fixtures/scaffolded/shelf`).
+fn shelf_fixture() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../end2end/fixtures/scaffolded/shelf")
+}
+
+/// Every file under `root`, by relative path, with the `gantry-sdk` path (which
+/// depends on where the module was written) left out.
+fn files(root: &std::path::Path) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut stack = vec![root.to_owned()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let relative = path.strip_prefix(root).unwrap().display().to_string();
+            if relative.starts_with("frontend/dist") || relative.contains("target") {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else if !relative.ends_with(".lock") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                let text: String = text
+                    .lines()
+                    .filter(|l| !l.starts_with("gantry-sdk = "))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                found.push((relative, text));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[tokio::test]
+async fn the_leptos_fixture_is_exactly_what_the_scaffolder_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    new("shelf", Kind::Leptos, dir.path()).unwrap();
+    assert_eq!(
+        files(&dir.path().join("shelf")),
+        files(&shelf_fixture()),
+        "regenerate it: rm -r end2end/fixtures/scaffolded/shelf && \
+         gantry module new shelf --leptos --dir end2end/fixtures/scaffolded"
+    );
+}
+
+#[tokio::test]
+async fn a_scaffolded_leptos_module_runs_in_the_host() {
+    let assets = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(assets.path().join("static")).unwrap();
+    std::fs::write(assets.path().join("shelf.js"), "export {};").unwrap();
+    let mut module = gantry_mod_shelf::module();
+    module.root = Some(assets.path().to_owned());
+    let app = TestApp::builder()
+        .module(module)
+        .dev_user(DevUser::User)
+        .spawn()
+        .await;
+    let url = app.url("/api/modules/shelf/items");
+    let res = app
+        .client
+        .post(&url)
+        .header("origin", &app.base_url)
+        .json(&json!({ "title": "first shelf item" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let items: Value = app
+        .client
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(items[0]["title"], "first shelf item");
+    let res = app
+        .client
+        .post(&url)
+        .header("origin", &app.base_url)
+        .json(&json!({ "title": " " }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+}
