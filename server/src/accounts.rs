@@ -336,40 +336,42 @@ async fn check_rate_limit(
     username: &str,
     address: Option<&str>,
 ) -> Result<(), AccountError> {
-    let at = now();
     // The account's failures since its last success, within the window.
-    let failures: Vec<i64> = sqlx::query_scalar(
-        "SELECT at FROM audit_log WHERE action = 'login.failed' AND target = $1 AND at > $2 \
-         AND at > COALESCE((SELECT MAX(at) FROM audit_log \
-                            WHERE action = 'login.succeeded' AND target = $1), 0) \
-         ORDER BY at DESC LIMIT $3",
-    )
-    .bind(username)
-    .bind(at - FAILURE_WINDOW_SECS)
-    .bind(MAX_FAILURES_PER_ACCOUNT)
-    .fetch_all(&db.pool)
-    .await?;
-    if failures.len() as i64 >= MAX_FAILURES_PER_ACCOUNT {
-        let oldest = failures.last().copied().unwrap_or(at);
-        return Err(AccountError::RateLimited {
-            scope: "for this account",
-            retry_after_secs: (oldest + FAILURE_WINDOW_SECS - at).max(1),
-        });
-    }
-    if let Some(address) = address {
-        let failures: Vec<i64> = sqlx::query_scalar(
-            "SELECT at FROM audit_log WHERE action = 'login.failed' AND address = $1 AND at > $2 \
-             ORDER BY at DESC LIMIT $3",
-        )
-        .bind(address)
-        .bind(at - FAILURE_WINDOW_SECS)
-        .bind(MAX_FAILURES_PER_ADDRESS)
-        .fetch_all(&db.pool)
-        .await?;
-        if failures.len() as i64 >= MAX_FAILURES_PER_ADDRESS {
+    let per_account = "SELECT at FROM audit_log WHERE action = 'login.failed' AND target = $1 \
+         AND at > $2 AND at > COALESCE((SELECT MAX(at) FROM audit_log \
+                                        WHERE action = 'login.succeeded' AND target = $1), 0) \
+         ORDER BY at DESC LIMIT $3";
+    let per_address = "SELECT at FROM audit_log WHERE action = 'login.failed' AND address = $1 \
+         AND at > $2 ORDER BY at DESC LIMIT $3";
+    let limits = [
+        (
+            per_account,
+            Some(username),
+            MAX_FAILURES_PER_ACCOUNT,
+            "for this account",
+        ),
+        (
+            per_address,
+            address,
+            MAX_FAILURES_PER_ADDRESS,
+            "from this address",
+        ),
+    ];
+    let at = now();
+    for (sql, key, max, scope) in limits {
+        let Some(key) = key else { continue };
+        // The latest `max` failures: when there are that many, the oldest of them
+        // says when the limit lifts.
+        let failures: Vec<i64> = sqlx::query_scalar(sql)
+            .bind(key)
+            .bind(at - FAILURE_WINDOW_SECS)
+            .bind(max)
+            .fetch_all(&db.pool)
+            .await?;
+        if failures.len() as i64 >= max {
             let oldest = failures.last().copied().unwrap_or(at);
             return Err(AccountError::RateLimited {
-                scope: "from this address",
+                scope,
                 retry_after_secs: (oldest + FAILURE_WINDOW_SECS - at).max(1),
             });
         }

@@ -27,49 +27,17 @@ pub enum Kind {
     Leptos,
 }
 
-/// The files of each kind, with `{{…}}` placeholders.
+/// The files of each kind, with `{{…}}` placeholders; both get [`MIGRATION_FILES`].
 const JS_FILES: &[(&str, &str)] = &[
     (
         "gantry-module.toml",
         include_str!("scaffold/js_manifest.toml"),
     ),
     ("index.js", include_str!("scaffold/js_index.js")),
-    (
-        "migrations/sqlite/0001_items.up.sql",
-        include_str!("scaffold/sqlite_up.sql"),
-    ),
-    (
-        "migrations/sqlite/0001_items.down.sql",
-        include_str!("scaffold/down.sql"),
-    ),
-    (
-        "migrations/postgres/0001_items.up.sql",
-        include_str!("scaffold/postgres_up.sql"),
-    ),
-    (
-        "migrations/postgres/0001_items.down.sql",
-        include_str!("scaffold/down.sql"),
-    ),
 ];
 const LEPTOS_FILES: &[(&str, &str)] = &[
     ("Cargo.toml", include_str!("scaffold/leptos_cargo.toml")),
     ("src/lib.rs", include_str!("scaffold/leptos_lib.rs")),
-    (
-        "migrations/sqlite/0001_items.up.sql",
-        include_str!("scaffold/sqlite_up.sql"),
-    ),
-    (
-        "migrations/sqlite/0001_items.down.sql",
-        include_str!("scaffold/down.sql"),
-    ),
-    (
-        "migrations/postgres/0001_items.up.sql",
-        include_str!("scaffold/postgres_up.sql"),
-    ),
-    (
-        "migrations/postgres/0001_items.down.sql",
-        include_str!("scaffold/down.sql"),
-    ),
     (
         "frontend/Cargo.toml",
         include_str!("scaffold/leptos_frontend_cargo.toml"),
@@ -81,6 +49,24 @@ const LEPTOS_FILES: &[(&str, &str)] = &[
     (
         "frontend/bundle/{{lib}}.js",
         include_str!("scaffold/leptos_bundle.js"),
+    ),
+];
+const MIGRATION_FILES: &[(&str, &str)] = &[
+    (
+        "migrations/sqlite/0001_items.up.sql",
+        include_str!("scaffold/sqlite_up.sql"),
+    ),
+    (
+        "migrations/sqlite/0001_items.down.sql",
+        include_str!("scaffold/down.sql"),
+    ),
+    (
+        "migrations/postgres/0001_items.up.sql",
+        include_str!("scaffold/postgres_up.sql"),
+    ),
+    (
+        "migrations/postgres/0001_items.down.sql",
+        include_str!("scaffold/down.sql"),
     ),
 ];
 
@@ -135,7 +121,7 @@ pub fn new(name: &str, kind: Kind, parent: &Path) -> Result<String> {
         Kind::Js => JS_FILES,
         Kind::Leptos => LEPTOS_FILES,
     };
-    for (path, text) in files {
+    for (path, text) in files.iter().chain(MIGRATION_FILES) {
         let path = dest.join(fill(path));
         if let Some(folder) = path.parent() {
             std::fs::create_dir_all(folder)

@@ -2,11 +2,11 @@
 //! Leptos never unifies with the host's `ssr`), built for wasm32 into the shared
 //! target dir, then run through wasm-bindgen (and wasm-opt for release).
 
-use std::{fs, path::Path, process::Command};
+use std::{fs, path::Path};
 
 use anyhow::{Context, Result};
 
-use crate::{cmd, site, tools};
+use crate::{cmd, site};
 
 /// A Leptos frontend crate.
 pub struct LeptosFrontend {
@@ -101,16 +101,7 @@ impl LeptosFrontend {
             .generate(pkg)
             .with_context(|| format!("wasm-bindgen failed on {}", wasm.display()))?;
         if profile == site::Profile::Release {
-            let bundle = pkg.join(format!("{}_bg.wasm", self.lib));
-            cmd::step("wasm-opt", &bundle.display().to_string());
-            cmd::run(
-                Command::new(tools::wasm_opt())
-                    .args(["-Oz", "--strip-debug", "--strip-producers"])
-                    .args(tools::WASM_FEATURES)
-                    .arg(&bundle)
-                    .arg("-o")
-                    .arg(&bundle),
-            )?;
+            site::wasm_opt(&pkg.join(format!("{}_bg.wasm", self.lib)))?;
         }
         Ok(())
     }

@@ -95,21 +95,25 @@ pub fn build_site(profile: Profile) -> Result<PathBuf> {
         .context("wasm-bindgen failed")?;
 
     if profile == Profile::Release {
-        let bundle = pkg.join(format!("{OUTPUT_NAME}_bg.wasm"));
-        cmd::step("wasm-opt", &bundle.display().to_string());
-        cmd::run(
-            Command::new(tools::wasm_opt())
-                .args(["-Oz", "--strip-debug", "--strip-producers"])
-                .args(tools::WASM_FEATURES)
-                .arg(&bundle)
-                .arg("-o")
-                .arg(&bundle),
-        )?;
+        wasm_opt(&pkg.join(format!("{OUTPUT_NAME}_bg.wasm")))?;
     }
 
     write_stylesheet(&pkg.join(format!("{OUTPUT_NAME}.css")))?;
     copy_dir(&cmd::workspace_root().join("public"), &site_root)?;
     Ok(site_root)
+}
+
+/// Shrinks a release WASM file in place with `wasm-opt -Oz`.
+pub fn wasm_opt(wasm: &Path) -> Result<()> {
+    cmd::step("wasm-opt", &wasm.display().to_string());
+    cmd::run(
+        Command::new(tools::wasm_opt())
+            .args(["-Oz", "--strip-debug", "--strip-producers"])
+            .args(tools::WASM_FEATURES)
+            .arg(wasm)
+            .arg("-o")
+            .arg(wasm),
+    )
 }
 
 /// Builds the `gantry` binary; returns its path.

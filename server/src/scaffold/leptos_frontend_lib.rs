@@ -39,7 +39,18 @@ fn Items(ctx: GantryContext) -> impl IntoView {
             <label class="field"><span>"Title"</span><input bind:value=title required /></label>
             <div class="button-row"><button type="submit" class="button button-primary">"Add"</button></div>
         </form>
-        <ul>{move || items.get().into_iter().map(|i| view! { <li data-item=i.title.clone()>{i.title}</li> }).collect_view()}</ul>
+        <ul>
+            {move || {
+                items
+                    .get()
+                    .into_iter()
+                    .map(|item| {
+                        let title = item.title.clone();
+                        view! { <li data-item=title>{item.title}</li> }
+                    })
+                    .collect_view()
+            }}
+        </ul>
     }
 }
 

@@ -24,23 +24,8 @@ async fn forge_app(user: DevUser) -> TestApp {
 }
 
 async fn call(app: &TestApp, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-    let mut req = app
-        .client
-        .request(
-            method.parse().unwrap(),
-            app.url(&format!("/api/modules/forge/collections/templates{path}")),
-        )
-        .header("origin", &app.base_url);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
+    let path = format!("/api/modules/forge/collections/templates{path}");
+    app.send_json(method, &path, body).await
 }
 
 #[tokio::test]

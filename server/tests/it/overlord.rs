@@ -69,21 +69,8 @@ async fn spawn(assets: &tempfile::TempDir) -> TestApp {
 }
 
 async fn call(app: &TestApp, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-    let url = app.url(&format!("/api/modules/overlord{path}"));
-    let mut req = app
-        .client
-        .request(method.parse().unwrap(), url)
-        .header("origin", &app.base_url);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
+    let path = format!("/api/modules/overlord{path}");
+    app.send_json(method, &path, body).await
 }
 
 /// Polls `path` until `ready` holds (at most 10 s).

@@ -5,7 +5,7 @@ use gantry_server::{
     auth::DevUser,
     module_command::{check, new, Kind},
 };
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::{fixtures::drop_in, support::TestApp};
 
@@ -39,25 +39,10 @@ async fn a_new_js_module_passes_the_check_and_runs() {
         .dev_user(DevUser::User)
         .spawn()
         .await;
-    let url = app.url("/api/modules/notes-box/collections/items");
-    let res = app
-        .client
-        .post(&url)
-        .header("origin", &app.base_url)
-        .json(&json!({ "title": "first", "notes": "from the test" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    let page: Value = app
-        .client
-        .get(&url)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let path = "/api/modules/notes-box/collections/items";
+    let body = json!({ "title": "first", "notes": "from the test" });
+    assert_eq!(app.send_json("POST", path, Some(body)).await.0, 201);
+    let (_, page) = app.send_json("GET", path, None).await;
     assert_eq!(page["items"][0]["title"], "first");
     // Running (only running modules are listed), with its tab.
     let (_, modules) = app.get_json("/api/modules").await;
@@ -211,33 +196,11 @@ async fn a_scaffolded_leptos_module_runs_in_the_host() {
         .dev_user(DevUser::User)
         .spawn()
         .await;
-    let url = app.url("/api/modules/shelf/items");
-    let res = app
-        .client
-        .post(&url)
-        .header("origin", &app.base_url)
-        .json(&json!({ "title": "first shelf item" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let items: Value = app
-        .client
-        .get(&url)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let path = "/api/modules/shelf/items";
+    let body = json!({ "title": "first shelf item" });
+    assert_eq!(app.send_json("POST", path, Some(body)).await.0, 200);
+    let (_, items) = app.send_json("GET", path, None).await;
     assert_eq!(items[0]["title"], "first shelf item");
-    let res = app
-        .client
-        .post(&url)
-        .header("origin", &app.base_url)
-        .json(&json!({ "title": " " }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 400);
+    let blank = json!({ "title": " " });
+    assert_eq!(app.send_json("POST", path, Some(blank)).await.0, 400);
 }

@@ -63,6 +63,28 @@ impl TestApp {
         (status, res.json().await.expect("JSON body"))
     }
 
+    /// `method path` with a JSON body (or none), as a same-origin page sends it: the
+    /// status and the JSON answer (the text, as a JSON string, when it is not JSON).
+    pub async fn send_json(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let mut req = self
+            .client
+            .request(method.parse().expect("an HTTP method"), self.url(path))
+            .header("origin", &self.base_url);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status().as_u16();
+        let text = res.text().await.expect("body");
+        let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+        (status, json)
+    }
+
     /// The admin status of module `name`.
     pub async fn module_status(&self, name: &str) -> serde_json::Value {
         let (status, body) = self.get_json("/api/admin/modules").await;
