@@ -35,6 +35,8 @@ pub const RESERVED_ROUTES: &[&str] = &[
 pub enum ManifestError {
     #[error("module `{module}`: name must be lowercase letters, digits and `-`, starting with a letter, at most 40 characters")]
     InvalidName { module: String },
+    #[error("module `{module}`: the name `{module}` is the host's own")]
+    ReservedName { module: String },
     #[error("module `{module}`: display_name is empty")]
     EmptyDisplayName { module: String },
     #[error("module `{module}`: version `{version}` is not semver ({reason})")]
@@ -122,6 +124,7 @@ impl ManifestError {
     pub fn module(&self) -> &str {
         match self {
             Self::InvalidName { module }
+            | Self::ReservedName { module }
             | Self::EmptyDisplayName { module }
             | Self::InvalidVersion { module, .. }
             | Self::WrongRouterPrefix { module, .. }
@@ -147,7 +150,7 @@ impl ManifestError {
     /// ```
     pub fn field(&self) -> &'static str {
         match self {
-            Self::InvalidName { .. } => "name",
+            Self::InvalidName { .. } | Self::ReservedName { .. } => "name",
             Self::EmptyDisplayName { .. } => "display_name",
             Self::InvalidVersion { .. } => "version",
             Self::WrongRouterPrefix { .. } => "router_prefix",
@@ -219,6 +222,10 @@ pub fn manifest_problems(manifest: &ModuleManifest, host: &semver::Version) -> V
     let module = || manifest.name.clone();
     if !is_module_name(&manifest.name) {
         problems.push(ManifestError::InvalidName { module: module() });
+    }
+    // `host` names the host's own entries in the audit trail (`AuditQuery::module`).
+    if manifest.name == "host" {
+        problems.push(ManifestError::ReservedName { module: module() });
     }
     if manifest.display_name.trim().is_empty() {
         problems.push(ManifestError::EmptyDisplayName { module: module() });

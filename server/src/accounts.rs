@@ -240,6 +240,9 @@ pub async fn create_user(
     }
 }
 
+/// Sign-ins are checked one at a time (see [`log_in`]).
+static SIGN_INS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
 /// How the first administrator comes to be.
 #[derive(Debug, PartialEq, Eq)]
 pub enum AdminSetup {
@@ -306,22 +309,36 @@ pub async fn complete_setup(
     password: &str,
     acting: &Acting,
 ) -> Result<String, AccountError> {
-    let stored: Option<String> =
-        sqlx::query_scalar("SELECT value FROM instance_settings WHERE key = $1")
-            .bind(SETUP_TOKEN_KEY)
-            .fetch_optional(&db.pool)
-            .await?;
-    let valid = stored.is_some_and(|hash| hash == sha256_hex(token)) && !admin_exists(db).await?;
-    if !valid {
+    // Refuse bad input before using the link up, so a typo does not cost it.
+    check_username(username)?;
+    check_display_name(display_name)?;
+    if password.chars().count() < 10 {
+        return Err(AccountError::WeakPassword);
+    }
+    // Used up in one statement: of two requests with the same link, one wins.
+    let consumed = sqlx::query("DELETE FROM instance_settings WHERE key = $1 AND value = $2")
+        .bind(SETUP_TOKEN_KEY)
+        .bind(sha256_hex(token))
+        .execute(&db.pool)
+        .await?
+        .rows_affected()
+        == 1;
+    if !consumed || admin_exists(db).await? {
         audit::note(db, acting.event("setup.refused", username)).await;
         return Err(AccountError::InvalidSetupToken);
     }
-    let id = create_user(db, username, display_name, password, Role::Admin).await?;
-    // Used: whoever else holds the link can no longer use it.
-    sqlx::query("DELETE FROM instance_settings WHERE key = $1")
-        .bind(SETUP_TOKEN_KEY)
-        .execute(&db.pool)
-        .await?;
+    let id = match create_user(db, username, display_name, password, Role::Admin).await {
+        Ok(id) => id,
+        Err(err) => {
+            // Not set up after all: the link works again.
+            sqlx::query("INSERT INTO instance_settings (key, value) VALUES ($1, $2)")
+                .bind(SETUP_TOKEN_KEY)
+                .bind(sha256_hex(token))
+                .execute(&db.pool)
+                .await?;
+            return Err(err);
+        }
+    };
     let mut created = acting
         .event("user.created", username)
         .detail("first administrator, through the setup link");
@@ -396,6 +413,13 @@ pub async fn log_in(
     password: &str,
     address: Option<&str>,
 ) -> Result<SignedIn, AccountError> {
+    // One sign-in at a time in this instance: the limit check, the password check and
+    // the recorded outcome happen together (a burst cannot slip past the limit), and
+    // memory-hard hashing cannot pile up.
+    let _turn = SIGN_INS
+        .acquire()
+        .await
+        .expect("the semaphore is never closed");
     let acting = Acting {
         user: None,
         address: address.map(str::to_owned),
@@ -407,7 +431,18 @@ pub async fn log_in(
         event
     };
     if let Err(err) = check_rate_limit(db, username, address).await {
-        audit::note(db, attempt("login.rate_limited").detail(err.to_string())).await;
+        // One entry a minute per name is enough to see a flood; not one per request.
+        let noted: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'login.rate_limited' \
+             AND target = $1 AND at > $2",
+        )
+        .bind(username)
+        .bind(now() - 60)
+        .fetch_one(&db.pool)
+        .await?;
+        if noted == 0 {
+            audit::note(db, attempt("login.rate_limited").detail(err.to_string())).await;
+        }
         return Err(err);
     }
     let row =
@@ -417,14 +452,24 @@ pub async fn log_in(
             .await?;
     let Some(row) = row else {
         // Spend the same time as for a real account, so timing does not tell.
-        let _ = Argon2::default().hash_password(password.as_bytes());
+        let password = password.to_owned();
+        let _ = tokio::task::spawn_blocking(move || {
+            Argon2::default()
+                .hash_password(password.as_bytes())
+                .map(|_| ())
+        })
+        .await;
         audit::note(db, attempt("login.failed").detail("no such account")).await;
         return Err(AccountError::WrongCredentials);
     };
     let id: String = row.try_get("id")?;
     let hash: String = row.try_get("password_hash")?;
     let disabled: i64 = row.try_get("disabled")?;
-    if !password_matches(password, &hash)? {
+    let given = password.to_owned();
+    let matches = tokio::task::spawn_blocking(move || password_matches(&given, &hash))
+        .await
+        .map_err(|err| AccountError::Hash(err.to_string()))??;
+    if !matches {
         audit::note(db, attempt("login.failed").detail("wrong password")).await;
         return Err(AccountError::WrongCredentials);
     }
@@ -602,22 +647,15 @@ pub async fn update_user(
     acting: &Acting,
 ) -> Result<UserAccount, AccountError> {
     let before = user(db, user_id).await?;
-    let loses_admin = before.is_admin
-        && !before.disabled
-        && (update.is_admin == Some(false) || update.disabled == Some(true));
-    if loses_admin {
-        let others: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id <> $1",
-        )
-        .bind(user_id)
-        .fetch_one(&db.pool)
-        .await?;
-        if others == 0 {
-            return Err(AccountError::LastAdmin);
-        }
-    }
     let new_hash = update.password.as_deref().map(hash_password).transpose()?;
     let mut tx = db.pool.begin().await?;
+    if db.kind == crate::db::DbKind::Postgres {
+        // Two administrators demoting each other at once: the second waits here and
+        // then sees the first one's change. (SQLite runs one writer at a time.)
+        sqlx::query("SELECT id FROM users WHERE role = 'admin' AND disabled = 0 FOR UPDATE")
+            .execute(&mut *tx)
+            .await?;
+    }
     let mut events = Vec::new();
     if let Some(is_admin) = update.is_admin.filter(|&a| a != before.is_admin) {
         let role = if is_admin { Role::Admin } else { Role::User };
@@ -652,6 +690,20 @@ pub async fn update_user(
             .execute(&mut *tx)
             .await?;
         events.push(acting.event("user.password_reset", &before.username));
+    }
+    // Checked after the change, inside the transaction, so that it sees it.
+    let loses_admin = before.is_admin
+        && !before.disabled
+        && (update.is_admin == Some(false) || update.disabled == Some(true));
+    if loses_admin {
+        let admins: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0")
+                .fetch_one(&mut *tx)
+                .await?;
+        if admins == 0 {
+            tx.rollback().await?;
+            return Err(AccountError::LastAdmin);
+        }
     }
     if !events.is_empty() {
         // New rights or credentials: the account signs in afresh.
@@ -768,11 +820,12 @@ pub async fn change_password(
 /// `next` if it is a path on this site, otherwise `/` (no open redirects).
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
+        // Browsers drop tabs and newlines and read `\` as `/`, so `/\t/evil` or
+        // `/\evil` would leave the site: none of them anywhere.
         Some(path)
             if path.starts_with('/')
                 && !path.starts_with("//")
-                && !path.starts_with("/\\")
-                && !path.contains(['\r', '\n']) =>
+                && !path.chars().any(|c| c.is_ascii_control() || c == '\\') =>
         {
             path.to_owned()
         }
@@ -791,6 +844,8 @@ mod tests {
             "https://evil.example",
             "//evil.example",
             "/\\evil.example",
+            "/\t/evil.example",
+            "/a\\b",
             "evil",
             "",
         ] {

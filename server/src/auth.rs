@@ -91,14 +91,15 @@ pub async fn attach_user(
 }
 
 /// The client's IP address: the connection's peer, or with `trust_forwarded_for` the
-/// first address of `X-Forwarded-For`.
+/// last address of `X-Forwarded-For` (the one the proxy in front of Gantry added;
+/// earlier ones come from the client and prove nothing).
 fn client_address(request: &Request, trust_forwarded_for: bool) -> Option<String> {
     let forwarded = trust_forwarded_for
         .then(|| request.headers().get("x-forwarded-for")?.to_str().ok())
         .flatten()
-        .and_then(|list| list.split(',').next())
-        .map(|first| first.trim().to_owned())
-        .filter(|first| !first.is_empty());
+        .and_then(|list| list.rsplit(',').next())
+        .map(|last| last.trim().to_owned())
+        .filter(|last| !last.is_empty());
     forwarded.or_else(|| {
         request
             .extensions()
@@ -161,6 +162,17 @@ pub(crate) fn encode_query_value(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn behind_a_proxy_the_address_is_the_one_the_proxy_added() {
+        let request = Request::builder()
+            .header("x-forwarded-for", "6.6.6.6, 10.0.0.7")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        // The first entry is whatever the client sent; the last is the proxy's.
+        assert_eq!(client_address(&request, true).as_deref(), Some("10.0.0.7"));
+        assert_eq!(client_address(&request, false), None, "not trusted");
+    }
 
     #[test]
     fn finds_the_session_among_cookies() {

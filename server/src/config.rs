@@ -109,7 +109,7 @@ pub struct ServeArgs {
     #[arg(long, env = "GANTRY_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<String>,
     /// Behind a reverse proxy: take the client's address (for sign-in limits and the
-    /// audit trail) from the first `X-Forwarded-For` entry.
+    /// audit trail) from the last `X-Forwarded-For` entry, the one the proxy added.
     #[arg(long, env = "GANTRY_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
     #[command(flatten)]

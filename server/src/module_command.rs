@@ -340,6 +340,8 @@ async fn check_migrations(
     let scratch = std::env::temp_dir().join(format!("gantry-check-{}-{n}.db", std::process::id()));
     let _ = std::fs::remove_file(&scratch);
     let db = Db::connect(&format!("sqlite://{}", scratch.display())).await?;
+    // The host's own tables first (the audit trail records the module's migrations).
+    db.migrate().await?;
     let res = async {
         let up = migrate::up(module, &db).await?;
         if up.is_empty() {

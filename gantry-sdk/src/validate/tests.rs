@@ -61,6 +61,14 @@ fn names() {
         },
         "",
     );
+    // `host` stands for the host's own audit entries.
+    check(
+        |m| {
+            m.name = "host".into();
+            m.router_prefix = "/api/modules/host".into();
+        },
+        "module `host`: the name `host` is the host's own",
+    );
 }
 
 #[test]

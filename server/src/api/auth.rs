@@ -138,7 +138,7 @@ pub async fn set_up(
         }
         Err(err) => back(match err {
             AccountError::InvalidSetupToken => "token",
-            AccountError::InvalidUsername => "username",
+            AccountError::InvalidUsername | AccountError::UsernameTaken(_) => "username",
             AccountError::InvalidDisplayName => "display_name",
             AccountError::WeakPassword => "password",
             other => {

@@ -209,7 +209,7 @@ impl Items<'_> {
                     .collection
                     .search
                     .iter()
-                    .map(|f| format!("LOWER({f}) LIKE ${p} ESCAPE '\\'"))
+                    .map(|f| format!("LOWER({f}) LIKE LOWER(${p}) ESCAPE '\\'"))
                     .collect();
                 conditions.push(format!("({})", any.join(" OR ")));
             }

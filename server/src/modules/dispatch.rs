@@ -170,8 +170,6 @@ fn bundle(entry: &ModuleEntry, request: &Request) -> Result<Response, ApiError> 
     Ok(res)
 }
 
-/// `request` with `prefix` cut from its path (still percent-encoded, the query
-/// kept), as `Router::nest` would.
 /// The request as a module's router sees it: only the user and the client's address
 /// of the host's request state (not the host's own path parameters, which the
 /// module's `Path` extractor would otherwise see too).
@@ -188,6 +186,8 @@ fn for_module_router(request: Request) -> Request {
     Request::from_parts(parts, body)
 }
 
+/// `request` with `prefix` cut from its path (still percent-encoded, the query
+/// kept), as `Router::nest` would.
 fn strip_prefix(mut request: Request, prefix: &str) -> Request {
     let uri = request.uri();
     let rest = uri.path().strip_prefix(prefix).unwrap_or_default();

@@ -106,6 +106,15 @@ async fn the_setup_link_creates_the_first_administrator_once() {
     };
     let res = post(form("wrong-token", PASSWORD)).await;
     assert_eq!(location(&res), "/setup?token=wrong-token&error=token");
+    // A refused password does not use the link up.
+    let mut short = form(&token, "short");
+    short[3].1 = "short".into();
+    let res = post(short).await;
+    assert!(
+        location(&res).ends_with("&error=password"),
+        "{}",
+        location(&res)
+    );
     let res = post(form(&token, "something else")).await;
     assert!(location(&res).ends_with("&error=mismatch"));
     let res = post(form(&token, PASSWORD)).await;

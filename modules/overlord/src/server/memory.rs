@@ -51,13 +51,14 @@ pub async fn search(
         .q
         .split_whitespace()
         .take(10)
-        .map(|w| format!("%{}%", gantry_sdk::escape_like(&w.to_lowercase())))
+        .map(|w| format!("%{}%", gantry_sdk::escape_like(w)))
         .collect();
     let mut conditions = Vec::new();
     for i in 0..words.len() {
         let p = i + 1;
         conditions.push(format!(
-            "(LOWER(key) LIKE ${p} ESCAPE '\\' OR LOWER(content) LIKE ${p} ESCAPE '\\' OR tags LIKE ${p} ESCAPE '\\')"
+            "(LOWER(key) LIKE LOWER(${p}) ESCAPE '\\' OR LOWER(content) LIKE LOWER(${p}) ESCAPE '\\' \
+             OR tags LIKE LOWER(${p}) ESCAPE '\\')"
         ));
     }
     let tag = query.tag.trim().to_lowercase();

@@ -34,7 +34,8 @@ static WAKE: Notify = Notify::const_new();
 
 /// Asks the worker to look for work now.
 pub fn wake() {
-    WAKE.notify_waiters();
+    // `notify_one` keeps the wake-up for a worker that is not waiting yet.
+    WAKE.notify_one();
 }
 
 /// The running worker, if started.
@@ -112,7 +113,7 @@ pub async fn check_project(
     let client = reqwest::Client::builder()
         .timeout(Settings::default().request_timeout)
         .build()
-        .map_err(|err| OverlordError::Audit(err.into()))?;
+        .map_err(|err| OverlordError::Http(err.to_string()))?;
     check_with(ctx, &client, project).await
 }
 
