@@ -2,19 +2,19 @@
 // browser download). `cargo xtask test` builds everything and sets the GANTRY_*
 // variables; run by hand, the defaults expect `cargo xtask build` to have run.
 //
-// Three servers run the same build with the test modules: one where every request is
+// Four servers run the same build with the test modules: one where every request is
 // an administrator's, one where it is a plain user's (development users), and one with
-// real accounts, where one signs in.
+// real accounts, where one signs in, and the same on PostgreSQL (`GANTRY_POSTGRES_URL`).
 import { defineConfig } from "@playwright/test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { adminPassword, adminURL, signInURL, userURL } from "./tests/servers";
+import { adminPassword, adminURL, postgresURL, signInURL, userURL } from "./tests/servers";
 
 const bin = process.env.GANTRY_BIN ?? resolve(__dirname, "../target/debug/gantry");
 const dataDir = process.env.GANTRY_DATA_DIR ?? mkdtempSync(join(tmpdir(), "gantry-e2e-"));
 
-function server(url: string, user: "admin" | "user" | "accounts") {
+function server(url: string, user: "admin" | "user" | "accounts" | "postgres") {
   return {
     command: `"${bin}" serve --addr ${new URL(url).host}`,
     url: `${url}/healthz`,
@@ -28,7 +28,11 @@ function server(url: string, user: "admin" | "user" | "accounts") {
       // `cargo xtask test` assembles these with the built Leptos module `counter`.
       GANTRY_MODULES_DIR: process.env.GANTRY_MODULES_DIR ?? resolve(__dirname, "fixtures/modules"),
       // `accounts`: no development user; sign in as `admin` with the password below.
-      ...(user === "accounts" ? { GANTRY_ADMIN_PASSWORD: adminPassword } : { GANTRY_DEV_USER: user }),
+      ...(user === "accounts" || user === "postgres"
+        ? { GANTRY_ADMIN_PASSWORD: adminPassword }
+        : { GANTRY_DEV_USER: user }),
+      // `postgres`: the database is PostgreSQL, not the SQLite file in the data dir.
+      ...(user === "postgres" ? { DATABASE_URL: process.env.GANTRY_POSTGRES_URL ?? "" } : {}),
       // Dev mode: the `broken` module's bundle comes from a URL that answers 404.
       GANTRY_MODULE_BROKEN_DEV: "/modules/broken/static/missing.js",
       // The Overlord's worker goes round every second, not every 30.
@@ -61,5 +65,11 @@ export default defineConfig({
       ],
     },
   },
-  webServer: [server(adminURL, "admin"), server(userURL, "user"), server(signInURL, "accounts")],
+  webServer: [
+    server(adminURL, "admin"),
+    server(userURL, "user"),
+    server(signInURL, "accounts"),
+    // `cargo xtask test` starts a throwaway PostgreSQL and sets this.
+    ...(process.env.GANTRY_POSTGRES_URL ? [server(postgresURL, "postgres")] : []),
+  ],
 });

@@ -11,6 +11,7 @@ mod bench;
 mod cmd;
 mod e2e;
 mod frontends;
+mod postgres;
 mod site;
 mod tools;
 
@@ -171,10 +172,13 @@ fn test() -> Result<()> {
     let modules_dir = e2e::build_test_modules(Profile::Dev, &built.server_bin)?;
     cmd::step("e2e", "Playwright in Chromium against the built server");
     let data_dir = tempdir("gantry-e2e")?;
-    let ports = cmd::free_ports(3)?;
+    let ports = cmd::free_ports(5)?;
     let addr = format!("127.0.0.1:{}", ports[0]);
     let user_addr = format!("127.0.0.1:{}", ports[1]);
     let signin_addr = format!("127.0.0.1:{}", ports[2]);
+    let postgres_addr = format!("127.0.0.1:{}", ports[3]);
+    // Stopped when it goes out of scope, after the browser tests.
+    let database = postgres::TempPostgres::start(ports[4])?;
     let mut playwright = std::process::Command::new("npx");
     playwright
         .args(["playwright", "test"])
@@ -186,6 +190,8 @@ fn test() -> Result<()> {
         .env("GANTRY_ADDR", &addr)
         .env("GANTRY_USER_ADDR", &user_addr)
         .env("GANTRY_SIGNIN_ADDR", &signin_addr)
+        .env("GANTRY_POSTGRES_ADDR", &postgres_addr)
+        .env("GANTRY_POSTGRES_URL", &database.url)
         .env_remove("DATABASE_URL")
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
         .env("CHROMIUM_PATH", tools::CHROMIUM);

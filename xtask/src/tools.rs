@@ -40,7 +40,16 @@ pub fn ensure_build_tools(profile: site::Profile) -> Result<()> {
 pub fn ensure_browser_test_tools() -> Result<()> {
     ensure_rust_components()?;
     ensure_npm_packages(&cmd::workspace_root().join("end2end"))?;
-    ensure_chromium()
+    ensure_chromium()?;
+    ensure_postgres()
+}
+
+/// Debian's PostgreSQL, for the suite's Gantry on PostgreSQL.
+fn ensure_postgres() -> Result<()> {
+    if crate::postgres::bin_dir().is_some() {
+        return Ok(());
+    }
+    apt_install(&["postgresql"])
 }
 
 /// `wasm-opt` from the npm package `binaryen` (pinned in `xtask/tools`).
