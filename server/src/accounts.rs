@@ -735,6 +735,14 @@ pub async fn profile(db: &Db, me: &CurrentUser) -> Result<Profile, AccountError>
     })
 }
 
+/// The signed-in user's username; refused for development users, who have no account.
+async fn own_username(db: &Db, me: &CurrentUser) -> Result<String, AccountError> {
+    match username(db, &me.id).await {
+        Err(AccountError::NotFound(_)) => Err(AccountError::NoAccount(me.name.clone())),
+        other => other,
+    }
+}
+
 /// Changes the signed-in user's display name.
 pub async fn update_profile(
     db: &Db,
@@ -743,7 +751,7 @@ pub async fn update_profile(
     acting: &Acting,
 ) -> Result<Profile, AccountError> {
     check_display_name(&update.display_name)?;
-    let before = profile(db, me).await?;
+    let username = own_username(db, me).await?;
     sqlx::query("UPDATE users SET display_name = $1 WHERE id = $2")
         .bind(update.display_name.trim())
         .bind(&me.id)
@@ -752,7 +760,7 @@ pub async fn update_profile(
     audit::note(
         db,
         acting
-            .event("profile.updated", &before.username)
+            .event("profile.updated", &username)
             .detail("display name"),
     )
     .await;
@@ -769,7 +777,7 @@ pub async fn set_theme(
     if theme.is_some_and(|t| !matches!(t, "light" | "dark")) {
         return Err(AccountError::InvalidTheme);
     }
-    let before = profile(db, me).await?;
+    let username = own_username(db, me).await?;
     sqlx::query("UPDATE users SET theme = $1 WHERE id = $2")
         .bind(theme)
         .bind(&me.id)
@@ -778,7 +786,7 @@ pub async fn set_theme(
     audit::note(
         db,
         acting
-            .event("settings.changed", &before.username)
+            .event("settings.changed", &username)
             .detail(format!("theme {}", theme.unwrap_or("system"))),
     )
     .await;

@@ -279,13 +279,6 @@ async fn check_crate(
         Ok(_) => problems.push("src/lib.rs has no `pub fn module() -> Module`".into()),
         Err(err) => problems.push(format!("src/lib.rs: {err}")),
     }
-    for dialect in ["sqlite", "postgres"] {
-        if !path.join("migrations").join(dialect).is_dir() && path.join("migrations").is_dir() {
-            notes.push(format!(
-                "migrations has no `{dialect}/` folder: the same SQL runs on both"
-            ));
-        }
-    }
     if path.join("frontend/Cargo.toml").is_file() {
         notes.push("frontend/ crate (built by `cargo xtask build`)".into());
     }

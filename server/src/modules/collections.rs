@@ -269,6 +269,18 @@ impl Items<'_> {
         self.item(&row).map_err(|e| self.db_error(e))
     }
 
+    /// `Ok` when the statement changed item `id`; its 404 when there is none.
+    fn touched(
+        &self,
+        id: i64,
+        res: Result<sqlx::any::AnyQueryResult, sqlx::Error>,
+    ) -> Result<(), ApiError> {
+        match res.map_err(|e| self.db_error(e))?.rows_affected() {
+            0 => Err(self.missing(id)),
+            _ => Ok(()),
+        }
+    }
+
     fn missing(&self, id: i64) -> ApiError {
         ApiError::not_found(format!(
             "collection `{}` of module `{}` has no item {id}",
@@ -371,27 +383,16 @@ impl Items<'_> {
         for (_, value) in fields {
             update = update.bind(value);
         }
-        let done = update
-            .execute(&self.db.pool)
-            .await
-            .map_err(|e| self.db_error(e))?;
-        if done.rows_affected() == 0 {
-            return Err(self.missing(id));
-        }
-        Ok(())
+        self.touched(id, update.execute(&self.db.pool).await)
     }
 
     async fn delete(&self, id: i64) -> Result<(), ApiError> {
         let sql = format!("DELETE FROM {} WHERE id = $1", self.collection.table);
-        let done = sqlx::query(AssertSqlSafe(sql))
+        let res = sqlx::query(AssertSqlSafe(sql))
             .bind(id)
             .execute(&self.db.pool)
-            .await
-            .map_err(|e| self.db_error(e))?;
-        if done.rows_affected() == 0 {
-            return Err(self.missing(id));
-        }
-        Ok(())
+            .await;
+        self.touched(id, res)
     }
 
     async fn audit(&self, event: AuditEvent) {

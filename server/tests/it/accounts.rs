@@ -8,22 +8,9 @@ use gantry_server::accounts::{
 use reqwest::{header, redirect::Policy, Client};
 use serde_json::{json, Value};
 
-use crate::support::TestApp;
+use crate::support::{browser, location, TestApp};
 
 const PASSWORD: &str = "correct horse battery";
-
-/// A client that keeps cookies and shows redirects instead of following them.
-fn browser() -> Client {
-    Client::builder()
-        .cookie_store(true)
-        .redirect(Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn location(res: &reqwest::Response) -> String {
-    res.headers()[header::LOCATION].to_str().unwrap().to_owned()
-}
 
 async fn log_in(app: &TestApp, client: &Client, username: &str, password: &str) -> String {
     let res = client
@@ -32,7 +19,7 @@ async fn log_in(app: &TestApp, client: &Client, username: &str, password: &str) 
         .send()
         .await
         .unwrap();
-    location(&res)
+    location(&res).to_owned()
 }
 
 /// A server with the administrator `root` and the user `alice`, and a client signed

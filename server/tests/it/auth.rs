@@ -5,18 +5,9 @@ use gantry_server::accounts::{self, AdminSetup, Role};
 use reqwest::{header, redirect::Policy, Client, StatusCode};
 use sqlx::Row;
 
-use crate::support::TestApp;
+use crate::support::{browser, location, TestApp};
 
 const PASSWORD: &str = "correct horse battery";
-
-/// A client that keeps cookies and shows redirects instead of following them.
-fn browser() -> Client {
-    Client::builder()
-        .cookie_store(true)
-        .redirect(Policy::none())
-        .build()
-        .unwrap()
-}
 
 async fn app_with_alice() -> TestApp {
     let app = TestApp::spawn().await;
@@ -37,10 +28,6 @@ async fn log_in(app: &TestApp, client: &Client, password: &str, next: &str) -> r
         .send()
         .await
         .unwrap()
-}
-
-fn location(res: &reqwest::Response) -> &str {
-    res.headers()[header::LOCATION].to_str().unwrap()
 }
 
 #[tokio::test]

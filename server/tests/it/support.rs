@@ -10,6 +10,23 @@ use gantry_server::{
 };
 use tokio::sync::oneshot;
 
+/// A client that keeps cookies and shows redirects instead of following them, as a
+/// browser's session would.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// Where a redirect points.
+pub fn location(res: &reqwest::Response) -> &str {
+    res.headers()[reqwest::header::LOCATION]
+        .to_str()
+        .expect("a Location header")
+}
+
 pub struct TestApp {
     pub base_url: String,
     pub db: Db,

@@ -2,12 +2,9 @@
 //! cancel a queued one.
 
 use gantry_mod_overlord::model::{Priority, Project, Task, TaskInput, TaskState};
-use gantry_sdk::{
-    leptos::{
-        ui::{EmptyState, StatusBadge, Tone},
-        GantryContext,
-    },
-    Confirm,
+use gantry_sdk::leptos::{
+    ui::{EmptyState, StatusBadge, Tone},
+    GantryContext,
 };
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 use serde::Deserialize;
@@ -196,26 +193,14 @@ fn state_badge(state: TaskState) -> impl IntoView {
 fn task_row(ctx: GantryContext, task: Task, load: impl Fn() + Clone + 'static) -> impl IntoView {
     let id = task.id;
     let cancel = move |_| {
-        let (ctx, load) = (ctx.clone(), load.clone());
-        spawn_local(async move {
-            let sure = ctx
-                .confirm(Confirm {
-                    message: format!("Cancel task {id}?"),
-                    confirm_label: Some("Cancel task".into()),
-                    cancel_label: Some("Keep it".into()),
-                    danger: true,
-                })
-                .await;
-            if sure
-                && ctx
-                    .send_only("POST", &format!("/tasks/{id}/cancel"), None::<&()>)
-                    .await
-                    .is_ok()
-            {
-                ui::done(&ctx, format!("Task {id} cancelled."));
-                load();
-            }
-        });
+        ui::confirm_and_send(
+            ctx.clone(),
+            format!("Cancel task {id}?"),
+            "Cancel task",
+            ("POST", format!("/tasks/{id}/cancel")),
+            format!("Task {id} cancelled."),
+            load.clone(),
+        )
     };
     let history = task
         .history

@@ -2,12 +2,9 @@
 //! remove, check now.
 
 use gantry_mod_overlord::model::{Health, Project, ProjectInput, WorkerStatus};
-use gantry_sdk::{
-    leptos::{
-        ui::{EmptyState, StatusBadge, Tone},
-        GantryContext,
-    },
-    Confirm,
+use gantry_sdk::leptos::{
+    ui::{EmptyState, StatusBadge, Tone},
+    GantryContext,
 };
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 
@@ -183,26 +180,14 @@ fn project_row(
     let remove = {
         let name = project.name.clone();
         move |_| {
-            let (ctx, load, name) = (ctx.clone(), load.clone(), name.clone());
-            spawn_local(async move {
-                let sure = ctx
-                    .confirm(Confirm {
-                        message: format!("Remove {name} and its tasks?"),
-                        confirm_label: Some("Remove".into()),
-                        cancel_label: None,
-                        danger: true,
-                    })
-                    .await;
-                if sure
-                    && ctx
-                        .send_only("DELETE", &format!("/projects/{id}"), None::<&()>)
-                        .await
-                        .is_ok()
-                {
-                    ui::done(&ctx, format!("Removed {name}."));
-                    load();
-                }
-            });
+            ui::confirm_and_send(
+                ctx.clone(),
+                format!("Remove {name} and its tasks?"),
+                "Remove",
+                ("DELETE", format!("/projects/{id}")),
+                format!("Removed {name}."),
+                load.clone(),
+            )
         }
     };
     view! {

@@ -1,10 +1,7 @@
 //! Memory: search over keys, content and tags, page through, add, edit, delete.
 
 use gantry_mod_overlord::model::{Memory, MemoryInput, MemoryPage};
-use gantry_sdk::{
-    leptos::{ui::EmptyState, GantryContext},
-    Confirm,
-};
+use gantry_sdk::leptos::{ui::EmptyState, GantryContext};
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 
 use crate::ui;
@@ -166,26 +163,14 @@ fn entry(
 ) -> impl IntoView {
     let (id, title) = (memory.id, memory.key.clone());
     let remove = move |_| {
-        let (ctx, load, title) = (ctx.clone(), load.clone(), title.clone());
-        spawn_local(async move {
-            let sure = ctx
-                .confirm(Confirm {
-                    message: format!("Delete the memory “{title}”?"),
-                    confirm_label: Some("Delete".into()),
-                    cancel_label: None,
-                    danger: true,
-                })
-                .await;
-            if sure
-                && ctx
-                    .send_only("DELETE", &format!("/memory/{id}"), None::<&()>)
-                    .await
-                    .is_ok()
-            {
-                ui::done(&ctx, format!("Deleted “{title}”."));
-                load();
-            }
-        });
+        ui::confirm_and_send(
+            ctx.clone(),
+            format!("Delete the memory “{title}”?"),
+            "Delete",
+            ("DELETE", format!("/memory/{id}")),
+            format!("Deleted “{title}”."),
+            load.clone(),
+        )
     };
     let tags = memory
         .tags

@@ -1,7 +1,7 @@
 //! Small pieces the tabs share: times, query strings, polling, the toast helper.
 
-use gantry_sdk::{leptos::GantryContext, Toast, ToastKind};
-use leptos::prelude::*;
+use gantry_sdk::{leptos::GantryContext, Confirm, Toast, ToastKind};
+use leptos::{prelude::*, task::spawn_local};
 
 /// A Unix time in the browser's locale.
 pub fn time(unix: i64) -> String {
@@ -29,6 +29,34 @@ pub fn poll(ms: u64, tick: impl Fn() + 'static) {
     if let Ok(handle) = set_interval_with_handle(tick, std::time::Duration::from_millis(ms)) {
         on_cleanup(move || handle.clear());
     }
+}
+
+/// A destructive action: asks `question` in the host's dialog (confirming with
+/// `label`), then sends `method path` with no body; on success says `done` and runs
+/// `then` (a failure is already a toast).
+pub fn confirm_and_send(
+    ctx: GantryContext,
+    question: String,
+    label: &'static str,
+    request: (&'static str, String),
+    done_message: String,
+    then: impl Fn() + 'static,
+) {
+    let (method, path) = request;
+    spawn_local(async move {
+        let sure = ctx
+            .confirm(Confirm {
+                message: question,
+                confirm_label: Some(label.into()),
+                cancel_label: Some("Keep it".into()),
+                danger: true,
+            })
+            .await;
+        if sure && ctx.send_only(method, &path, None::<&()>).await.is_ok() {
+            done(&ctx, done_message);
+            then();
+        }
+    });
 }
 
 /// A success toast.

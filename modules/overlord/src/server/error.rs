@@ -27,8 +27,6 @@ pub enum OverlordError {
     Database(#[from] sqlx::Error),
     #[error("audit trail: {0}")]
     Audit(BoxError),
-    #[error("cannot make HTTP requests: {0}")]
-    Http(String),
 }
 
 impl From<OverlordError> for ApiError {
@@ -50,9 +48,7 @@ impl From<OverlordError> for ApiError {
             OverlordError::NoDispatchUrl(_) => {
                 ApiError::bad_request(message).with_field("project_id")
             }
-            OverlordError::Database(_) | OverlordError::Audit(_) | OverlordError::Http(_) => {
-                ApiError::internal(err)
-            }
+            OverlordError::Database(_) | OverlordError::Audit(_) => ApiError::internal(err),
         };
         error.with_module("overlord")
     }

@@ -61,14 +61,12 @@ impl Worker {
                 "overlord: {interrupted} task(s) were running when Gantry stopped; marked failed"
             );
         }
-        let client = reqwest::Client::builder()
-            .timeout(self.settings.request_timeout)
-            .build()?;
+        let timeout = self.settings.request_timeout;
         let (stop, mut stopped) = watch::channel(false);
         let interval = self.settings.interval;
         let handle = tokio::spawn(async move {
             loop {
-                if let Err(err) = round(&ctx, &client).await {
+                if let Err(err) = round(&ctx, timeout).await {
                     tracing::error!("overlord: worker round failed: {err}");
                 }
                 tokio::select! {
@@ -92,12 +90,12 @@ impl Worker {
 }
 
 /// One round: every project's health, then every queued task.
-async fn round(ctx: &ModuleContext, client: &reqwest::Client) -> Result<(), OverlordError> {
+async fn round(ctx: &ModuleContext, timeout: Duration) -> Result<(), OverlordError> {
     for project in projects::all(ctx).await? {
-        check_with(ctx, client, project).await?;
+        check_with(ctx, timeout, project).await?;
     }
     while let Some(task_id) = tasks::next_queued(ctx).await? {
-        send_task(ctx, client, task_id).await?;
+        send_task(ctx, timeout, task_id).await?;
     }
     remember(ctx, LAST_ROUND, &now().to_string()).await
 }
@@ -110,22 +108,25 @@ pub async fn check_project(
     ctx: &ModuleContext,
     project: Project,
 ) -> Result<Project, OverlordError> {
-    let client = reqwest::Client::builder()
-        .timeout(Settings::default().request_timeout)
-        .build()
-        .map_err(|err| OverlordError::Http(err.to_string()))?;
-    check_with(ctx, &client, project).await
+    check_with(ctx, Settings::default().request_timeout, project).await
+}
+
+/// The module's one HTTP client (connections are pooled; each request sets its
+/// own timeout).
+fn http() -> &'static reqwest::Client {
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    CLIENT.get_or_init(reqwest::Client::new)
 }
 
 async fn check_with(
     ctx: &ModuleContext,
-    client: &reqwest::Client,
+    timeout: Duration,
     project: Project,
 ) -> Result<Project, OverlordError> {
     let Some(url) = project.health_url.clone() else {
         return Ok(project);
     };
-    let (health, detail) = match client.get(&url).send().await {
+    let (health, detail) = match http().get(&url).timeout(timeout).send().await {
         Ok(res) if res.status().is_success() => {
             (Health::Up, format!("HTTP {}", res.status().as_u16()))
         }
@@ -174,11 +175,7 @@ async fn check_with(
 }
 
 /// Sends task `id` to its project (unless it was cancelled meanwhile).
-async fn send_task(
-    ctx: &ModuleContext,
-    client: &reqwest::Client,
-    id: i64,
-) -> Result<(), OverlordError> {
+async fn send_task(ctx: &ModuleContext, timeout: Duration, id: i64) -> Result<(), OverlordError> {
     if !tasks::transition(ctx, id, TaskState::Queued, TaskState::Running, None).await? {
         return Ok(());
     }
@@ -199,7 +196,7 @@ async fn send_task(
     });
     let outcome = match url {
         None => Err(format!("project `{project}` has no dispatch URL")),
-        Some(url) => match client.post(&url).json(&body).send().await {
+        Some(url) => match http().post(&url).json(&body).timeout(timeout).send().await {
             Ok(res) => {
                 let status = res.status();
                 let text = res.text().await.unwrap_or_default();
