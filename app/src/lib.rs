@@ -10,6 +10,7 @@ pub mod account;
 pub mod bootstrap;
 #[cfg(feature = "hydrate")]
 pub mod browser;
+pub mod chat_api;
 pub mod components;
 pub mod host_pages;
 pub mod host_ui;

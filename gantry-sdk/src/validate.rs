@@ -223,8 +223,9 @@ pub fn manifest_problems(manifest: &ModuleManifest, host: &semver::Version) -> V
     if !is_module_name(&manifest.name) {
         problems.push(ManifestError::InvalidName { module: module() });
     }
-    // `host` names the host's own entries in the audit trail (`AuditQuery::module`).
-    if manifest.name == "host" {
+    // `host` names the host's own entries in the audit trail (`AuditQuery::module`);
+    // `chat` and `llm` would own the prefixes of the host's Chat tables.
+    if matches!(manifest.name.as_str(), "host" | "chat" | "llm") {
         problems.push(ManifestError::ReservedName { module: module() });
     }
     if manifest.display_name.trim().is_empty() {

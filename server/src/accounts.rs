@@ -126,7 +126,7 @@ pub struct Acting {
 
 impl Acting {
     /// An audit event of this actor.
-    fn event(&self, action: &str, target: &str) -> AuditEvent {
+    pub(crate) fn event(&self, action: &str, target: &str) -> AuditEvent {
         let event = AuditEvent::new(action)
             .target(target)
             .address(self.address.clone());
@@ -160,7 +160,7 @@ pub(crate) fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-fn random_hex(bytes: usize) -> String {
+pub(crate) fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     getrandom::fill(&mut buf).expect("the operating system's random source works");
     buf.iter().map(|b| format!("{b:02x}")).collect()

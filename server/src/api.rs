@@ -1,6 +1,7 @@
 //! JSON endpoints of the host, one resource per file.
 
 pub mod auth;
+pub mod chat;
 pub mod health;
 pub mod me;
 pub mod modules;

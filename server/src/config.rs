@@ -112,6 +112,18 @@ pub struct ServeArgs {
     /// audit trail) from the last `X-Forwarded-For` entry, the one the proxy added.
     #[arg(long, env = "GANTRY_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+    /// An OpenAI-compatible model server (such as http://127.0.0.1:11434/v1 for
+    /// Ollama): creates or updates the Chat connection named `default` at start-up.
+    #[arg(long, env = "GANTRY_LLM_URL")]
+    pub llm_url: Option<String>,
+    /// The API key of `--llm-url`'s server, stored encrypted and never shown.
+    #[arg(
+        long,
+        env = "GANTRY_LLM_API_KEY",
+        hide_env_values = true,
+        requires = "llm_url"
+    )]
+    pub llm_api_key: Option<String>,
     #[command(flatten)]
     pub database: DatabaseArgs,
     #[command(flatten)]

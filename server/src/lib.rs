@@ -7,12 +7,14 @@ pub mod accounts;
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod chat;
 pub mod config;
 pub mod db;
 pub mod migrate_command;
 pub mod module_command;
 pub mod modules;
 pub mod router;
+pub mod secrets;
 pub mod security;
 
 use std::{future::Future, path::Path, sync::Arc, time::Duration};
@@ -22,6 +24,7 @@ use leptos::config::LeptosOptions;
 use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
 use auth::Auth;
+use chat::ChatState;
 use db::Db;
 use modules::ModuleRegistry;
 
@@ -36,6 +39,7 @@ pub struct AppState {
     pub modules: Arc<ModuleRegistry>,
     pub auth: Auth,
     pub system: SystemFacts,
+    pub chat: ChatState,
 }
 
 /// What the Admin page's System tab reports that only start-up knows.
@@ -78,6 +82,8 @@ impl AppState {
             leptos_options,
             modules: Arc::default(),
             auth: Auth::default(),
+            // A key for this process only; `with_chat` gives the instance's.
+            chat: ChatState::new(secrets::Secrets::ephemeral()),
             system: SystemFacts {
                 started: std::time::Instant::now(),
                 data_dir: String::new(),
@@ -96,6 +102,12 @@ impl AppState {
     /// The same state serving `modules`.
     pub fn with_modules(mut self, modules: ModuleRegistry) -> Self {
         self.modules = Arc::new(modules);
+        self
+    }
+
+    /// The same state with Chat's model catalog and the instance's secrets.
+    pub fn with_chat(mut self, chat: ChatState) -> Self {
+        self.chat = chat;
         self
     }
 

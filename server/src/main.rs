@@ -5,11 +5,13 @@ use clap::Parser;
 use gantry_server::{
     accounts::{self, AdminSetup},
     auth::Auth,
+    chat::{connections, messages, ChatState},
     config::{Cli, Command, MigrateCommand, ModuleCommand},
     db::Db,
     migrate_command,
     module_command::{self, Kind},
     modules::{self, ModuleOptions},
+    secrets::Secrets,
     serve, shutdown_signal, AppState,
 };
 
@@ -28,6 +30,18 @@ async fn main() -> anyhow::Result<()> {
             let db = Db::connect(&args.database.url()).await?;
             db.migrate().await?;
             let setup = accounts::ensure_admin(&db, args.admin_password.as_deref()).await?;
+            let secrets = Secrets::load(&args.database.data_dir)?;
+            if let Some(url) = &args.llm_url {
+                connections::ensure_default(&db, &secrets, url, args.llm_api_key.as_deref())
+                    .await
+                    .context(
+                        "cannot set up the model server connection `default` from --llm-url",
+                    )?;
+            }
+            let interrupted = messages::fail_interrupted(&db).await?;
+            if interrupted > 0 {
+                tracing::warn!("{interrupted} chat answers were cut off by the last stop and are marked failed");
+            }
             let modules_dir = args.modules.dir(&args.database);
             let options = ModuleOptions::new(Some(modules_dir.clone()));
             let registry = modules::load(&db, &options, modules::compiled_in()).await;
@@ -41,6 +55,7 @@ async fn main() -> anyhow::Result<()> {
             let state = AppState::new(db, &args.site_root)
                 .with_dirs(&args.database.data_dir, &modules_dir)
                 .with_modules(registry)
+                .with_chat(ChatState::new(secrets))
                 .with_auth(Auth {
                     dev_user,
                     trust_forwarded_for: args.trust_forwarded_for,

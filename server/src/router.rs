@@ -17,7 +17,12 @@ use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::services::{ServeDir, ServeFile};
 
-use crate::{api, db::Db, modules::dispatch, AppState};
+use crate::{
+    api::{self, chat},
+    db::Db,
+    modules::dispatch,
+    AppState,
+};
 
 /// The routes of the host; state is attached by [`crate::app`].
 pub fn routes(state: &AppState) -> Router<AppState> {
@@ -79,6 +84,70 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/api/admin/users/{id}", patch(api::users::update_user))
         .route("/api/admin/audit", get(api::users::list_audit))
+        // Used by the Chat page: the user's conversations, their streamed answers,
+        // search and export, the models and personas to pick from.
+        .route(
+            "/api/chat/conversations",
+            get(chat::conversations::list_conversations)
+                .post(chat::conversations::create_conversation),
+        )
+        .route(
+            "/api/chat/conversations/{id}",
+            get(chat::conversations::get_conversation)
+                .patch(chat::conversations::update_conversation)
+                .delete(chat::conversations::delete_conversation),
+        )
+        .route(
+            "/api/chat/conversations/{id}/messages",
+            post(chat::messages::send_message),
+        )
+        .route(
+            "/api/chat/conversations/{id}/messages/{message_id}/edit",
+            post(chat::messages::edit_message),
+        )
+        .route(
+            "/api/chat/conversations/{id}/regenerate",
+            post(chat::messages::regenerate),
+        )
+        .route(
+            "/api/chat/conversations/{id}/export",
+            get(chat::conversations::export_conversation),
+        )
+        .route(
+            "/api/chat/search",
+            get(chat::conversations::search_conversations),
+        )
+        .route("/api/models", get(chat::models::list_models))
+        .route(
+            "/api/personas",
+            get(chat::personas::list_personas).post(chat::personas::create_persona),
+        )
+        .route(
+            "/api/personas/{id}",
+            put(chat::personas::update_persona).delete(chat::personas::delete_persona),
+        )
+        // Used by the Admin page's Models and Personas tabs.
+        .route(
+            "/api/admin/llm/connections",
+            get(chat::llm_admin::list_connections).post(chat::llm_admin::create_connection),
+        )
+        .route(
+            "/api/admin/llm/connections/{id}",
+            patch(chat::llm_admin::update_connection).delete(chat::llm_admin::delete_connection),
+        )
+        .route(
+            "/api/admin/llm/models/{*model}",
+            put(chat::llm_admin::update_model),
+        )
+        .route(
+            "/api/admin/personas",
+            get(chat::personas::list_shared_personas).post(chat::personas::create_shared_persona),
+        )
+        .route(
+            "/api/admin/personas/{id}",
+            put(chat::personas::update_shared_persona)
+                .delete(chat::personas::delete_shared_persona),
+        )
         // Used by the sidebar and module pages: the modules this user may see.
         .route("/api/modules", get(api::modules::list_modules))
         // Used by the Admin page: every module, failed ones too, with its state.

@@ -69,6 +69,16 @@ fn names() {
         },
         "module `host`: the name `host` is the host's own",
     );
+    // `chat` and `llm` would own the prefixes of the host's Chat tables.
+    for name in ["chat", "llm"] {
+        check(
+            |m| {
+                m.name = name.into();
+                m.router_prefix = format!("/api/modules/{name}");
+            },
+            &format!("module `{name}`: the name `{name}` is the host's own"),
+        );
+    }
 }
 
 #[test]

@@ -2,10 +2,12 @@
 //! SQLite file, spoken to over HTTP.
 
 mod fixtures;
+mod model_server;
 mod support;
 
 mod accounts;
 mod auth;
+mod chat;
 mod collections;
 mod database;
 mod health;

@@ -4,8 +4,10 @@ use std::{path::PathBuf, time::Duration};
 
 use gantry_server::{
     auth::{Auth, DevUser},
+    chat::ChatState,
     db::Db,
     modules::{self, ModuleOptions, ModuleRegistry},
+    secrets::Secrets,
     serve, AppState,
 };
 use tokio::sync::oneshot;
@@ -165,6 +167,9 @@ impl TestAppBuilder {
         let registry: ModuleRegistry = modules::load(&db, &options, self.modules).await;
         let state = AppState::new(db.clone(), &data_dir.path().join("site"))
             .with_modules(registry)
+            .with_chat(ChatState::new(
+                Secrets::load(&db_dir).expect("the secret key"),
+            ))
             .with_auth(Auth {
                 dev_user: self.dev_user.map(DevUser::user),
                 trust_forwarded_for: false,

@@ -1,0 +1,8 @@
+DROP TABLE chat_conversations_fts;
+DROP TABLE chat_messages_fts;
+DROP TABLE chat_messages;
+DROP TABLE chat_conversations;
+DROP TABLE chat_personas;
+DROP TABLE llm_disabled_models;
+DROP TABLE llm_connections;
+DROP TABLE secrets;

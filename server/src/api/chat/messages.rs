@@ -1,0 +1,110 @@
+//! Sending a message, regenerating the last answer and editing a user message: each
+//! stores what the user sent, then streams the answer (`text/event-stream`).
+
+use app::chat_api::{Regenerate, SendMessage};
+use axum::{
+    body::Bytes,
+    extract::{Path, State},
+    response::{IntoResponse, Response},
+    Json,
+};
+use gantry_sdk::{ApiError, CurrentUser};
+
+use super::optional_json;
+use crate::{
+    chat::{
+        answer, conversations,
+        error::ChatError,
+        messages::{self, Status},
+        turn, ChatState,
+    },
+    db::Db,
+};
+
+/// `POST /api/chat/conversations/{id}/messages {"content", "model"?}`.
+pub async fn send_message(
+    State(db): State<Db>,
+    State(chat): State<ChatState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Json(send): Json<SendMessage>,
+) -> Result<Response, ApiError> {
+    let content = turn::check_content(&send.content)?;
+    let conversation = conversations::get(&db, &user.id, &id).await?;
+    // Chosen before anything is stored: an unknown model changes nothing.
+    let chosen = turn::choose(&chat, &db, &user.id, &conversation, send.model.as_deref()).await?;
+    let first = !messages::list(&db, &id)
+        .await?
+        .iter()
+        .any(|m| m.role == "user");
+    messages::insert(&db, &id, "user", content, Status::Complete, None).await?;
+    conversations::touch(&db, &id, first.then_some(content)).await?;
+    let job = turn::begin(&chat, &db, &id, chosen).await?;
+    Ok(answer::stream(job).into_response())
+}
+
+/// `POST /api/chat/conversations/{id}/regenerate {"model"?}`: replaces the last
+/// answer (or answers the last message when its answer is missing).
+pub async fn regenerate(
+    State(db): State<Db>,
+    State(chat): State<ChatState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let request: Regenerate = optional_json(&body)?;
+    let conversation = conversations::get(&db, &user.id, &id).await?;
+    let stored = messages::list(&db, &id).await?;
+    let last_user = match stored.as_slice() {
+        [.., question, answer] if question.role == "user" && answer.role == "assistant" => {
+            Some((question, Some(answer)))
+        }
+        [.., question] if question.role == "user" => Some((question, None)),
+        _ => None,
+    };
+    let Some((_, old_answer)) = last_user else {
+        return Err(ChatError::NothingToRegenerate.into());
+    };
+    let chosen = turn::choose(
+        &chat,
+        &db,
+        &user.id,
+        &conversation,
+        request.model.as_deref(),
+    )
+    .await?;
+    if let Some(old) = old_answer {
+        messages::delete(&db, &old.id).await?;
+    }
+    conversations::touch(&db, &id, None).await?;
+    let job = turn::begin(&chat, &db, &id, chosen).await?;
+    Ok(answer::stream(job).into_response())
+}
+
+/// `POST /api/chat/conversations/{id}/messages/{message_id}/edit {"content",
+/// "model"?}`: changes a user message, drops every message after it, and answers
+/// it again.
+pub async fn edit_message(
+    State(db): State<Db>,
+    State(chat): State<ChatState>,
+    user: CurrentUser,
+    Path((id, message_id)): Path<(String, String)>,
+    Json(send): Json<SendMessage>,
+) -> Result<Response, ApiError> {
+    let content = turn::check_content(&send.content)?;
+    let conversation = conversations::get(&db, &user.id, &id).await?;
+    let stored = messages::list(&db, &id).await?;
+    let target = stored
+        .iter()
+        .find(|m| m.id == message_id)
+        .ok_or_else(|| ChatError::MessageNotFound(message_id.clone()))?;
+    if target.role != "user" {
+        return Err(ChatError::NotUserMessage(message_id).into());
+    }
+    let chosen = turn::choose(&chat, &db, &user.id, &conversation, send.model.as_deref()).await?;
+    messages::set_content(&db, &message_id, content).await?;
+    messages::delete_after(&db, &id, &message_id).await?;
+    conversations::touch(&db, &id, None).await?;
+    let job = turn::begin(&chat, &db, &id, chosen).await?;
+    Ok(answer::stream(job).into_response())
+}

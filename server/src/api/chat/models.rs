@@ -1,0 +1,18 @@
+//! `GET /api/models`: the models a signed-in user may pick.
+
+use app::chat_api::ModelChoices;
+use axum::{extract::State, Json};
+use gantry_sdk::{ApiError, CurrentUser};
+
+use crate::{chat::ChatState, db::Db};
+
+/// `GET /api/models` → `{"models": [{"id", "name", "connection", "default"}]}`.
+pub async fn list_models(
+    State(db): State<Db>,
+    State(chat): State<ChatState>,
+    _user: CurrentUser,
+) -> Result<Json<ModelChoices>, ApiError> {
+    Ok(Json(ModelChoices {
+        models: chat.catalog.choices(&db, &chat.secrets).await?,
+    }))
+}

@@ -1,0 +1,225 @@
+//! Conversations (`chat_conversations`): each user's own; another user's is "not
+//! found" for every operation.
+
+use app::chat_api::{Conversation, ConversationUpdate, NewConversation};
+use sqlx::{any::AnyRow, AssertSqlSafe, Row};
+
+use super::{error::ChatError, personas};
+use crate::{
+    accounts::{now, random_hex},
+    db::Db,
+};
+
+/// The title of a conversation before its first message.
+pub const NEW_TITLE: &str = "New conversation";
+/// About how long an automatic title may be.
+const TITLE_CHARS: usize = 60;
+/// The longest title a user may set.
+const MAX_TITLE_CHARS: usize = 200;
+
+const COLUMNS: &str = "id, title, pinned, model, persona_id, created_at, updated_at";
+
+fn conversation(row: &AnyRow) -> Result<Conversation, sqlx::Error> {
+    Ok(Conversation {
+        id: row.try_get("id")?,
+        title: row.try_get("title")?,
+        pinned: row.try_get::<i64, _>("pinned")? != 0,
+        model: row.try_get("model")?,
+        persona_id: row.try_get("persona_id")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+/// `user_id`'s conversations, pinned first, then the most recently updated.
+pub async fn list(db: &Db, user_id: &str) -> Result<Vec<Conversation>, ChatError> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM chat_conversations WHERE user_id = $1 \
+         ORDER BY pinned DESC, updated_at DESC, rowid DESC"
+    )))
+    .bind(user_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.iter().map(conversation).collect::<Result<_, _>>()?)
+}
+
+/// `user_id`'s conversation `id`.
+pub async fn get(db: &Db, user_id: &str, id: &str) -> Result<Conversation, ChatError> {
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM chat_conversations WHERE id = $1 AND user_id = $2"
+    )))
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    match row {
+        Some(row) => Ok(conversation(&row)?),
+        None => Err(ChatError::ConversationNotFound(id.to_owned())),
+    }
+}
+
+/// Starts a conversation for `user_id`.
+pub async fn create(
+    db: &Db,
+    user_id: &str,
+    new: &NewConversation,
+) -> Result<Conversation, ChatError> {
+    if let Some(persona_id) = &new.persona_id {
+        personas::get_usable(db, user_id, persona_id).await?;
+    }
+    let id = random_hex(12);
+    let at = now();
+    sqlx::query(
+        "INSERT INTO chat_conversations (id, user_id, title, model, persona_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+    )
+    .bind(&id)
+    .bind(user_id)
+    .bind(NEW_TITLE)
+    .bind(new.model.as_deref().filter(|m| !m.is_empty()))
+    .bind(new.persona_id.as_deref())
+    .bind(at)
+    .execute(&db.pool)
+    .await?;
+    get(db, user_id, &id).await
+}
+
+/// Changes what `update` names.
+pub async fn update(
+    db: &Db,
+    user_id: &str,
+    id: &str,
+    update: &ConversationUpdate,
+) -> Result<Conversation, ChatError> {
+    let current = get(db, user_id, id).await?;
+    let title = match &update.title {
+        Some(title) => {
+            let title = title.trim();
+            if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS {
+                return Err(ChatError::invalid(
+                    "title",
+                    format!("must be 1 to {MAX_TITLE_CHARS} characters"),
+                ));
+            }
+            Some(title.to_owned())
+        }
+        None => None,
+    };
+    if let Some(Some(persona_id)) = &update.persona_id {
+        personas::get_usable(db, user_id, persona_id).await?;
+    }
+    let model = match &update.model {
+        Some(model) => model.clone().filter(|m| !m.is_empty()),
+        None => current.model,
+    };
+    let persona_id = match &update.persona_id {
+        Some(persona) => persona.clone(),
+        None => current.persona_id,
+    };
+    sqlx::query(
+        "UPDATE chat_conversations SET title = $1, title_set_by_user = CASE WHEN $2 = 1 THEN 1 ELSE title_set_by_user END, pinned = $3, model = $4, \
+         persona_id = $5, updated_at = $6 WHERE id = $7 AND user_id = $8",
+    )
+    .bind(title.as_deref().unwrap_or(&current.title))
+    .bind(i64::from(title.is_some()))
+    .bind(i64::from(update.pinned.unwrap_or(current.pinned)))
+    .bind(model)
+    .bind(persona_id)
+    .bind(now())
+    .bind(id)
+    .bind(user_id)
+    .execute(&db.pool)
+    .await?;
+    get(db, user_id, id).await
+}
+
+/// Deletes the conversation and its messages.
+pub async fn delete(db: &Db, user_id: &str, id: &str) -> Result<(), ChatError> {
+    let mut tx = db.pool.begin().await?;
+    let n = sqlx::query("DELETE FROM chat_conversations WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(ChatError::ConversationNotFound(id.to_owned()));
+    }
+    sqlx::query("DELETE FROM chat_messages WHERE conversation_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Marks the conversation as just used; retitles it from `first_message` when that
+/// is its first message and the user has not named it.
+pub async fn touch(db: &Db, id: &str, first_message: Option<&str>) -> Result<(), ChatError> {
+    match first_message {
+        Some(text) => {
+            sqlx::query(
+                "UPDATE chat_conversations SET title = $1, updated_at = $2 \
+                 WHERE id = $3 AND title_set_by_user = 0",
+            )
+            .bind(title_from(text))
+            .bind(now())
+            .bind(id)
+            .execute(&db.pool)
+            .await?;
+        }
+        None => {
+            sqlx::query("UPDATE chat_conversations SET updated_at = $1 WHERE id = $2")
+                .bind(now())
+                .bind(id)
+                .execute(&db.pool)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// A title from a first message: its first line, cut to about
+/// [`TITLE_CHARS`] characters on a word boundary.
+pub fn title_from(text: &str) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= TITLE_CHARS {
+        return if line.is_empty() {
+            NEW_TITLE.to_owned()
+        } else {
+            line
+        };
+    }
+    let mut title = String::new();
+    for word in line.split(' ') {
+        if title.chars().count() + word.chars().count() + 1 > TITLE_CHARS {
+            break;
+        }
+        if !title.is_empty() {
+            title.push(' ');
+        }
+        title.push_str(word);
+    }
+    if title.is_empty() {
+        title = line.chars().take(TITLE_CHARS).collect();
+    }
+    title.push('…');
+    title
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_are_cut_on_word_boundaries() {
+        assert_eq!(title_from("  Hello\n  there "), "Hello there");
+        assert_eq!(title_from(""), NEW_TITLE);
+        let long = "word ".repeat(30);
+        let title = title_from(&long);
+        assert!(title.ends_with("word…"), "{title}");
+        assert!(title.chars().count() <= TITLE_CHARS + 1);
+        let one_word = "x".repeat(100);
+        assert_eq!(title_from(&one_word).chars().count(), TITLE_CHARS + 1);
+    }
+}

@@ -1,0 +1,196 @@
+//! Messages (`chat_messages`) in their conversation's order (`seq`).
+
+use app::chat_api::{ChatMessage, Usage};
+use sqlx::{any::AnyRow, AssertSqlSafe, Row};
+
+use super::{error::ChatError, markdown};
+use crate::{
+    accounts::{now, random_hex},
+    db::Db,
+};
+
+/// How an assistant message ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Complete,
+    Streaming,
+    Stopped,
+    Failed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Complete => "complete",
+            Status::Streaming => "streaming",
+            Status::Stopped => "stopped",
+            Status::Failed => "failed",
+        }
+    }
+}
+
+const COLUMNS: &str = "id, role, content, status, model, error, prompt_tokens, completion_tokens, \
+                       duration_ms, created_at";
+
+fn message(row: &AnyRow) -> Result<ChatMessage, sqlx::Error> {
+    let role: String = row.try_get("role")?;
+    let content: String = row.try_get("content")?;
+    let prompt: Option<i64> = row.try_get("prompt_tokens")?;
+    let completion: Option<i64> = row.try_get("completion_tokens")?;
+    Ok(ChatMessage {
+        id: row.try_get("id")?,
+        html: (role == "assistant").then(|| markdown::to_html(&content)),
+        role,
+        content,
+        model: row.try_get("model")?,
+        created_at: row.try_get("created_at")?,
+        status: row.try_get("status")?,
+        usage: prompt
+            .zip(completion)
+            .map(|(prompt_tokens, completion_tokens)| Usage {
+                prompt_tokens,
+                completion_tokens,
+            }),
+        duration_ms: row.try_get("duration_ms")?,
+        error: row.try_get("error")?,
+    })
+}
+
+/// The conversation's messages, oldest first.
+pub async fn list(db: &Db, conversation_id: &str) -> Result<Vec<ChatMessage>, ChatError> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM chat_messages WHERE conversation_id = $1 ORDER BY seq"
+    )))
+    .bind(conversation_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.iter().map(message).collect::<Result<_, _>>()?)
+}
+
+/// One message by id.
+pub async fn get(db: &Db, id: &str) -> Result<ChatMessage, ChatError> {
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM chat_messages WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?;
+    match row {
+        Some(row) => Ok(message(&row)?),
+        None => Err(ChatError::MessageNotFound(id.to_owned())),
+    }
+}
+
+/// Appends a message; returns its id.
+pub async fn insert(
+    db: &Db,
+    conversation_id: &str,
+    role: &str,
+    content: &str,
+    status: Status,
+    model: Option<&str>,
+) -> Result<String, ChatError> {
+    let id = random_hex(12);
+    sqlx::query(
+        "INSERT INTO chat_messages (id, conversation_id, role, content, status, model, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(conversation_id)
+    .bind(role)
+    .bind(content)
+    .bind(status.as_str())
+    .bind(model)
+    .bind(now())
+    .execute(&db.pool)
+    .await?;
+    Ok(id)
+}
+
+/// Replaces a user message's text.
+pub async fn set_content(db: &Db, id: &str, content: &str) -> Result<(), ChatError> {
+    sqlx::query("UPDATE chat_messages SET content = $1 WHERE id = $2")
+        .bind(content)
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// Saves what has arrived of an answer so far. `false` when the message is gone
+/// (its conversation was deleted).
+pub async fn save_progress(db: &Db, id: &str, content: &str) -> Result<bool, ChatError> {
+    let n = sqlx::query("UPDATE chat_messages SET content = $1 WHERE id = $2")
+        .bind(content)
+        .bind(id)
+        .execute(&db.pool)
+        .await?
+        .rows_affected();
+    Ok(n > 0)
+}
+
+/// How an answer ended, to store.
+pub struct Outcome<'a> {
+    pub content: &'a str,
+    pub status: Status,
+    pub error: Option<&'a str>,
+    pub usage: Option<Usage>,
+    pub duration_ms: i64,
+}
+
+/// Stores how an answer ended. `false` when the message is gone.
+pub async fn finish(db: &Db, id: &str, outcome: &Outcome<'_>) -> Result<bool, ChatError> {
+    let n = sqlx::query(
+        "UPDATE chat_messages SET content = $1, status = $2, error = $3, prompt_tokens = $4, \
+         completion_tokens = $5, duration_ms = $6 WHERE id = $7",
+    )
+    .bind(outcome.content)
+    .bind(outcome.status.as_str())
+    .bind(outcome.error)
+    .bind(outcome.usage.map(|u| u.prompt_tokens))
+    .bind(outcome.usage.map(|u| u.completion_tokens))
+    .bind(outcome.duration_ms)
+    .bind(id)
+    .execute(&db.pool)
+    .await?
+    .rows_affected();
+    Ok(n > 0)
+}
+
+/// Deletes the conversation's messages after `seq_of` (the message with that id).
+pub async fn delete_after(
+    db: &Db,
+    conversation_id: &str,
+    message_id: &str,
+) -> Result<(), ChatError> {
+    sqlx::query(
+        "DELETE FROM chat_messages WHERE conversation_id = $1 \
+         AND seq > (SELECT seq FROM chat_messages WHERE id = $2)",
+    )
+    .bind(conversation_id)
+    .bind(message_id)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+/// Deletes one message.
+pub async fn delete(db: &Db, id: &str) -> Result<(), ChatError> {
+    sqlx::query("DELETE FROM chat_messages WHERE id = $1")
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// Answers a stopped server left half-written: at start-up, every message still
+/// `streaming` failed.
+pub async fn fail_interrupted(db: &Db) -> Result<u64, ChatError> {
+    Ok(sqlx::query(
+        "UPDATE chat_messages SET status = 'failed', error = 'the server stopped while this answer was being written' \
+         WHERE status = 'streaming'",
+    )
+    .execute(&db.pool)
+    .await?
+    .rows_affected())
+}

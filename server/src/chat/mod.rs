@@ -1,0 +1,39 @@
+//! Chat, the core of Gantry: conversations with OpenAI-compatible model servers.
+//!
+//! `connections` and `catalog` know the model servers and their models,
+//! `conversations`, `messages` and `personas` are the stored data, `turn` starts an
+//! answer and `answer` streams it; `search`, `export` and `markdown` serve the page.
+//! The HTTP handlers are in `crate::api::chat`.
+
+pub mod answer;
+pub mod catalog;
+pub mod connections;
+pub mod conversations;
+pub mod error;
+pub mod export;
+pub mod history;
+pub mod markdown;
+pub mod messages;
+pub mod model_client;
+pub mod personas;
+pub mod search;
+pub mod turn;
+
+use crate::secrets::Secrets;
+
+/// What Chat's handlers share: the model catalog (with its pooled HTTP client) and
+/// the secrets that hold the connections' API keys.
+#[derive(Clone, Debug)]
+pub struct ChatState {
+    pub catalog: catalog::ModelCatalog,
+    pub secrets: Secrets,
+}
+
+impl ChatState {
+    pub fn new(secrets: Secrets) -> Self {
+        Self {
+            catalog: catalog::ModelCatalog::default(),
+            secrets,
+        }
+    }
+}

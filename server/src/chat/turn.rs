@@ -1,0 +1,111 @@
+//! Starting an answer: which model and persona a conversation uses, the checks on a
+//! user's message, the history sent, and the stored message the answer goes into.
+
+use app::chat_api::Conversation;
+
+use super::{
+    answer::AnswerJob,
+    connections,
+    error::ChatError,
+    history,
+    messages::{self, Status},
+    model_client::ModelServer,
+    personas, ChatState,
+};
+use crate::db::Db;
+
+/// The longest message a user may send, in bytes.
+pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+
+/// `content` when it may be sent: not blank, not over [`MAX_MESSAGE_BYTES`].
+pub fn check_content(content: &str) -> Result<&str, ChatError> {
+    if content.trim().is_empty() {
+        return Err(ChatError::EmptyMessage);
+    }
+    if content.len() > MAX_MESSAGE_BYTES {
+        return Err(ChatError::MessageTooLong {
+            len: content.len(),
+            limit: MAX_MESSAGE_BYTES,
+        });
+    }
+    Ok(content)
+}
+
+/// The model, server and persona settings an answer is written with.
+pub struct Chosen {
+    pub server: ModelServer,
+    /// `<connection>/<model>`.
+    pub model_id: String,
+    pub model_name: String,
+    pub system_prompt: String,
+    pub temperature: Option<f64>,
+}
+
+/// The model for the next answer in `conversation`: the one asked for, else the
+/// conversation's, else its persona's, else the instance's default.
+pub async fn choose(
+    state: &ChatState,
+    db: &Db,
+    user_id: &str,
+    conversation: &Conversation,
+    requested: Option<&str>,
+) -> Result<Chosen, ChatError> {
+    let persona = match &conversation.persona_id {
+        // A persona deleted since is no persona.
+        Some(id) => personas::get_usable(db, user_id, id).await.ok(),
+        None => None,
+    };
+    let model_id = match requested
+        .filter(|m| !m.is_empty())
+        .map(str::to_owned)
+        .or_else(|| conversation.model.clone())
+        .or_else(|| persona.as_ref().and_then(|p| p.model.clone()))
+    {
+        Some(model) => model,
+        None => connections::default_model(db)
+            .await?
+            .ok_or(ChatError::NoModel)?,
+    };
+    let (server, model_name) = state.catalog.resolve(db, &state.secrets, &model_id).await?;
+    Ok(Chosen {
+        server,
+        model_id,
+        model_name,
+        system_prompt: persona
+            .as_ref()
+            .map(|p| p.system_prompt.clone())
+            .unwrap_or_default(),
+        temperature: persona.and_then(|p| p.temperature),
+    })
+}
+
+/// The job of answering the conversation as it is stored now, with a new
+/// `streaming` assistant message for it to fill.
+pub async fn begin(
+    state: &ChatState,
+    db: &Db,
+    conversation_id: &str,
+    chosen: Chosen,
+) -> Result<AnswerJob, ChatError> {
+    let stored = messages::list(db, conversation_id).await?;
+    let history = history::build(&chosen.system_prompt, &stored, chosen.server.context_tokens);
+    let message_id = messages::insert(
+        db,
+        conversation_id,
+        "assistant",
+        "",
+        Status::Streaming,
+        Some(&chosen.model_id),
+    )
+    .await?;
+    Ok(AnswerJob {
+        db: db.clone(),
+        client: state.catalog.client().clone(),
+        server: chosen.server,
+        model_name: chosen.model_name,
+        history,
+        temperature: chosen.temperature,
+        conversation_id: conversation_id.to_owned(),
+        message_id,
+    })
+}
