@@ -2,17 +2,29 @@
 // browser download). `cargo xtask test` builds everything and sets the GANTRY_*
 // variables; run by hand, the defaults expect `cargo xtask build` to have run.
 //
-// Four servers run the same build with the test modules: one where every request is
+// Two test model servers (`model-server.mjs`) answer Chat; four Gantry servers run the same build with the test modules: one where every request is
 // an administrator's, one where it is a plain user's (development users), and one with
 // real accounts, where one signs in, and the same on PostgreSQL (`GANTRY_POSTGRES_URL`).
 import { defineConfig } from "@playwright/test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { adminPassword, adminURL, postgresURL, signInURL, userURL } from "./tests/servers";
+import { adminPassword, adminURL, modelsURL, postgresURL, signInURL, userURL } from "./tests/servers";
 
 const bin = process.env.GANTRY_BIN ?? resolve(__dirname, "../target/debug/gantry");
 const dataDir = process.env.GANTRY_DATA_DIR ?? mkdtempSync(join(tmpdir(), "gantry-e2e-"));
+
+/** A test model server on `port` (its control port is `port + 1`). */
+function modelServer(port: number) {
+  return {
+    command: `node "${resolve(__dirname, "model-server.mjs")}" ${port}`,
+    url: `http://127.0.0.1:${port + 1}/health`,
+    reuseExistingServer: false,
+    timeout: 20_000,
+    stdout: "pipe" as const,
+    stderr: "pipe" as const,
+  };
+}
 
 function server(url: string, user: "admin" | "user" | "accounts" | "postgres") {
   return {
@@ -35,6 +47,8 @@ function server(url: string, user: "admin" | "user" | "accounts" | "postgres") {
       ...(user === "postgres" ? { DATABASE_URL: process.env.GANTRY_POSTGRES_URL ?? "" } : {}),
       // Dev mode: the `broken` module's bundle comes from a URL that answers 404.
       GANTRY_MODULE_BROKEN_DEV: "/modules/broken/static/missing.js",
+      // Chat's connection `default`: the test model server below.
+      GANTRY_LLM_URL: modelsURL,
       // The Overlord's worker goes round every second, not every 30.
       GANTRY_OVERLORD_INTERVAL_SECS: "1",
     },
@@ -66,6 +80,8 @@ export default defineConfig({
     },
   },
   webServer: [
+    modelServer(Number(new URL(modelsURL).port)),
+    modelServer(3112),
     server(adminURL, "admin"),
     server(userURL, "user"),
     server(signInURL, "accounts"),

@@ -161,6 +161,17 @@ pub struct ModelChoice {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModelChoices {
     pub models: Vec<ModelChoice>,
+    /// Connections whose models could not be listed just now, and why.
+    #[serde(default)]
+    pub unavailable: Vec<UnavailableConnection>,
+}
+
+/// A connection that did not answer its model list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnavailableConnection {
+    pub connection: String,
+    /// Why, in words naming the connection.
+    pub error: String,
 }
 
 /// A persona: a system prompt, temperature and optional model under a name.

@@ -32,6 +32,8 @@ pub enum HostTabMatch {
 pub fn admin_host_tabs() -> Vec<Tab> {
     vec![
         Tab::new("users", "Users", "host:users").order(10),
+        Tab::new("models", "Models", "host:models").order(14),
+        Tab::new("personas", "Personas", "host:personas").order(16),
         Tab::new("modules", "Modules", "host:modules").order(20),
         Tab::new("audit", "Audit", "host:audit").order(30),
         Tab::new("system", "System", "host:system").order(40),
@@ -42,6 +44,7 @@ pub fn admin_host_tabs() -> Vec<Tab> {
 pub fn settings_host_tabs() -> Vec<Tab> {
     vec![
         Tab::new("profile", "Profile", "host:profile").order(10),
+        Tab::new("personas", "Personas", "host:personas").order(15),
         Tab::new("appearance", "Appearance", "host:appearance").order(20),
     ]
 }
@@ -164,6 +167,8 @@ mod tests {
             hrefs,
             [
                 "/admin/users",
+                "/admin/models",
+                "/admin/personas",
                 "/admin/modules",
                 "/admin/alpha/dashboard",
                 "/admin/audit",
@@ -173,7 +178,7 @@ mod tests {
         );
         assert_eq!(
             resolve_host_tab(&tabs, "/admin", "beta/dashboard"),
-            HostTabMatch::Tab(Box::new(tabs[5].clone()))
+            HostTabMatch::Tab(Box::new(tabs[7].clone()))
         );
         assert_eq!(
             resolve_host_tab(&tabs, "/admin", ""),
@@ -218,7 +223,7 @@ mod tests {
             Some(&user),
         );
         let ids: Vec<_> = tabs.iter().map(|t| t.tab.id.as_str()).collect();
-        assert_eq!(ids, ["profile", "appearance", "prefs"]);
+        assert_eq!(ids, ["profile", "personas", "appearance", "prefs"]);
         let tabs = host_page_tabs(
             "/settings",
             TabSection::Settings,
@@ -226,6 +231,6 @@ mod tests {
             &modules,
             Some(&admin()),
         );
-        assert_eq!(tabs.len(), 4);
+        assert_eq!(tabs.len(), 5);
     }
 }

@@ -22,7 +22,7 @@ pub mod theme;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
-    components::{Route, Router, Routes},
+    components::{ParentRoute, Route, Router, Routes},
     path,
 };
 
@@ -78,7 +78,12 @@ pub fn App() -> impl IntoView {
                     <Header />
                     <main class="content" id="content">
                         <Routes fallback=NotFound>
-                            <Route path=path!("") view=ChatPage />
+                            // One Chat page for `/` and `/c/<id>`: moving between
+                            // conversations keeps it (and a running answer) mounted.
+                            <ParentRoute path=path!("") view=ChatPage>
+                                <Route path=path!("") view=|| () />
+                                <Route path=path!("c/:id") view=|| () />
+                            </ParentRoute>
                             <Route path=path!("login") view=LoginPage />
                             <Route path=path!("setup") view=SetupPage />
                             <Route path=path!("settings") view=SettingsPage />

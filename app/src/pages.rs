@@ -2,11 +2,13 @@
 
 pub mod admin;
 pub mod admin_audit;
+pub mod admin_models;
 pub mod admin_users;
 pub mod chat;
 pub mod login;
 pub mod module_page;
 pub mod not_found;
+pub mod personas;
 pub mod profile;
 pub mod settings;
 pub mod setup;

@@ -1,10 +1,10 @@
 // The same product on PostgreSQL (`DATABASE_URL`, a throwaway server `cargo xtask
 // test` starts): core and module migrations, sign-in, accounts, both modules' data
-// and the audit trail, through the browser and the API.
+// and the audit trail, and a Chat round trip, through the browser and the API.
 import { expect, test } from "@playwright/test";
 import { adminPassword, postgresURL } from "./servers";
 
-test("on PostgreSQL, accounts, modules and the audit trail work", async ({ page }) => {
+test("on PostgreSQL, accounts, modules, chat and the audit trail work", async ({ page }) => {
   test.skip(!process.env.GANTRY_POSTGRES_URL, "needs GANTRY_POSTGRES_URL: cargo xtask test starts a PostgreSQL");
   await page.goto(`${postgresURL}/login`);
   await page.getByLabel("Username").fill("admin");
@@ -40,6 +40,27 @@ test("on PostgreSQL, accounts, modules and the audit trail work", async ({ page 
   expect(memory.status()).toBe(201);
   const memories = await (await api.get(`${postgresURL}/api/modules/overlord/memory?q=postgresql&tag=db`)).json();
   expect(memories.total).toBe(1);
+
+  // Chat: a conversation, a streamed answer from the test model server, search
+  // through PostgreSQL's full-text index, and the same in the browser.
+  const conversation = await (await api.post(`${postgresURL}/api/chat/conversations`, { headers, data: { model: "default/echo" } })).json();
+  const streamed = await api.post(`${postgresURL}/api/chat/conversations/${conversation.id}/messages`, {
+    headers,
+    data: { content: "Elephants remember everything" },
+  });
+  expect(streamed.status()).toBe(200);
+  const events = await streamed.text();
+  expect(events).toContain("event: done");
+  expect(events).toContain("You said: Elephants remember everything");
+  const hits = await (await api.get(`${postgresURL}/api/chat/search?q=elephant`)).json();
+  expect(hits.results.map((r: { conversation_id: string }) => r.conversation_id)).toContain(conversation.id);
+  expect(hits.results.find((r: { role: string }) => r.role === "user").message_snippet).toContain("Elephants");
+  await page.goto(`${postgresURL}/c/${conversation.id}`);
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true", { timeout: 20_000 });
+  await expect(page.locator('article[data-role="assistant"]')).toContainText("You said: Elephants remember everything");
+  await page.getByRole("textbox", { name: "Message" }).fill("And mice?");
+  await page.getByRole("textbox", { name: "Message" }).press("Enter");
+  await expect(page.locator('article[data-role="assistant"]').last()).toContainText("You said: And mice?");
 
   const audit = await (await api.get(`${postgresURL}/api/admin/audit?per_page=200`)).json();
   const actions = audit.entries.map((e: { action: string }) => e.action);

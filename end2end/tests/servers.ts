@@ -4,5 +4,10 @@ export const userURL = `http://${process.env.GANTRY_USER_ADDR ?? "127.0.0.1:3101
 /** A server with real accounts: no development user; its first administrator is `admin`. */
 export const signInURL = `http://${process.env.GANTRY_SIGNIN_ADDR ?? "127.0.0.1:3102"}`;
 export const adminPassword = "e2e admin password";
+/** The test model server every Gantry test server is connected to (`--llm-url`). */
+export const modelsURL = `http://127.0.0.1:${process.env.GANTRY_MODELS_PORT ?? "3110"}/v1`;
+/** A second model server the tests take down and bring back (through its control port). */
+export const flakyModelsURL = "http://127.0.0.1:3112/v1";
+export const flakyModelsControlURL = "http://127.0.0.1:3113";
 /** The same as `signInURL`, but on PostgreSQL (`GANTRY_POSTGRES_URL`, started by `cargo xtask test`). */
 export const postgresURL = `http://${process.env.GANTRY_POSTGRES_ADDR ?? "127.0.0.1:3103"}`;

@@ -1,5 +1,5 @@
 //! `/admin`: running the instance, for administrators only. Its tabs are the host's
-//! own (Users, Modules, Audit, System) and the modules' `admin` tabs.
+//! own (Users, Models, Personas, Modules, Audit, System) and the modules' `admin` tabs.
 
 use gantry_sdk::{ModuleSource, ModuleState, TabSection};
 use leptos::prelude::*;
@@ -9,7 +9,10 @@ use crate::{
     bootstrap::use_bootstrap,
     components::host_tabs_page::HostTabsPage,
     host_pages::admin_host_tabs,
-    pages::{admin_audit::AuditTab, admin_users::UsersTab},
+    pages::{
+        admin_audit::AuditTab, admin_models::ModelsTab, admin_users::UsersTab,
+        personas::PersonasTab,
+    },
 };
 
 /// The Admin page; anyone but an administrator gets a 403 page.
@@ -47,6 +50,8 @@ pub fn AdminPage() -> impl IntoView {
 fn admin_tab(id: &str) -> AnyView {
     match id {
         "users" => view! { <UsersTab /> }.into_any(),
+        "models" => view! { <ModelsTab /> }.into_any(),
+        "personas" => view! { <PersonasTab api="/api/admin/personas" shared=true /> }.into_any(),
         "modules" => view! { <ModulesOverview /> }.into_any(),
         "audit" => view! { <AuditTab /> }.into_any(),
         _ => view! { <SystemOverview /> }.into_any(),

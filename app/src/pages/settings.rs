@@ -1,13 +1,16 @@
 //! `/settings`: the visitor's own settings. Its tabs are the host's own
-//! (Profile, Appearance) and the modules' `settings` tabs.
+//! (Profile, Personas, Appearance) and the modules' `settings` tabs.
 
 use gantry_sdk::TabSection;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    components::host_tabs_page::HostTabsPage, host_pages::settings_host_tabs, host_ui::use_host_ui,
-    pages::profile::ProfileTab, theme::Theme,
+    components::host_tabs_page::HostTabsPage,
+    host_pages::settings_host_tabs,
+    host_ui::use_host_ui,
+    pages::{personas::PersonasTab, profile::ProfileTab},
+    theme::Theme,
 };
 
 /// The Settings page.
@@ -29,6 +32,7 @@ pub fn SettingsPage() -> impl IntoView {
 fn settings_tab(id: &str) -> AnyView {
     match id {
         "profile" => view! { <ProfileTab /> }.into_any(),
+        "personas" => view! { <PersonasTab api="/api/personas" shared=false /> }.into_any(),
         _ => view! { <Appearance /> }.into_any(),
     }
 }

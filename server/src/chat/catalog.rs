@@ -8,7 +8,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use app::chat_api::{AdminModel, Connection, ConnectionStatus, ModelChoice};
+use app::chat_api::{
+    AdminModel, Connection, ConnectionStatus, ModelChoice, ModelChoices, UnavailableConnection,
+};
 
 use super::{
     connections,
@@ -113,13 +115,26 @@ impl ModelCatalog {
         Ok(res)
     }
 
-    /// The models users may pick: every listed model that is not turned off.
-    pub async fn choices(&self, db: &Db, secrets: &Secrets) -> Result<Vec<ModelChoice>, ChatError> {
+    /// The models users may pick (every listed model that is not turned off), and
+    /// the connections that could not list theirs. The default is the one set, or
+    /// else the first offered.
+    pub async fn choices(&self, db: &Db, secrets: &Secrets) -> Result<ModelChoices, ChatError> {
         let disabled = connections::disabled_models(db).await?;
         let default = connections::default_model(db).await?;
         let mut res = Vec::new();
+        let mut unavailable = Vec::new();
         for (conn, models) in self.all_models(db, secrets).await? {
-            for name in models.unwrap_or_default() {
+            let models = match models {
+                Ok(models) => models,
+                Err(err) => {
+                    unavailable.push(UnavailableConnection {
+                        connection: conn.name.clone(),
+                        error: err.to_string(),
+                    });
+                    continue;
+                }
+            };
+            for name in models {
                 let id = model_id(&conn.name, &name);
                 if disabled.contains(&id) {
                     continue;
@@ -132,7 +147,16 @@ impl ModelCatalog {
                 });
             }
         }
-        Ok(res)
+        // With no default set (or the default not offered), the first model is.
+        if !res.iter().any(|m| m.default) {
+            if let Some(first) = res.first_mut() {
+                first.default = true;
+            }
+        }
+        Ok(ModelChoices {
+            models: res,
+            unavailable,
+        })
     }
 
     /// Every connection and its model list, asked of all servers at once.

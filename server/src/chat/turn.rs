@@ -42,7 +42,8 @@ pub struct Chosen {
 }
 
 /// The model for the next answer in `conversation`: the one asked for, else the
-/// conversation's, else its persona's, else the instance's default.
+/// conversation's, else its persona's, else the instance's default (the first
+/// model offered when none is set).
 pub async fn choose(
     state: &ChatState,
     db: &Db,
@@ -62,9 +63,18 @@ pub async fn choose(
         .or_else(|| persona.as_ref().and_then(|p| p.model.clone()))
     {
         Some(model) => model,
-        None => connections::default_model(db)
-            .await?
-            .ok_or(ChatError::NoModel)?,
+        None => match connections::default_model(db).await? {
+            Some(model) => model,
+            None => state
+                .catalog
+                .choices(db, &state.secrets)
+                .await?
+                .models
+                .into_iter()
+                .find(|m| m.default)
+                .map(|m| m.id)
+                .ok_or(ChatError::NoModel)?,
+        },
     };
     let (server, model_name) = state.catalog.resolve(db, &state.secrets, &model_id).await?;
     Ok(Chosen {

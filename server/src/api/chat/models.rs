@@ -6,13 +6,12 @@ use gantry_sdk::{ApiError, CurrentUser};
 
 use crate::{chat::ChatState, db::Db};
 
-/// `GET /api/models` → `{"models": [{"id", "name", "connection", "default"}]}`.
+/// `GET /api/models` → `{"models": [{"id", "name", "connection", "default"}],
+/// "unavailable": [{"connection", "error"}]}`.
 pub async fn list_models(
     State(db): State<Db>,
     State(chat): State<ChatState>,
     _user: CurrentUser,
 ) -> Result<Json<ModelChoices>, ApiError> {
-    Ok(Json(ModelChoices {
-        models: chat.catalog.choices(&db, &chat.secrets).await?,
-    }))
+    Ok(Json(chat.catalog.choices(&db, &chat.secrets).await?))
 }

@@ -137,7 +137,7 @@ async fn with_no_connection_there_are_no_models_and_sending_says_why() {
     let app = TestApp::builder().dev_user(DevUser::Admin).spawn().await;
     let (status, list) = app.get_json("/api/models").await;
     assert_eq!(status, 200);
-    assert_eq!(list, json!({"models": []}));
+    assert_eq!(list, json!({"models": [], "unavailable": []}));
     let id = new_conversation(&app, None).await;
     let answer = send(&app, &id, "anyone there?", None).await;
     assert_eq!(answer.status, 409);

@@ -102,6 +102,16 @@ async fn failures_are_error_events_and_never_stored_as_the_models_words() {
         );
         assert_eq!(messages[1]["error"], message, "{model}");
     }
+    // Users are told which connection is not answering, and why.
+    let (_, list) = app.get_json("/api/models").await;
+    let unavailable = list["unavailable"].as_array().unwrap();
+    assert_eq!(unavailable.len(), 1, "{list:#}");
+    assert_eq!(unavailable[0]["connection"], "down");
+    assert!(list["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["connection"] != "down"));
     // The unreachable server's error says why, in words.
     let id = new_conversation(&app, None).await;
     let answer = send(&app, &id, "Hello?", Some("down/echo")).await;

@@ -1,0 +1,108 @@
+// An OpenAI-compatible model server for the browser tests and for trying Gantry by
+// hand (a fake of something outside Gantry): `GET /v1/models` and streamed
+// `POST /v1/chat/completions`, scripted by the model's name.
+//
+//   node end2end/model-server.mjs [port]       (default 3110; control on port + 1)
+//
+// Models: `echo` ("You said: …", word by word), `slow` (40 pieces, one every 80 ms),
+// `endless` (a piece every 100 ms for a minute), `html` (an answer full of HTML and
+// Markdown). The control port takes `POST /down` (the model port stops listening:
+// connections are refused) and `POST /up`, and answers `GET /health`.
+import { createServer } from "node:http";
+
+const port = Number(process.argv[2] ?? process.env.MODEL_SERVER_PORT ?? 3110);
+const MODELS = ["echo", "slow", "endless", "html"];
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function chunk(content) {
+  return `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
+}
+
+function pieces(model, last) {
+  switch (model) {
+    case "echo":
+      return { delay: 10, parts: `You said: ${last}`.split(/(?<= )/) };
+    case "slow":
+      return { delay: 80, parts: Array.from({ length: 40 }, (_, i) => `word${i} `) };
+    case "endless":
+      return { delay: 100, parts: Array.from({ length: 600 }, (_, i) => `tick${i} `) };
+    case "html":
+      return {
+        delay: 10,
+        parts: [
+          "Here is markup: <script>window.pwned = 1</script> ",
+          '<img src=x onerror="window.pwned = 2"> and **bold** text.\n\n',
+          "```js\nconsole.log('<b>hi</b>');\n```\n",
+        ],
+      };
+    default:
+      return null;
+  }
+}
+
+async function completions(req, res, body) {
+  const request = JSON.parse(body || "{}");
+  const messages = request.messages ?? [];
+  const last = messages.length ? messages[messages.length - 1].content : "";
+  const script = pieces(request.model, last);
+  if (!script) {
+    res.writeHead(404, { "content-type": "application/json" });
+    res.end(JSON.stringify({ error: { message: `model ${request.model} not found` } }));
+    return;
+  }
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+  let gone = false;
+  res.on("close", () => {
+    gone = true;
+  });
+  for (const part of script.parts) {
+    await sleep(script.delay);
+    if (gone) return;
+    res.write(chunk(part));
+  }
+  res.write(`data: ${JSON.stringify({ choices: [], usage: { prompt_tokens: 7, completion_tokens: script.parts.length } })}\n\n`);
+  res.end("data: [DONE]\n\n");
+}
+
+function handle(req, res) {
+  let body = "";
+  req.on("data", (data) => (body += data));
+  req.on("end", () => {
+    if (req.method === "GET" && req.url === "/v1/models") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ object: "list", data: MODELS.map((id) => ({ id, object: "model" })) }));
+    } else if (req.method === "POST" && req.url === "/v1/chat/completions") {
+      completions(req, res, body).catch(() => res.destroy());
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+}
+
+let models = null;
+function up() {
+  if (models) return Promise.resolve();
+  models = createServer(handle);
+  return new Promise((resolve) => models.listen(port, "127.0.0.1", resolve));
+}
+function down() {
+  if (!models) return Promise.resolve();
+  const server = models;
+  models = null;
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+const control = createServer(async (req, res) => {
+  if (req.method === "POST" && req.url === "/down") await down();
+  else if (req.method === "POST" && req.url === "/up") await up();
+  else if (!(req.method === "GET" && req.url === "/health")) return res.writeHead(404).end();
+  res.writeHead(200, { "content-type": "application/json" });
+  res.end(JSON.stringify({ listening: models !== null }));
+});
+
+await up();
+control.listen(port + 1, "127.0.0.1", () => {
+  console.log(`model server on http://127.0.0.1:${port}/v1, control on http://127.0.0.1:${port + 1}`);
+});
