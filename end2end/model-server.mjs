@@ -2,16 +2,17 @@
 // hand (a fake of something outside Gantry): `GET /v1/models` and streamed
 // `POST /v1/chat/completions`, scripted by the model's name.
 //
-//   node end2end/model-server.mjs [port]       (default 3110; control on port + 1)
+//   node end2end/model-server.mjs [port [control port]]   (3110, and port + 1)
 //
 // Models: `echo` ("You said: …", word by word), `slow` (40 pieces, one every 80 ms),
 // `endless` (a piece every 100 ms for a minute), `html` (an answer full of HTML and
-// Markdown). The control port takes `POST /down` (the model port stops listening:
+// Markdown); for `cargo xtask bench`: `first` (one piece at once), `flood` (2000
+// pieces as fast as they go), `steady` (100 pieces, one every 20 ms). The control port takes `POST /down` (the model port stops listening:
 // connections are refused) and `POST /up`, and answers `GET /health`.
 import { createServer } from "node:http";
 
 const port = Number(process.argv[2] ?? process.env.MODEL_SERVER_PORT ?? 3110);
-const MODELS = ["echo", "slow", "endless", "html"];
+const MODELS = ["echo", "slow", "endless", "html", "first", "flood", "steady"];
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -36,6 +37,12 @@ function pieces(model, last) {
           "```js\nconsole.log('<b>hi</b>');\n```\n",
         ],
       };
+    case "first":
+      return { delay: 0, parts: ["Hi"] };
+    case "flood":
+      return { delay: 0, parts: Array.from({ length: 2000 }, (_, i) => `f${i} `) };
+    case "steady":
+      return { delay: 20, parts: Array.from({ length: 100 }, (_, i) => `s${i} `) };
     default:
       return null;
   }
@@ -57,7 +64,7 @@ async function completions(req, res, body) {
     gone = true;
   });
   for (const part of script.parts) {
-    await sleep(script.delay);
+    if (script.delay > 0) await sleep(script.delay);
     if (gone) return;
     res.write(chunk(part));
   }
@@ -103,6 +110,7 @@ const control = createServer(async (req, res) => {
 });
 
 await up();
-control.listen(port + 1, "127.0.0.1", () => {
-  console.log(`model server on http://127.0.0.1:${port}/v1, control on http://127.0.0.1:${port + 1}`);
+const controlPort = Number(process.argv[3] ?? port + 1);
+control.listen(controlPort, "127.0.0.1", () => {
+  console.log(`model server on http://127.0.0.1:${port}/v1, control on http://127.0.0.1:${controlPort}`);
 });

@@ -9,16 +9,27 @@ import { defineConfig } from "@playwright/test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { adminPassword, adminURL, modelsURL, postgresURL, signInURL, userURL } from "./tests/servers";
+import {
+  adminPassword,
+  adminURL,
+  flakyModelsControlPort,
+  flakyModelsPort,
+  modelsControlPort,
+  modelsPort,
+  modelsURL,
+  postgresURL,
+  signInURL,
+  userURL,
+} from "./tests/servers";
 
 const bin = process.env.GANTRY_BIN ?? resolve(__dirname, "../target/debug/gantry");
 const dataDir = process.env.GANTRY_DATA_DIR ?? mkdtempSync(join(tmpdir(), "gantry-e2e-"));
 
-/** A test model server on `port` (its control port is `port + 1`). */
-function modelServer(port: number) {
+/** A test model server on `port`, taken down and up through `control`. */
+function modelServer(port: number, control: number) {
   return {
-    command: `node "${resolve(__dirname, "model-server.mjs")}" ${port}`,
-    url: `http://127.0.0.1:${port + 1}/health`,
+    command: `node "${resolve(__dirname, "model-server.mjs")}" ${port} ${control}`,
+    url: `http://127.0.0.1:${control}/health`,
     reuseExistingServer: false,
     timeout: 20_000,
     stdout: "pipe" as const,
@@ -80,8 +91,8 @@ export default defineConfig({
     },
   },
   webServer: [
-    modelServer(Number(new URL(modelsURL).port)),
-    modelServer(3112),
+    modelServer(modelsPort, modelsControlPort),
+    modelServer(flakyModelsPort, flakyModelsControlPort),
     server(adminURL, "admin"),
     server(userURL, "user"),
     server(signInURL, "accounts"),

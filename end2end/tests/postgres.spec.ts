@@ -52,6 +52,9 @@ test("on PostgreSQL, accounts, modules, chat and the audit trail work", async ({
   const events = await streamed.text();
   expect(events).toContain("event: done");
   expect(events).toContain("You said: Elephants remember everything");
+  const listed = await api.get(`${postgresURL}/api/chat/conversations`);
+  expect(listed.status()).toBe(200);
+  expect((await listed.json()).conversations.map((c: { id: string }) => c.id)).toContain(conversation.id);
   const hits = await (await api.get(`${postgresURL}/api/chat/search?q=elephant`)).json();
   expect(hits.results.map((r: { conversation_id: string }) => r.conversation_id)).toContain(conversation.id);
   expect(hits.results.find((r: { role: string }) => r.role === "user").message_snippet).toContain("Elephants");

@@ -10,21 +10,23 @@ test("Admin's tabs merge the host's and the modules' by order, each at its own U
   const errors = await gotoHydrated(page, "/admin/modules");
   await expect(tabs(page, "Admin")).toHaveText([
     "Users",
+    "Models",
+    "Personas",
     "Modules",
     "Insights insights",
     "Audit",
     "Hello board hello",
     "System",
   ]);
-  await expect(tabs(page, "Admin").nth(2)).toHaveAttribute("href", "/admin/insights/dashboard");
-  await expect(tabs(page, "Admin").nth(4)).toHaveAttribute("href", "/admin/hello/dashboard");
+  await expect(tabs(page, "Admin").nth(4)).toHaveAttribute("href", "/admin/insights/dashboard");
+  await expect(tabs(page, "Admin").nth(6)).toHaveAttribute("href", "/admin/hello/dashboard");
   // The host's module list, with every module's state.
   await expect(page.locator('tr[data-module="hello"]')).toContainText("running");
 
-  await tabs(page, "Admin").nth(2).click();
+  await tabs(page, "Admin").nth(4).click();
   await expect(page).toHaveURL(/\/admin\/insights\/dashboard$/);
   await expect(page.getByTestId("insights-dashboard")).toHaveText("Insights for Admin (development)");
-  await tabs(page, "Admin").nth(4).click();
+  await tabs(page, "Admin").nth(6).click();
   await expect(page).toHaveURL(/\/admin\/hello\/dashboard$/);
   await expect(page.getByTestId("hello-board")).toBeVisible();
   await expect(page.getByTestId("insights-dashboard")).toHaveCount(0);
@@ -38,15 +40,15 @@ test("Admin's tabs merge the host's and the modules' by order, each at its own U
 test("a deep link to a module's admin tab renders and mounts it", async ({ page }) => {
   await gotoHydrated(page, "/admin/hello/dashboard");
   await expect(page.getByTestId("hello-board")).toBeVisible();
-  await expect(tabs(page, "Admin").nth(4)).toHaveAttribute("aria-current", "page");
+  await expect(tabs(page, "Admin").nth(6)).toHaveAttribute("aria-current", "page");
 });
 
 test("a module's settings tab works for a normal user; its admin tab is refused", async ({ page }) => {
   await gotoHydrated(page, `${userURL}/settings`);
-  await expect(tabs(page, "Settings")).toHaveText(["Profile", "Appearance", "Insights insights"]);
+  await expect(tabs(page, "Settings")).toHaveText(["Profile", "Personas", "Appearance", "Insights insights"]);
   // A development user has no account to edit.
   await expect(page.locator(".empty-state")).toContainText("development user");
-  await tabs(page, "Settings").nth(2).click();
+  await tabs(page, "Settings").nth(3).click();
   await expect(page).toHaveURL(/\/settings\/insights\/prefs$/);
   await expect(page.getByTestId("insights-prefs")).toHaveText("Insights preferences of User (development)");
   const admin = await page.goto(`${userURL}/admin/insights/dashboard`);

@@ -5,9 +5,13 @@ export const userURL = `http://${process.env.GANTRY_USER_ADDR ?? "127.0.0.1:3101
 export const signInURL = `http://${process.env.GANTRY_SIGNIN_ADDR ?? "127.0.0.1:3102"}`;
 export const adminPassword = "e2e admin password";
 /** The test model server every Gantry test server is connected to (`--llm-url`). */
-export const modelsURL = `http://127.0.0.1:${process.env.GANTRY_MODELS_PORT ?? "3110"}/v1`;
+export const modelsPort = Number(process.env.GANTRY_MODELS_PORT ?? 3110);
+export const modelsControlPort = Number(process.env.GANTRY_MODELS_CONTROL_PORT ?? 3111);
+export const modelsURL = `http://127.0.0.1:${modelsPort}/v1`;
 /** A second model server the tests take down and bring back (through its control port). */
-export const flakyModelsURL = "http://127.0.0.1:3112/v1";
-export const flakyModelsControlURL = "http://127.0.0.1:3113";
+export const flakyModelsPort = Number(process.env.GANTRY_FLAKY_MODELS_PORT ?? 3112);
+export const flakyModelsControlPort = Number(process.env.GANTRY_FLAKY_MODELS_CONTROL_PORT ?? 3113);
+export const flakyModelsURL = `http://127.0.0.1:${flakyModelsPort}/v1`;
+export const flakyModelsControlURL = `http://127.0.0.1:${flakyModelsControlPort}`;
 /** The same as `signInURL`, but on PostgreSQL (`GANTRY_POSTGRES_URL`, started by `cargo xtask test`). */
 export const postgresURL = `http://${process.env.GANTRY_POSTGRES_ADDR ?? "127.0.0.1:3103"}`;

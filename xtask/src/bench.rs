@@ -11,8 +11,8 @@ use anyhow::{bail, Context, Result};
 
 use crate::{cmd, e2e, site, tools};
 
-/// Builds for release, prints what the browser downloads, then times module pages
-/// in Chromium.
+/// Builds for release, prints what the browser downloads, times module pages in
+/// Chromium, then Chat's streaming against the test model server.
 pub fn bench() -> Result<()> {
     tools::ensure_build_tools(site::Profile::Release)?;
     tools::ensure_browser_test_tools()?;
@@ -56,10 +56,21 @@ pub fn bench() -> Result<()> {
         "bench",
         "click on a module's nav item → its component's first render",
     );
-    let addr = format!("127.0.0.1:{}", cmd::free_ports(1)?[0]);
+    let ports = cmd::free_ports(3)?;
+    let addr = format!("127.0.0.1:{}", ports[0]);
+    let models_addr = format!("127.0.0.1:{}", ports[1]);
+    let models_url = format!("http://{models_addr}/v1");
+    let end2end = cmd::workspace_root().join("end2end");
+    let mut model_server = Command::new("node")
+        .arg("model-server.mjs")
+        .args([ports[1].to_string(), ports[2].to_string()])
+        .current_dir(&end2end)
+        .stdout(Stdio::null())
+        .spawn()
+        .context("cannot start the test model server")?;
     let data_dir = std::env::temp_dir().join(format!("gantry-bench-{}", std::process::id()));
     let mut server = Command::new(&built.server_bin)
-        .args(["serve", "--addr", &addr])
+        .args(["serve", "--addr", &addr, "--llm-url", &models_url])
         .env("GANTRY_SITE_ROOT", &built.site_root)
         .env("GANTRY_DATA_DIR", &data_dir)
         .env("GANTRY_MODULES_DIR", &modules)
@@ -68,15 +79,32 @@ pub fn bench() -> Result<()> {
         .stdout(Stdio::null())
         .spawn()
         .context("cannot start the release server")?;
-    let res = wait_ready(&addr).and_then(|()| {
-        cmd::run(
-            Command::new("node")
-                .arg("bench/nav-timing.mjs")
-                .arg(format!("http://{addr}"))
-                .arg("5")
-                .current_dir(cmd::workspace_root().join("end2end")),
-        )
-    });
+    let res = wait_ready(&addr)
+        .and_then(|()| wait_ready(&models_addr))
+        .and_then(|()| {
+            cmd::run(
+                Command::new("node")
+                    .arg("bench/nav-timing.mjs")
+                    .arg(format!("http://{addr}"))
+                    .arg("5")
+                    .current_dir(&end2end),
+            )
+        })
+        .and_then(|()| {
+            cmd::step(
+                "bench",
+                "Chat: first token, throughput, 50 concurrent answers",
+            );
+            cmd::run(
+                Command::new("node")
+                    .arg("bench/chat-stream.mjs")
+                    .arg(format!("http://{addr}"))
+                    .arg(&models_url)
+                    .current_dir(&end2end),
+            )
+        });
+    let _ = model_server.kill();
+    let _ = model_server.wait();
     let _ = server.kill();
     let _ = server.wait();
     let _ = std::fs::remove_dir_all(&data_dir);

@@ -160,6 +160,14 @@ fn test() -> Result<()> {
         "--exclude",
         "xtask",
     ]))?;
+    // Stopped when it goes out of scope, after the browser tests.
+    let ports = cmd::free_ports(9)?;
+    let database = postgres::TempPostgres::start(ports[4])?;
+    cmd::step("test", "Chat's integration tests again, on PostgreSQL");
+    cmd::run(
+        cmd::cargo(&["test", "-p", "gantry-server", "--test", "it", "chat::"])
+            .env("GANTRY_TEST_DATABASE_URL", &database.url),
+    )?;
 
     // What `cargo xtask run` serves, plus the scaffolded Leptos module linked in.
     let site_root = site::build_site(Profile::Dev)?;
@@ -172,13 +180,10 @@ fn test() -> Result<()> {
     let modules_dir = e2e::build_test_modules(Profile::Dev, &built.server_bin)?;
     cmd::step("e2e", "Playwright in Chromium against the built server");
     let data_dir = tempdir("gantry-e2e")?;
-    let ports = cmd::free_ports(5)?;
     let addr = format!("127.0.0.1:{}", ports[0]);
     let user_addr = format!("127.0.0.1:{}", ports[1]);
     let signin_addr = format!("127.0.0.1:{}", ports[2]);
     let postgres_addr = format!("127.0.0.1:{}", ports[3]);
-    // Stopped when it goes out of scope, after the browser tests.
-    let database = postgres::TempPostgres::start(ports[4])?;
     let mut playwright = std::process::Command::new("npx");
     playwright
         .args(["playwright", "test"])
@@ -192,6 +197,10 @@ fn test() -> Result<()> {
         .env("GANTRY_SIGNIN_ADDR", &signin_addr)
         .env("GANTRY_POSTGRES_ADDR", &postgres_addr)
         .env("GANTRY_POSTGRES_URL", &database.url)
+        .env("GANTRY_MODELS_PORT", ports[5].to_string())
+        .env("GANTRY_MODELS_CONTROL_PORT", ports[6].to_string())
+        .env("GANTRY_FLAKY_MODELS_PORT", ports[7].to_string())
+        .env("GANTRY_FLAKY_MODELS_CONTROL_PORT", ports[8].to_string())
         .env_remove("DATABASE_URL")
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
         .env("CHROMIUM_PATH", tools::CHROMIUM);

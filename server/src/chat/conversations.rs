@@ -35,7 +35,7 @@ fn conversation(row: &AnyRow) -> Result<Conversation, sqlx::Error> {
 pub async fn list(db: &Db, user_id: &str) -> Result<Vec<Conversation>, ChatError> {
     let rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM chat_conversations WHERE user_id = $1 \
-         ORDER BY pinned DESC, updated_at DESC, rowid DESC"
+         ORDER BY pinned DESC, updated_at DESC, created_at DESC, id"
     )))
     .bind(user_id)
     .fetch_all(&db.pool)

@@ -151,15 +151,19 @@ impl TestAppBuilder {
         self
     }
 
-    /// Connects to a SQLite file in a temp dir, migrates, loads the modules and serves
-    /// the app on 127.0.0.1:0.
+    /// Connects to a SQLite file in a temp dir (or, with `GANTRY_TEST_DATABASE_URL`,
+    /// a new database on that PostgreSQL server), migrates, loads the modules and
+    /// serves the app on 127.0.0.1:0.
     pub async fn spawn(self) -> TestApp {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let db_dir = self
             .data_dir
             .clone()
             .unwrap_or_else(|| data_dir.path().to_owned());
-        let url = format!("sqlite://{}/gantry.db", db_dir.display());
+        let url = match std::env::var("GANTRY_TEST_DATABASE_URL") {
+            Ok(server) if !server.is_empty() => fresh_postgres_database(&server).await,
+            _ => format!("sqlite://{}/gantry.db", db_dir.display()),
+        };
         let db = Db::connect(&url).await.expect("connect");
         db.migrate().await.expect("migrate");
         let mut options = ModuleOptions::new(self.drop_in_dir);
@@ -191,6 +195,31 @@ impl TestAppBuilder {
             server: Some(server),
         }
     }
+}
+
+/// A new, empty database on the PostgreSQL server `server_url` (a URL naming any
+/// database on it, such as `…/postgres`); its URL.
+async fn fresh_postgres_database(server_url: &str) -> String {
+    sqlx::any::install_default_drivers();
+    let admin = sqlx::AnyPool::connect(server_url)
+        .await
+        .expect("connect to GANTRY_TEST_DATABASE_URL");
+    let mut suffix = [0u8; 8];
+    getrandom::fill(&mut suffix).unwrap();
+    let name = format!(
+        "gantry_test_{}",
+        suffix
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&admin)
+        .await
+        .expect("create a test database");
+    admin.close().await;
+    let (server, _) = server_url.rsplit_once('/').expect("a database URL");
+    format!("{server}/{name}")
 }
 
 impl Drop for TestApp {
