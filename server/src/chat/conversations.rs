@@ -31,11 +31,14 @@ fn conversation(row: &AnyRow) -> Result<Conversation, sqlx::Error> {
     })
 }
 
-/// `user_id`'s conversations, pinned first, then the most recently updated.
+/// `user_id`'s conversations, pinned first, then the most recently updated (within
+/// the same second, the one with the newest message).
 pub async fn list(db: &Db, user_id: &str) -> Result<Vec<Conversation>, ChatError> {
     let rows = sqlx::query(AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM chat_conversations WHERE user_id = $1 \
-         ORDER BY pinned DESC, updated_at DESC, created_at DESC, id"
+        "SELECT {COLUMNS} FROM chat_conversations c WHERE user_id = $1 \
+         ORDER BY pinned DESC, updated_at DESC, \
+         COALESCE((SELECT MAX(m.seq) FROM chat_messages m WHERE m.conversation_id = c.id), 0) DESC, \
+         created_at DESC, id"
     )))
     .bind(user_id)
     .fetch_all(&db.pool)

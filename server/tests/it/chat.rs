@@ -5,6 +5,7 @@
 mod admin;
 mod conversations;
 mod streaming;
+mod tls;
 
 use gantry_server::auth::DevUser;
 use serde_json::{json, Value};

@@ -68,13 +68,40 @@ impl FakeModelServer {
             api_key: api_key.map(str::to_owned),
             ..Shared::default()
         };
-        let app = Router::new()
-            .route("/v1/models", get(models))
-            .route("/v1/chat/completions", post(completions))
-            .with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/v1", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let app = router(&shared);
+        tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+                .unwrap();
+        });
+        Self {
+            url,
+            shared,
+            stop: Some(stop),
+        }
+    }
+
+    /// The same server over https at `https://localhost:<port>/v1`, with `tls`'s
+    /// certificate.
+    pub async fn start_tls(tls: rustls::ServerConfig) -> Self {
+        let shared = Shared::default();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!(
+            "https://localhost:{}/v1",
+            listener.local_addr().unwrap().port()
+        );
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let listener = TlsListener {
+            tcp: listener,
+            acceptor: tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(tls)),
+        };
+        let app = router(&shared);
         tokio::spawn(async move {
             axum::serve(listener, app)
                 .with_graceful_shutdown(async {
@@ -118,6 +145,39 @@ impl Drop for FakeModelServer {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+    }
+}
+
+fn router(shared: &Shared) -> Router {
+    Router::new()
+        .route("/v1/models", get(models))
+        .route("/v1/chat/completions", post(completions))
+        .with_state(shared.clone())
+}
+
+/// TCP connections with a TLS handshake each (a failed handshake is skipped).
+struct TlsListener {
+    tcp: tokio::net::TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+    type Addr = std::net::SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let Ok((stream, addr)) = self.tcp.accept().await else {
+                continue;
+            };
+            if let Ok(tls) = self.acceptor.accept(stream).await {
+                return (tls, addr);
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.tcp.local_addr()
     }
 }
 
