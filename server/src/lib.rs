@@ -123,6 +123,10 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     router::routes(&state)
         .layer(middleware::from_fn_with_state(
+            state.db.clone(),
+            chat::page_status::conversation_page_status,
+        ))
+        .layer(middleware::from_fn_with_state(
             state.clone(),
             router::measure_database,
         ))

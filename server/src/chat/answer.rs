@@ -92,6 +92,8 @@ pub fn stream(job: AnswerJob) -> Sse<impl Stream<Item = Result<Event, Infallible
 enum End {
     Complete,
     Stopped,
+    /// The conversation was deleted while the answer was being written.
+    Gone,
     Failed(ModelServerError),
 }
 
@@ -105,7 +107,7 @@ async fn run(job: AnswerJob, tx: mpsc::Sender<AnswerEvent>, cancel: Cancellation
     };
     let (status, error) = match &end {
         End::Complete => (Status::Complete, None),
-        End::Stopped => (Status::Stopped, None),
+        End::Stopped | End::Gone => (Status::Stopped, None),
         End::Failed(err) => (Status::Failed, Some(err.to_string())),
     };
     let outcome = Outcome {
@@ -130,7 +132,7 @@ async fn run(job: AnswerJob, tx: mpsc::Sender<AnswerEvent>, cancel: Cancellation
             error: err.into(),
             message,
         },
-        (End::Complete, None) => AnswerEvent::Failed {
+        (End::Complete, None) | (End::Gone, _) => AnswerEvent::Failed {
             error: ChatError::ConversationNotFound(job.conversation_id.clone()).into(),
             message: None,
         },
@@ -167,7 +169,7 @@ async fn pump(
                     match messages::save_progress(&job.db, &job.message_id, content).await {
                         Ok(true) => {}
                         // The conversation was deleted: nobody will read the rest.
-                        Ok(false) => return End::Stopped,
+                        Ok(false) => return End::Gone,
                         Err(err) => tracing::warn!("cannot save an answer's progress: {err}"),
                     }
                 }

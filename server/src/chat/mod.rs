@@ -15,6 +15,7 @@ pub mod history;
 pub mod markdown;
 pub mod messages;
 pub mod model_client;
+pub mod page_status;
 pub mod personas;
 pub mod search;
 pub mod turn;

@@ -117,6 +117,10 @@ async fn another_users_conversation_is_not_found_everywhere() {
     }
     let (_, list) = app.get_json("/api/chat/conversations").await;
     assert_eq!(list["conversations"], json!([]));
+    // Its page too is "not found", over HTTP; one's own is there.
+    assert_eq!(app.get(&format!("/c/{id}")).await.status(), 404);
+    let own = new_conversation(&app, None).await;
+    assert_eq!(app.get(&format!("/c/{own}")).await.status(), 200);
     let (_, found) = app.get_json("/api/chat/search?q=secret").await;
     assert_eq!(found["results"], json!([]));
     assert_eq!(stored_count(&app, id).await, 1, "nothing changed");

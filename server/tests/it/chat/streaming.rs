@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::{chat_app, connect, new_conversation, post_stream, send, stored};
+use super::{chat_app, connect, new_conversation, parse_events, post_stream, send, stored};
 use crate::model_server::FakeModelServer;
 
 #[tokio::test]
@@ -322,4 +322,55 @@ async fn a_long_history_drops_the_oldest_turns_but_keeps_the_system_prompt() {
         messages[1]["role"], "user",
         "the history starts with a question"
     );
+}
+
+#[tokio::test]
+async fn deleting_a_conversation_mid_answer_ends_the_stream_with_an_error() {
+    let models = FakeModelServer::start().await;
+    let app = chat_app(&models).await;
+    let id = new_conversation(&app, None).await;
+    let mut res = app
+        .client
+        .post(app.url(&format!("/api/chat/conversations/{id}/messages")))
+        .header("origin", &app.base_url)
+        .json(&json!({"content": "Go on and on", "model": "default/slow"}))
+        .send()
+        .await
+        .unwrap();
+    let mut text = String::new();
+    while !text.contains("t1 ") {
+        let chunk = res.chunk().await.unwrap().expect("more of the stream");
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    let (status, _) = app
+        .send_json("DELETE", &format!("/api/chat/conversations/{id}"), None)
+        .await;
+    assert_eq!(status, 204);
+    let rest = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(chunk) = res.chunk().await.unwrap() {
+            text.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    })
+    .await;
+    assert!(
+        rest.is_ok(),
+        "the stream ends once the answer has nowhere to go"
+    );
+    let events = parse_events(&text);
+    let (event, data) = events.last().unwrap();
+    assert_eq!(
+        event,
+        "error",
+        "{}",
+        &text[text.len().saturating_sub(300)..]
+    );
+    assert_eq!(data["error"]["code"], "not_found");
+    models.wait_closed_early().await;
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM chat_messages WHERE conversation_id = $1")
+            .bind(&id)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(n, 0, "nothing of the deleted conversation is written back");
 }
