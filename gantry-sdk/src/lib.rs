@@ -55,6 +55,8 @@ pub mod leptos;
 #[cfg(feature = "server")]
 mod error;
 #[cfg(feature = "server")]
+mod extract;
+#[cfg(feature = "server")]
 mod module;
 
 pub use audit::{AuditEntry, AuditPage, AuditQuery};
@@ -74,6 +76,8 @@ pub use validate::{manifest_problems, validate_manifest, ManifestError, RESERVED
 pub use audit::{AuditEvent, AuditLog, AuditSink, ClientAddress};
 #[cfg(feature = "server")]
 pub use error::ApiError;
+#[cfg(feature = "server")]
+pub use extract::{Json, Path, Query};
 #[cfg(feature = "server")]
 pub use module::{
     BoxError, Dialect, Hook, Migrations, Module, ModuleBuilder, ModuleContext, RequireAdmin,
@@ -115,13 +119,14 @@ pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub mod prelude {
     #[cfg(feature = "server")]
     pub use crate::{
-        ApiError, AuditEvent, ClientAddress, Migrations, Module, ModuleContext, RequireAdmin,
+        ApiError, AuditEvent, ClientAddress, Json, Migrations, Module, ModuleContext, Path, Query,
+        RequireAdmin,
     };
     pub use crate::{CurrentUser, ModuleManifest, NavItem, Tab, TabSection};
     #[cfg(feature = "server")]
     pub use axum::{
-        extract::{Path, Query, State},
+        extract::State,
         routing::{delete, get, patch, post, put},
-        Json, Router,
+        Router,
     };
 }

@@ -10,6 +10,8 @@ pub mod auth;
 pub mod chat;
 pub mod config;
 pub mod db;
+pub mod http_server;
+pub mod json_errors;
 pub mod migrate_command;
 pub mod module_command;
 pub mod modules;
@@ -21,11 +23,17 @@ use std::{future::Future, path::Path, sync::Arc, time::Duration};
 
 use axum::{extract::FromRef, middleware, Router};
 use leptos::config::LeptosOptions;
-use tower_http::{compression::CompressionLayer, trace::TraceLayer};
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    compression::CompressionLayer,
+    timeout::{RequestBodyTimeoutLayer, TimeoutLayer},
+    trace::TraceLayer,
+};
 
 use auth::Auth;
 use chat::ChatState;
 use db::Db;
+pub use http_server::ServeLimits;
 use modules::ModuleRegistry;
 
 /// Name of the generated JS/WASM files under `<site root>/pkg/`.
@@ -118,8 +126,14 @@ impl AppState {
     }
 }
 
-/// The whole HTTP service: routes behind the auth middleware, then request tracing
-/// and compression.
+/// How long a handler may take to start its answer (a streamed answer starts at
+/// once and may then go on).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a client may take to send a request's body.
+const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The whole HTTP service: routes behind the auth middleware, errors of the API as
+/// JSON (panics too), time limits, then request tracing and compression.
 pub fn app(state: AppState) -> Router {
     router::routes(&state)
         .layer(middleware::from_fn_with_state(
@@ -139,6 +153,13 @@ pub fn app(state: AppState) -> Router {
             security::protect,
         ))
         .with_state(state)
+        .layer(CatchPanicLayer::custom(json_errors::panic_response))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
+        .layer(middleware::from_fn(json_errors::json_errors))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
 }
@@ -146,18 +167,26 @@ pub fn app(state: AppState) -> Router {
 /// How long each module's `on_shutdown` may take.
 const SHUTDOWN_HOOK_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Serves [`app`] on `listener` until `shutdown` completes, lets in-flight requests
-/// finish, then runs the modules' `on_shutdown` hooks.
+/// Serves [`app`] on `listener` with the default [`ServeLimits`] until `shutdown`
+/// completes, lets in-flight requests finish (for a while), then runs the modules'
+/// `on_shutdown` hooks.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with(listener, state, shutdown, ServeLimits::default()).await
+}
+
+/// [`serve`] with other limits.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    limits: ServeLimits,
+) -> std::io::Result<()> {
     let modules = state.modules.clone();
-    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let res = axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let res = http_server::serve_router(listener, app(state), shutdown, limits).await;
     modules.shutdown(SHUTDOWN_HOOK_TIMEOUT).await;
     res
 }

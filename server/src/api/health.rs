@@ -1,6 +1,7 @@
 //! `GET /healthz`: is this instance able to serve?
 
-use axum::{extract::State, http::StatusCode, Json};
+use axum::{extract::State, http::StatusCode};
+use gantry_sdk::Json;
 use serde::Serialize;
 
 use crate::db::{Db, DbKind};

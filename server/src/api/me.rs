@@ -1,8 +1,8 @@
 //! `/api/me`: the signed-in user's own account, for the Settings page.
 
 use app::account::{PasswordChange, Profile, ProfileUpdate, ThemeUpdate};
-use axum::{extract::State, http::HeaderMap, response::IntoResponse, Json};
-use gantry_sdk::{ApiError, CurrentUser};
+use axum::{extract::State, http::HeaderMap, response::IntoResponse};
+use gantry_sdk::{ApiError, CurrentUser, Json};
 
 use super::auth::{session_cookie, set_cookie};
 use crate::{

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use axum::{extract::State, Json};
-use gantry_sdk::{ApiError, CurrentUser, ModuleInfo, ModuleStatus, RequireAdmin};
+use axum::extract::State;
+use gantry_sdk::{ApiError, CurrentUser, Json, ModuleInfo, ModuleStatus, RequireAdmin};
 
 use crate::modules::ModuleRegistry;
 

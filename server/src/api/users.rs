@@ -2,12 +2,8 @@
 //! Administrators only.
 
 use app::account::{NewUser, UserAccount, UserUpdate};
-use axum::{
-    extract::{Path, Query, State},
-    http::StatusCode,
-    Json,
-};
-use gantry_sdk::{ApiError, AuditPage, AuditQuery, RequireAdmin};
+use axum::{extract::State, http::StatusCode};
+use gantry_sdk::{ApiError, AuditPage, AuditQuery, Json, Path, Query, RequireAdmin};
 
 use crate::{
     accounts::{self, Acting},

@@ -9,12 +9,13 @@
 
 use axum::{
     body::to_bytes,
-    extract::{Query, Request},
+    extract::Request,
     http::{Method, StatusCode},
     response::{IntoResponse, Response},
-    Json,
 };
-use gantry_sdk::{ApiError, AuditEvent, ClientAddress, Collection, CollectionAccess, CurrentUser};
+use gantry_sdk::{
+    ApiError, AuditEvent, ClientAddress, Collection, CollectionAccess, CurrentUser, Json,
+};
 use serde_json::{Map, Value};
 use sqlx::{any::AnyRow, AssertSqlSafe, Row};
 
@@ -97,8 +98,9 @@ pub async fn serve(
     };
     match (method, id) {
         (Method::GET, None) => {
-            let Query(query) = Query::<ListQuery>::try_from_uri(request.uri())
-                .map_err(|err| ApiError::bad_request(err.body_text()).with_module(module))?;
+            let axum::extract::Query(query) =
+                axum::extract::Query::<ListQuery>::try_from_uri(request.uri())
+                    .map_err(|err| ApiError::bad_request(err.body_text()).with_module(module))?;
             Ok(Json(items.list(&query).await?).into_response())
         }
         (Method::GET, Some(id)) => Ok(Json(items.get(id).await?).into_response()),

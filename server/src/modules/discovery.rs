@@ -146,10 +146,15 @@ pub fn drop_in(folder: &Path) -> Candidate {
     m.tabs = manifest.tabs;
     m.collections = manifest.collections;
     let module = match manifest.migrations {
-        Some(dir) => inside(folder, &name, "migrations", &dir).map(|path| {
-            module.migrations = Some(Migrations::dir(path));
-            module
-        }),
+        Some(dir) => inside(folder, &name, "migrations", &dir)
+            .and_then(|path| {
+                refuse_escaping_links(folder, &name, "migrations", &path)?;
+                Ok(path)
+            })
+            .map(|path| {
+                module.migrations = Some(Migrations::dir(path));
+                module
+            }),
         None => Ok(module),
     };
     let module = module.and_then(|module| {
@@ -215,11 +220,51 @@ pub fn resolve_files(module: &Module) -> Result<ModuleFiles, ModuleError> {
                     problem: "is not a folder".into(),
                 });
             }
+            refuse_escaping_links(&root, name, "static_dir", &dir)?;
             Some(dir)
         }
         None => None,
     };
     Ok(ModuleFiles { bundle, static_dir })
+}
+
+/// Refuses `dir` when anything under it is a link that leads outside the module's
+/// folder `root` (or nowhere).
+fn refuse_escaping_links(
+    root: &Path,
+    module: &str,
+    field: &'static str,
+    dir: &Path,
+) -> Result<(), ModuleError> {
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_owned());
+    let mut pending = vec![dir.to_owned()];
+    while let Some(folder) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_symlink() {
+                let inside = path
+                    .canonicalize()
+                    .is_ok_and(|target| target.starts_with(&root));
+                if !inside {
+                    return Err(ModuleError::BadPath {
+                        module: module.to_owned(),
+                        field,
+                        path: path.display().to_string(),
+                        problem: "is a link that leads outside the module's folder".into(),
+                    });
+                }
+            } else if kind.is_dir() {
+                pending.push(path);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `root/relative`, refused unless it exists and stays inside `root`.

@@ -15,7 +15,7 @@ use axum::{
 use gantry_sdk::{ApiError, CurrentUser};
 use serde::Deserialize;
 use tower::ServiceExt;
-use tower_http::services::ServeDir;
+use tower_http::services::ServeFile;
 
 use super::{collections, proxy, registry::ModuleEntry, ModuleRegistry, ModuleState};
 use crate::db::Db;
@@ -83,18 +83,36 @@ pub async fn module_static(
     let Some(dir) = &entry.static_dir else {
         return Err(missing());
     };
-    // ServeDir refuses `..` and anything else outside `dir`.
-    let res = ServeDir::new(dir)
-        .oneshot(strip_prefix(
-            request,
-            &format!("/modules/{}/static", entry.name),
-        ))
+    // The file the path names, with every link followed, must still be inside the
+    // (canonical) static folder: a link to the database or `/etc` is not served.
+    let Some(file) = resolve_static(dir, &path.rest) else {
+        return Err(missing());
+    };
+    let res = ServeFile::new(file)
+        .oneshot(request)
         .await
         .map_err(ApiError::internal)?;
     if res.status() == StatusCode::NOT_FOUND {
         return Err(missing());
     }
     Ok(res.into_response())
+}
+
+/// The file `rest` names under the canonical folder `dir`, when it is a file there:
+/// no `..`, no absolute parts, and, once every link is followed, still inside `dir`.
+fn resolve_static(dir: &std::path::Path, rest: &str) -> Option<std::path::PathBuf> {
+    use std::path::Component;
+    let relative = std::path::Path::new(rest);
+    if rest.is_empty()
+        || rest.contains('\\')
+        || !relative
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+    {
+        return None;
+    }
+    let file = dir.join(relative).canonicalize().ok()?;
+    (file.starts_with(dir) && file.is_file()).then_some(file)
 }
 
 /// The module called `name` and the request's user, if the module runs and the user

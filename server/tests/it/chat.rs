@@ -28,6 +28,11 @@ async fn chat_app(models: &FakeModelServer) -> TestApp {
     app
 }
 
+/// Adds the connection `default` to `url`, with `default/echo` the default model.
+pub async fn connect_default(app: &TestApp, url: &str) {
+    connect(app, "default", url, json!({})).await;
+}
+
 /// Adds the connection `name` to `url` with `extra` fields; returns it.
 async fn connect(app: &TestApp, name: &str, url: &str, extra: Value) -> Value {
     let mut body = json!({"name": name, "base_url": url});

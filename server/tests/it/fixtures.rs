@@ -80,6 +80,15 @@ pub fn secrets() -> Module {
         .build()
 }
 
+/// An administrators-only module with static files (the notes fixture's).
+pub fn admin_files() -> Module {
+    Module::builder("vaultfiles", "1.0.0")
+        .root(NOTES_ROOT)
+        .static_dir("static")
+        .nav_item(NavItem::new("vaultfiles", "Vault files", "/vaultfiles").admin_only())
+        .build()
+}
+
 /// A module whose `on_shutdown` counts its calls.
 pub fn counted_shutdown(calls: Arc<AtomicUsize>) -> Module {
     Module::builder("tidy", "0.1.0")

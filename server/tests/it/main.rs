@@ -7,6 +7,8 @@ mod support;
 
 mod accounts;
 mod auth;
+mod bad_input;
+mod bounded_requests;
 mod chat;
 mod collections;
 mod database;

@@ -3,7 +3,7 @@
 use gantry_server::auth::DevUser;
 
 use crate::{
-    fixtures::{forge, notes, secrets},
+    fixtures::{admin_files, forge, notes, secrets},
     support::TestApp,
 };
 
@@ -162,4 +162,70 @@ async fn static_files_are_served_from_the_modules_folder_only() {
         body["error"]["message"],
         "module `notes` has no static file `missing.css`"
     );
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_link_in_a_static_folder_never_serves_what_lies_outside() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = forge(dir.path(), "forge");
+    let app = TestApp::builder()
+        .drop_in_dir(dir.path())
+        .dev_user(DevUser::Admin)
+        .spawn()
+        .await;
+    // Links made after the module was loaded: to the database, and to /etc/passwd.
+    let database = app.data_dir.path().join("gantry.db");
+    std::os::unix::fs::symlink(&database, root.join("static/db.css")).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", root.join("static/passwd.txt")).unwrap();
+    std::os::unix::fs::symlink("/etc", root.join("static/etc")).unwrap();
+    for path in ["db.css", "passwd.txt", "etc/passwd", "etc/hostname"] {
+        let res = app.get(&format!("/modules/forge/static/{path}")).await;
+        assert_eq!(res.status(), 404, "{path}");
+        let body = res.text().await.unwrap();
+        assert!(
+            !body.contains("root:") && !body.contains("SQLite"),
+            "{path}: {body}"
+        );
+    }
+    assert_eq!(
+        app.get("/modules/forge/static/logo.svg").await.status(),
+        200
+    );
+
+    // Loaded again, the module is refused, naming the link; the host goes on.
+    let again = TestApp::builder()
+        .module(notes())
+        .drop_in_dir(dir.path())
+        .dev_user(DevUser::Admin)
+        .spawn()
+        .await;
+    let status = again.module_status("forge").await;
+    assert_eq!(status["state"], "invalid", "{status:#}");
+    let message = status["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("leads outside the module's folder"),
+        "{message}"
+    );
+    assert_eq!(again.module_status("notes").await["state"], "running");
+}
+
+#[tokio::test]
+async fn an_admin_only_modules_static_files_are_refused_to_users() {
+    let user = TestApp::builder()
+        .module(admin_files())
+        .dev_user(DevUser::User)
+        .spawn()
+        .await;
+    let res = user.get("/modules/vaultfiles/static/notes.css").await;
+    assert_eq!(res.status(), 403);
+    let body = res.text().await.unwrap();
+    assert!(!body.contains("color: green"), "{body}");
+    let admin = TestApp::builder()
+        .module(admin_files())
+        .dev_user(DevUser::Admin)
+        .spawn()
+        .await;
+    let res = admin.get("/modules/vaultfiles/static/notes.css").await;
+    assert_eq!(res.status(), 200);
 }

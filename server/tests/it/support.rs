@@ -8,7 +8,7 @@ use gantry_server::{
     db::Db,
     modules::{self, ModuleOptions, ModuleRegistry},
     secrets::Secrets,
-    serve, AppState,
+    serve_with, AppState, ServeLimits,
 };
 use tokio::sync::oneshot;
 
@@ -45,6 +45,7 @@ pub struct TestAppBuilder {
     dev_user: Option<DevUser>,
     hook_timeout: Duration,
     data_dir: Option<PathBuf>,
+    limits: ServeLimits,
 }
 
 impl TestApp {
@@ -60,6 +61,7 @@ impl TestApp {
             dev_user: None,
             hook_timeout: Duration::from_secs(5),
             data_dir: None,
+            limits: ServeLimits::default(),
         }
     }
 
@@ -146,6 +148,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// Serves with these limits (time limits, connections) rather than the defaults.
+    pub fn limits(mut self, limits: ServeLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     pub fn hook_timeout(mut self, timeout: Duration) -> Self {
         self.hook_timeout = timeout;
         self
@@ -183,9 +191,14 @@ impl TestAppBuilder {
             .expect("bind");
         let base_url = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(serve(listener, state, async {
-            let _ = stopped.await;
-        }));
+        let server = tokio::spawn(serve_with(
+            listener,
+            state,
+            async {
+                let _ = stopped.await;
+            },
+            self.limits,
+        ));
         TestApp {
             base_url,
             db,

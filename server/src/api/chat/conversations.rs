@@ -7,12 +7,11 @@ use app::chat_api::{
 };
 use axum::{
     body::Bytes,
-    extract::{Path, Query, State},
+    extract::State,
     http::{header, StatusCode},
     response::{IntoResponse, Response},
-    Json,
 };
-use gantry_sdk::{ApiError, CurrentUser};
+use gantry_sdk::{ApiError, CurrentUser, Json, Path, Query};
 use serde::Deserialize;
 
 use super::optional_json;

@@ -3,12 +3,8 @@
 //! and the default model. Administrators only; every change is audited.
 
 use app::chat_api::{Connection, ConnectionInput, ConnectionStatuses, ModelSettings};
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-    Json,
-};
-use gantry_sdk::{ApiError, RequireAdmin};
+use axum::{extract::State, http::StatusCode};
+use gantry_sdk::{ApiError, Json, Path, RequireAdmin};
 
 use crate::{
     accounts::Acting,

@@ -4,11 +4,10 @@
 use app::chat_api::{Regenerate, SendMessage};
 use axum::{
     body::Bytes,
-    extract::{Path, State},
+    extract::State,
     response::{IntoResponse, Response},
-    Json,
 };
-use gantry_sdk::{ApiError, CurrentUser};
+use gantry_sdk::{ApiError, CurrentUser, Json, Path};
 
 use super::optional_json;
 use crate::{

@@ -1,8 +1,8 @@
 //! `GET /api/models`: the models a signed-in user may pick.
 
 use app::chat_api::ModelChoices;
-use axum::{extract::State, Json};
-use gantry_sdk::{ApiError, CurrentUser};
+use axum::extract::State;
+use gantry_sdk::{ApiError, CurrentUser, Json};
 
 use crate::{chat::ChatState, db::Db};
 

@@ -2,12 +2,8 @@
 //! `/api/admin/personas` (the shared ones, administrators only).
 
 use app::chat_api::{Persona, PersonaInput, PersonaList};
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-    Json,
-};
-use gantry_sdk::{ApiError, CurrentUser, RequireAdmin};
+use axum::{extract::State, http::StatusCode};
+use gantry_sdk::{ApiError, CurrentUser, Json, Path, RequireAdmin};
 
 use crate::{
     chat::personas::{self, Owner},
