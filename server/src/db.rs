@@ -42,6 +42,9 @@ pub enum DbError {
 pub struct Db {
     pub pool: AnyPool,
     pub kind: DbKind,
+    /// The URL connected to (for connections of their own, such as a module's
+    /// guarded migration connection on SQLite).
+    pub url: String,
 }
 
 pub use gantry_sdk::MigrationState;
@@ -81,7 +84,7 @@ impl Db {
                 .execute(&pool)
                 .await?;
         }
-        Ok(Self { pool, kind })
+        Ok(Self { pool, kind, url })
     }
 
     fn migrator(&self) -> &'static Migrator {

@@ -16,6 +16,7 @@ pub mod migrate;
 mod proxy;
 pub mod registry;
 mod sql_guard;
+mod sqlite_boundary;
 
 use std::{path::PathBuf, time::Duration};
 

@@ -12,6 +12,23 @@ pub enum ModuleError {
     Manifest(#[from] ManifestError),
     #[error("module `{module}`: another module already has this name")]
     DuplicateName { module: String },
+    #[error(
+        "module `{module}`: its table prefix `{prefix}` would cover the host's table `{table}`"
+    )]
+    PrefixCoversHostTable {
+        module: String,
+        prefix: String,
+        table: String,
+    },
+    #[error(
+        "module `{module}`: its table prefix `{prefix}` overlaps module `{other}`'s `{theirs}`"
+    )]
+    PrefixOverlaps {
+        module: String,
+        prefix: String,
+        other: String,
+        theirs: String,
+    },
     #[error("module `{module}`: nav route `{route}` already belongs to module `{other}`")]
     RouteTaken {
         module: String,
@@ -33,6 +50,12 @@ pub enum ModuleError {
         migration: String,
         problem: String,
         statement: String,
+    },
+    #[error("module `{module}`: migration {migration} refused by the database: {problem}")]
+    MigrationDenied {
+        module: String,
+        migration: String,
+        problem: String,
     },
     #[error("module `{module}`: migrations failed: {reason}")]
     MigrationFailed { module: String, reason: String },

@@ -8,7 +8,7 @@ use sqlx::migrate::{MigrateError, Migrator};
 
 use super::{
     registry::{millis, ModuleEntry, ModuleStep},
-    sql_guard, ModuleError, ModuleState,
+    sql_guard, sqlite_boundary, ModuleError, ModuleState,
 };
 use crate::db::{Db, DbKind, MigrationState};
 
@@ -61,7 +61,14 @@ pub async fn migrator(module: &Module, db: &Db) -> Result<Option<Migrator>, Modu
     let mut migrator = Migrator::with_migrations(migrations);
     migrator.dangerous_set_table_name(tracking_table(name));
     let prefix = module.manifest.table_prefix();
-    for migration in migrator.iter() {
+    // On SQLite the database itself refuses what reaches outside (see `guarded`);
+    // PostgreSQL has only this statement check so far.
+    let scanned = if db.kind == DbKind::Postgres {
+        migrator.iter().collect::<Vec<_>>()
+    } else {
+        Vec::new()
+    };
+    for migration in scanned {
         if let Err(violation) = sql_guard::check(migration.sql.as_str(), &prefix) {
             let direction = if migration.migration_type.is_down_migration() {
                 "down"
@@ -126,7 +133,7 @@ pub async fn down(module: &Module, db: &Db, steps: usize) -> Result<Vec<i64>, Mo
     applied.sort_unstable();
     let keep = applied.len().saturating_sub(steps);
     let target = if keep == 0 { 0 } else { applied[keep - 1] };
-    migrator.undo(&db.pool, target).await.map_err(failed)?;
+    guarded(module, db, &migrator, Direction::Down(target)).await?;
     let reverted: Vec<i64> = applied[keep..].iter().rev().copied().collect();
     crate::audit::migrations(db, name, "migration.rolled_back", &reverted).await;
     Ok(reverted)
@@ -143,7 +150,7 @@ pub async fn up(module: &Module, db: &Db) -> Result<Vec<MigrationState>, ModuleE
         .applied_versions(&migrator.table_name)
         .await
         .map_err(&failed)?;
-    migrator.run(&db.pool).await.map_err(&failed)?;
+    guarded(module, db, &migrator, Direction::Up).await?;
     let states = db.migration_states(&migrator).await.map_err(failed)?;
     let applied: Vec<i64> = states
         .iter()
@@ -152,6 +159,63 @@ pub async fn up(module: &Module, db: &Db) -> Result<Vec<MigrationState>, ModuleE
         .collect();
     crate::audit::migrations(db, name, "migration.applied", &applied).await;
     Ok(states)
+}
+
+/// Which way to migrate.
+#[derive(Clone, Copy)]
+enum Direction {
+    Up,
+    /// Down to this version (0: all of them).
+    Down(i64),
+}
+
+/// Runs `migrator` for `module` where the database enforces the module's boundary:
+/// on SQLite, on a connection of its own whose authorizer refuses anything outside
+/// the module's tables (see `sqlite_boundary`). PostgreSQL has only the statement
+/// check in [`migrator`] so far.
+async fn guarded(
+    module: &Module,
+    db: &Db,
+    migrator: &Migrator,
+    direction: Direction,
+) -> Result<(), ModuleError> {
+    let name = &module.manifest.name;
+    let failed = failed(name);
+    if db.kind == DbKind::Postgres {
+        return match direction {
+            Direction::Up => migrator.run(&db.pool).await,
+            Direction::Down(target) => migrator.undo(&db.pool, target).await,
+        }
+        .map_err(failed);
+    }
+    let mut conn = sqlite_boundary::GuardedConnection::open(
+        &db.url,
+        &module.manifest.table_prefix(),
+        &migrator.table_name,
+    )
+    .await
+    .map_err(|err| ModuleError::MigrationFailed {
+        module: name.clone(),
+        reason: format!("cannot open a connection for its migrations: {err}"),
+    })?;
+    let res = match direction {
+        Direction::Up => migrator.run(&mut conn.conn).await,
+        Direction::Down(target) => migrator.undo(&mut conn.conn, target).await,
+    };
+    let refused = conn.refused();
+    conn.close().await;
+    match (res, refused) {
+        (Ok(()), _) => Ok(()),
+        (Err(err), Some(problem)) => Err(ModuleError::MigrationDenied {
+            module: name.clone(),
+            migration: match &err {
+                MigrateError::ExecuteMigration(_, version) => version.to_string(),
+                _ => "(unknown)".to_owned(),
+            },
+            problem,
+        }),
+        (Err(err), None) => Err(failed(err)),
+    }
 }
 
 /// Records `module`'s migrations up to `version` (all when `None`) as applied without

@@ -8,6 +8,25 @@ use std::{
 
 use axum::Router;
 use gantry_sdk::{validate_manifest, CurrentUser, ModuleContext, ModuleInfo, ModuleManifest};
+/// The host's tables: no module's table prefix may be the start of one (a module
+/// `audit` would own `audit_log`). A test keeps the list in step with the core
+/// migrations.
+pub const HOST_TABLES: &[&str] = &[
+    "_sqlx_migrations",
+    "instance_settings",
+    "users",
+    "sessions",
+    "audit_log",
+    "secrets",
+    "llm_connections",
+    "llm_disabled_models",
+    "chat_personas",
+    "chat_conversations",
+    "chat_messages",
+    "chat_messages_fts",
+    "chat_conversations_fts",
+];
+
 pub use gantry_sdk::{
     BundleStatus, MigrationState, ModuleFailure, ModuleSource, ModuleState, ModuleStatus,
     ModuleStep, ModuleTimings,
@@ -231,7 +250,17 @@ impl ModuleRegistry {
         self.entries.push(entry);
     }
 
+    /// Modules are checked one after another: an earlier module keeps its prefix,
+    /// a later one that would share tables with it is refused.
     fn check_clashes(&self, manifest: &ModuleManifest) -> Result<(), ModuleError> {
+        let prefix = manifest.table_prefix();
+        if let Some(table) = HOST_TABLES.iter().find(|t| t.starts_with(&prefix)) {
+            return Err(ModuleError::PrefixCoversHostTable {
+                module: manifest.name.clone(),
+                prefix,
+                table: (*table).to_owned(),
+            });
+        }
         for other in self.entries.iter().filter(|e| e.module.is_some()) {
             let Some(theirs) = &other.manifest else {
                 continue;
@@ -239,6 +268,15 @@ impl ModuleRegistry {
             if theirs.name == manifest.name {
                 return Err(ModuleError::DuplicateName {
                     module: manifest.name.clone(),
+                });
+            }
+            let their_prefix = theirs.table_prefix();
+            if their_prefix.starts_with(&prefix) || prefix.starts_with(&their_prefix) {
+                return Err(ModuleError::PrefixOverlaps {
+                    module: manifest.name.clone(),
+                    prefix,
+                    other: theirs.name.clone(),
+                    theirs: their_prefix,
                 });
             }
             for item in &manifest.nav_items {

@@ -13,6 +13,7 @@ mod chat;
 mod collections;
 mod database;
 mod health;
+mod module_boundary;
 mod module_discovery;
 mod module_lifecycle;
 mod module_migrations;

@@ -126,7 +126,7 @@ frontend_component = "Main"
         "clashes with the host's `/admin`",
         "never registers in window.__GANTRY_MODULES__",
         "static_dir `static` is not a folder",
-        "migration 1_x (up) refused",
+        "migration 1 refused by the database: it names `users_copy`",
     ] {
         assert!(
             report.contains(expected),
