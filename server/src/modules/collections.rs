@@ -27,9 +27,33 @@ const MAX_VALUE_CHARS: usize = 100_000;
 /// The largest request body, in bytes.
 const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
-/// Checks at start-up that each collection's table has the columns it needs.
+/// Checks at start-up that each collection's table is a base table (never a view,
+/// which could read the host's tables) with the columns it needs.
 pub async fn verify(module: &str, collections: &[Collection], db: &Db) -> Result<(), ModuleError> {
     for collection in collections {
+        let base_table_sql = match db.kind {
+            crate::db::DbKind::Sqlite => {
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1"
+            }
+            crate::db::DbKind::Postgres => {
+                "SELECT COUNT(*) FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name = $1"
+            }
+        };
+        let is_base_table: i64 = sqlx::query_scalar(base_table_sql)
+            .bind(&collection.table)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap_or(0);
+        if is_base_table == 0 {
+            return Err(ModuleError::CollectionTable {
+                module: module.to_owned(),
+                collection: collection.name.clone(),
+                table: collection.table.clone(),
+                reason: "it is not a table of the module (a collection serves base tables only)"
+                    .into(),
+            });
+        }
         let sql = format!(
             "SELECT id, created_at, updated_at, {} FROM {} WHERE 1 = 0",
             collection.fields.join(", "),

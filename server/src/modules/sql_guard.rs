@@ -125,9 +125,10 @@ fn touched_objects(tokens: &[Token]) -> Vec<String> {
             {
                 names.extend(object_name(tokens.get(i + 1)));
             }
-            // Not `ON UPDATE`, `FOR UPDATE` or a trigger's `UPDATE ON`/`UPDATE OF`.
+            // Not `ON UPDATE`, `FOR UPDATE`, an upsert's `DO UPDATE SET` (of the table
+            // inserted into) or a trigger's `UPDATE ON`/`UPDATE OF`.
             "UPDATE"
-                if !matches!(word(i.wrapping_sub(1)), "ON" | "FOR")
+                if !matches!(word(i.wrapping_sub(1)), "ON" | "FOR" | "DO")
                     && !matches!(word(i + 1), "ON" | "OF") =>
             {
                 let (name, _) = name_at(
@@ -273,6 +274,7 @@ mod tests {
         allowed("CREATE TABLE IF NOT EXISTS \"notes_tags\" (id TEXT); CREATE UNIQUE INDEX notes_tags_id ON notes_tags (id);");
         allowed("ALTER TABLE notes_items ADD COLUMN owner TEXT REFERENCES users(id)");
         allowed("INSERT INTO notes_items (body) VALUES ('DELETE FROM users')");
+        allowed("INSERT INTO notes_items (id, body) VALUES (1, 'x') ON CONFLICT (id) DO UPDATE SET body = excluded.body");
         allowed("-- DROP TABLE users;\nDROP TABLE IF EXISTS notes_items, notes_tags");
         allowed("CREATE VIEW notes_recent AS SELECT * FROM notes_items /* UPDATE users */");
         allowed("UPDATE notes_items SET body = 'x' WHERE id IN (SELECT id FROM instance_settings)");

@@ -235,3 +235,41 @@ async fn bad_collection_declarations_are_refused_by_name() {
         "{message}"
     );
 }
+
+#[tokio::test]
+async fn a_collection_over_a_view_is_refused() {
+    // A view named like a module's table, reading the host's accounts (module
+    // migrations cannot create one on SQLite, but a database may hold one).
+    let data = tempfile::tempdir().unwrap();
+    let first = TestApp::builder().data_dir(data.path()).spawn().await;
+    sqlx::query(
+        "CREATE VIEW peek_items AS SELECT rowid AS id, 0 AS created_at, 0 AS updated_at, \
+         password_hash AS title FROM users",
+    )
+    .execute(&first.db.pool)
+    .await
+    .unwrap();
+    first.shutdown().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    drop_in(
+        dir.path(),
+        "peek",
+        "name = \"peek\"\nversion = \"0.1.0\"\n\
+         [[collections]]\nname = \"items\"\ntable = \"peek_items\"\nfields = [\"title\"]\n",
+        &[],
+    );
+    let app = TestApp::builder()
+        .data_dir(data.path())
+        .drop_in_dir(dir.path())
+        .dev_user(DevUser::Admin)
+        .spawn()
+        .await;
+    let peek = app.module_status("peek").await;
+    assert_ne!(peek["state"], "running", "{peek:#}");
+    assert!(
+        peek["error"]["message"].as_str().unwrap().contains("serves base tables only"),
+        "{peek:#}"
+    );
+    let (status, _) = app.get_json("/api/modules/peek/collections/items").await;
+    assert_eq!(status, 503);
+}
