@@ -1,7 +1,7 @@
 //! `GET /healthz`: is this instance able to serve?
 
 use axum::{extract::State, http::StatusCode};
-use gantry_sdk::Json;
+use gantry_sdk::{CurrentUser, Json};
 use serde::Serialize;
 
 use crate::db::{Db, DbKind};
@@ -25,8 +25,13 @@ pub struct DatabaseHealth {
     pub error: Option<String>,
 }
 
-/// Answers 200 when the database answers a query, 503 otherwise.
-pub async fn get_health(State(db): State<Db>) -> (StatusCode, Json<HealthResponse>) {
+/// Answers 200 when the database answers a query, 503 otherwise; why it did not
+/// is told to administrators only (signed-out load balancers see the status).
+pub async fn get_health(
+    State(db): State<Db>,
+    user: Option<axum::Extension<CurrentUser>>,
+) -> (StatusCode, Json<HealthResponse>) {
+    let is_admin = user.is_some_and(|axum::Extension(u)| u.is_admin);
     let kind = match db.kind {
         DbKind::Sqlite => "sqlite",
         DbKind::Postgres => "postgres",
@@ -38,7 +43,11 @@ pub async fn get_health(State(db): State<Db>) -> (StatusCode, Json<HealthRespons
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
-                Some(err.to_string()),
+                Some(if is_admin {
+                    err.to_string()
+                } else {
+                    "the database does not answer; the details are in the server log".to_owned()
+                }),
             )
         }
     };

@@ -50,7 +50,7 @@ pub async fn module_api(
         }
     }
     if let Some(upstream) = &entry.proxy {
-        return proxy::forward(&entry.name, upstream, &path.rest, &user, request).await;
+        return proxy::forward(&entry.name, upstream, &user, request).await;
     }
     let Some(router) = &entry.router else {
         return Err(
@@ -161,7 +161,7 @@ fn bundle(entry: &ModuleEntry, request: &Request) -> Result<Response, ApiError> 
     };
     let etag = format!("\"{}\"", bundle.hash);
     let cache = if request.uri().query() == Some(&format!("v={}", bundle.hash)) {
-        "public, max-age=31536000, immutable"
+        "private, max-age=31536000, immutable"
     } else {
         "no-cache"
     };

@@ -267,7 +267,10 @@ async fn a_collection_over_a_view_is_refused() {
     let peek = app.module_status("peek").await;
     assert_ne!(peek["state"], "running", "{peek:#}");
     assert!(
-        peek["error"]["message"].as_str().unwrap().contains("serves base tables only"),
+        peek["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("serves base tables only"),
         "{peek:#}"
     );
     let (status, _) = app.get_json("/api/modules/peek/collections/items").await;

@@ -15,7 +15,23 @@ async fn healthz_reports_a_reachable_database() {
 
 #[tokio::test]
 async fn healthz_answers_503_when_the_database_is_gone() {
-    let app = TestApp::spawn().await;
+    // Signed out (a load balancer): the status, not the database's own words.
+    let anon = TestApp::spawn().await;
+    anon.db.pool.close().await;
+    let res = anon.get("/healthz").await;
+    assert_eq!(res.status(), 503);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["database"]["reachable"], false);
+    let error = body["database"]["error"].as_str().unwrap();
+    assert!(
+        !error.contains("closed") && error.contains("server log"),
+        "{error}"
+    );
+    // An administrator is told why.
+    let app = TestApp::builder()
+        .dev_user(gantry_server::auth::DevUser::Admin)
+        .spawn()
+        .await;
     app.db.pool.close().await;
     let res = app.get("/healthz").await;
     assert_eq!(res.status(), 503);

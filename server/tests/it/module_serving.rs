@@ -105,7 +105,7 @@ async fn bundles_are_javascript_with_etags_and_hash_pinned_caching() {
     assert_eq!(headers["content-type"], "text/javascript; charset=utf-8");
     assert_eq!(
         headers["cache-control"],
-        "public, max-age=31536000, immutable"
+        "private, max-age=31536000, immutable"
     );
     let etag = headers["etag"].to_str().unwrap().to_owned();
     assert!(res.text().await.unwrap().contains("__GANTRY_MODULES__"));

@@ -17,15 +17,49 @@ pub use worker::Settings;
 /// The module with its default settings (a health check and dispatch round every
 /// 30 seconds; `GANTRY_OVERLORD_INTERVAL_SECS` overrides it).
 pub fn module() -> Module {
-    let interval = std::env::var("GANTRY_OVERLORD_INTERVAL_SECS")
-        .ok()
-        .and_then(|s| s.parse::<f64>().ok())
-        .filter(|s| *s > 0.0)
-        .map_or(Duration::from_secs(30), Duration::from_secs_f64);
+    let interval = interval_from(
+        std::env::var("GANTRY_OVERLORD_INTERVAL_SECS")
+            .ok()
+            .as_deref(),
+    );
     module_with(Settings {
         interval,
         ..Settings::default()
     })
+}
+
+/// The seconds between rounds from `GANTRY_OVERLORD_INTERVAL_SECS`: a number from
+/// 0.1 to 86400, else (unset, `inf`, `NaN`, `abc`, …) the default 30, with a warning
+/// when it was set.
+fn interval_from(setting: Option<&str>) -> Duration {
+    const DEFAULT: Duration = Duration::from_secs(30);
+    let Some(text) = setting else {
+        return DEFAULT;
+    };
+    match text.trim().parse::<f64>() {
+        Ok(secs) if (0.1..=86_400.0).contains(&secs) => Duration::from_secs_f64(secs),
+        _ => {
+            tracing::warn!(
+                "overlord: GANTRY_OVERLORD_INTERVAL_SECS=`{text}` is not a number of seconds from 0.1 to 86400; using 30"
+            );
+            DEFAULT
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_interval_setting_never_panics() {
+        assert_eq!(interval_from(None), Duration::from_secs(30));
+        assert_eq!(interval_from(Some("1")), Duration::from_secs(1));
+        assert_eq!(interval_from(Some("0.5")), Duration::from_millis(500));
+        for bad in ["inf", "-inf", "NaN", "1e30", "-1", "0", "abc", ""] {
+            assert_eq!(interval_from(Some(bad)), Duration::from_secs(30), "{bad}");
+        }
+    }
 }
 
 /// The module with these settings.

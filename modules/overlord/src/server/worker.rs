@@ -112,10 +112,31 @@ pub async fn check_project(
 }
 
 /// The module's one HTTP client (connections are pooled; each request sets its
-/// own timeout).
+/// own timeout). It follows no redirect: a project answers at the URL it was given.
 fn http() -> &'static reqwest::Client {
     static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
-    CLIENT.get_or_init(reqwest::Client::new)
+    CLIENT.get_or_init(|| {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("the HTTP client's settings are valid")
+    })
+}
+
+/// The most of a project's answer that is read (and kept in the task's history).
+const MAX_ANSWER_BYTES: usize = 64 * 1024;
+
+/// Up to [`MAX_ANSWER_BYTES`] of `res`'s body as text; the rest is never read.
+async fn read_capped(mut res: reqwest::Response) -> String {
+    let mut bytes = Vec::new();
+    while let Ok(Some(chunk)) = res.chunk().await {
+        let room = MAX_ANSWER_BYTES - bytes.len();
+        bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if bytes.len() >= MAX_ANSWER_BYTES {
+            break;
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 async fn check_with(
@@ -199,7 +220,7 @@ async fn send_task(ctx: &ModuleContext, timeout: Duration, id: i64) -> Result<()
         Some(url) => match http().post(&url).json(&body).timeout(timeout).send().await {
             Ok(res) => {
                 let status = res.status();
-                let text = res.text().await.unwrap_or_default();
+                let text = read_capped(res).await;
                 let text: String = text.chars().take(2000).collect();
                 if status.is_success() {
                     Ok(text)
