@@ -47,20 +47,6 @@ fn interval_from(setting: Option<&str>) -> Duration {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_interval_setting_never_panics() {
-        assert_eq!(interval_from(None), Duration::from_secs(30));
-        assert_eq!(interval_from(Some("1")), Duration::from_secs(1));
-        assert_eq!(interval_from(Some("0.5")), Duration::from_millis(500));
-        for bad in ["inf", "-inf", "NaN", "1e30", "-1", "0", "abc", ""] {
-            assert_eq!(interval_from(Some(bad)), Duration::from_secs(30), "{bad}");
-        }
-    }
-}
 
 /// The module with these settings.
 pub fn module_with(settings: Settings) -> Module {
@@ -148,4 +134,19 @@ fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_interval_setting_never_panics() {
+        assert_eq!(interval_from(None), Duration::from_secs(30));
+        assert_eq!(interval_from(Some("1")), Duration::from_secs(1));
+        assert_eq!(interval_from(Some("0.5")), Duration::from_millis(500));
+        for bad in ["inf", "-inf", "NaN", "1e30", "-1", "0", "abc", ""] {
+            assert_eq!(interval_from(Some(bad)), Duration::from_secs(30), "{bad}");
+        }
+    }
 }
