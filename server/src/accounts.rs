@@ -173,9 +173,12 @@ fn sha256_hex(text: &str) -> String {
         .collect()
 }
 
+/// The longest username.
+const MAX_USERNAME_CHARS: usize = 64;
+
 fn check_username(username: &str) -> Result<(), AccountError> {
     let valid = !username.is_empty()
-        && username.len() <= 64
+        && username.len() <= MAX_USERNAME_CHARS
         && username
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
@@ -309,6 +312,11 @@ pub async fn complete_setup(
     password: &str,
     acting: &Acting,
 ) -> Result<String, AccountError> {
+    // Once there is an administrator the link is dead: refused at once, with no work
+    // and no entry in the audit trail.
+    if admin_exists(db).await? {
+        return Err(AccountError::InvalidSetupToken);
+    }
     // Refuse bad input before using the link up, so a typo does not cost it.
     check_username(username)?;
     check_display_name(display_name)?;
@@ -416,6 +424,10 @@ pub async fn log_in(
     // One sign-in at a time in this instance: the limit check, the password check and
     // the recorded outcome happen together (a burst cannot slip past the limit), and
     // memory-hard hashing cannot pile up.
+    // No account has a longer name: refused before any work (or any audit entry).
+    if username.is_empty() || username.chars().count() > MAX_USERNAME_CHARS {
+        return Err(AccountError::WrongCredentials);
+    }
     let _turn = SIGN_INS
         .acquire()
         .await
@@ -431,12 +443,13 @@ pub async fn log_in(
         event
     };
     if let Err(err) = check_rate_limit(db, username, address).await {
-        // One entry a minute per name is enough to see a flood; not one per request.
+        // One entry a minute per address is enough to see a flood; not one per
+        // request, nor one per name the client makes up.
         let noted: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM audit_log WHERE action = 'login.rate_limited' \
-             AND target = $1 AND at > $2",
+             AND address IS NOT DISTINCT FROM $1 AND at > $2",
         )
-        .bind(username)
+        .bind(address)
         .bind(now() - 60)
         .fetch_one(&db.pool)
         .await?;

@@ -12,6 +12,21 @@ use crate::{accounts::now, db::Db};
 /// The actor of entries the host writes on its own (start-up, migrations).
 pub const SYSTEM_ACTOR: &str = "system";
 
+/// The most characters an actor, action, target or address keeps in the trail.
+const MAX_SHORT_CHARS: usize = 200;
+/// The most characters a detail keeps.
+const MAX_DETAIL_CHARS: usize = 2000;
+
+/// `text`, cut to `max` characters (with `…` when cut).
+fn capped(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(max - 1).collect();
+    cut.push('…');
+    cut
+}
+
 /// Appends `event`, written by `module` (`None` for the host). The actor is the
 /// username of `event.actor_id` when that is an account, else `event.actor_name`,
 /// else [`SYSTEM_ACTOR`].
@@ -28,17 +43,24 @@ pub async fn record(db: &Db, module: Option<&str>, event: &AuditEvent) -> Result
     let actor = username
         .or_else(|| event.actor_name.clone())
         .unwrap_or_else(|| SYSTEM_ACTOR.to_owned());
+    // Every field is capped: what a client sends (a name tried, an address) cannot
+    // grow the trail by more than this per entry.
+    let actor = capped(&actor, MAX_SHORT_CHARS);
+    let action = capped(&event.action, MAX_SHORT_CHARS);
+    let target = capped(&event.target, MAX_SHORT_CHARS);
+    let address = event.address.as_deref().map(|a| capped(a, MAX_SHORT_CHARS));
+    let detail = event.detail.as_deref().map(|d| capped(d, MAX_DETAIL_CHARS));
     sqlx::query(
         "INSERT INTO audit_log (at, actor, action, target, address, module, detail) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(now())
     .bind(actor)
-    .bind(&event.action)
-    .bind(&event.target)
-    .bind(event.address.as_deref())
+    .bind(action)
+    .bind(target)
+    .bind(address)
     .bind(module)
-    .bind(event.detail.as_deref())
+    .bind(detail)
     .execute(&db.pool)
     .await?;
     Ok(())

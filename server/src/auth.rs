@@ -94,8 +94,18 @@ pub async fn attach_user(
 /// last address of `X-Forwarded-For` (the one the proxy in front of Gantry added;
 /// earlier ones come from the client and prove nothing).
 fn client_address(request: &Request, trust_forwarded_for: bool) -> Option<String> {
+    // The last entry of the last header: a client may send headers of its own, the
+    // proxy appends to the end.
     let forwarded = trust_forwarded_for
-        .then(|| request.headers().get("x-forwarded-for")?.to_str().ok())
+        .then(|| {
+            request
+                .headers()
+                .get_all("x-forwarded-for")
+                .iter()
+                .last()?
+                .to_str()
+                .ok()
+        })
         .flatten()
         .and_then(|list| list.rsplit(',').next())
         .map(|last| last.trim().to_owned())
@@ -172,6 +182,19 @@ mod tests {
         // The first entry is whatever the client sent; the last is the proxy's.
         assert_eq!(client_address(&request, true).as_deref(), Some("10.0.0.7"));
         assert_eq!(client_address(&request, false), None, "not trusted");
+        // A header of the client's own, before the proxy's.
+        let request = Request::builder()
+            .header("x-forwarded-for", "10.0.0.7")
+            .header("x-forwarded-for", "6.6.6.6, 10.0.0.8")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        assert_eq!(client_address(&request, true).as_deref(), Some("10.0.0.8"));
+        let request = Request::builder()
+            .header("x-forwarded-for", "6.6.6.6")
+            .header("x-forwarded-for", "10.0.0.9")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        assert_eq!(client_address(&request, true).as_deref(), Some("10.0.0.9"));
     }
 
     #[test]

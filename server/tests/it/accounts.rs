@@ -136,7 +136,9 @@ async fn the_setup_link_creates_the_first_administrator_once() {
             Some("first administrator, through the setup link".into())
         )]
     );
-    assert_eq!(audited(&app, "setup.refused").await.len(), 2);
+    // The wrong token before there was an administrator; once there is one, the
+    // link is refused at once and nothing is recorded.
+    assert_eq!(audited(&app, "setup.refused").await.len(), 1);
 }
 
 #[tokio::test]
@@ -225,6 +227,52 @@ async fn failed_sign_ins_are_limited_per_address() {
             .await
             .unwrap();
     assert_eq!(address.as_deref(), Some("127.0.0.1"));
+    // More refused attempts, each under a new name: one entry a minute for the
+    // address, not one per made-up name.
+    for i in 0..10 {
+        log_in(&app, &client, &format!("flood{i}"), "x").await;
+    }
+    assert_eq!(audited(&app, "login.rate_limited").await.len(), 1);
+}
+
+#[tokio::test]
+async fn sign_in_floods_cannot_grow_the_audit_trail() {
+    let (app, _) = app_with_accounts().await;
+    let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    // A name longer than any account's is refused before any work.
+    let to = log_in(&app, &browser(), &"x".repeat(100_000), "wrong password").await;
+    assert!(to.starts_with("/login?error=credentials"), "{to}");
+    // Setting up again once an administrator exists is refused at once.
+    for _ in 0..5 {
+        let res = browser()
+            .post(app.url("/api/auth/setup"))
+            .form(&[
+                ("token", "guess"),
+                ("username", "mallory"),
+                ("display_name", "Mallory"),
+                ("password", "a long password"),
+                ("password_again", "a long password"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(crate::support::location(&res).contains("error=token"));
+    }
+    let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(after, before, "nothing was written to the audit trail");
+    // What is written is capped.
+    log_in(&app, &browser(), &"y".repeat(64), "wrong password").await;
+    let longest: i64 = sqlx::query_scalar("SELECT MAX(LENGTH(target)) FROM audit_log")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert!(longest <= 200, "{longest}");
 }
 
 #[tokio::test]

@@ -43,15 +43,19 @@ fn hanging() -> Module {
 
 #[tokio::test]
 async fn startup_failures_panics_and_timeouts_stop_only_their_module() {
-    let app = TestApp::builder()
+    let start = TestApp::builder()
         .module(notes())
         .module(failing())
         .module(panicking())
         .module(hanging())
         .hook_timeout(Duration::from_millis(300))
         .dev_user(DevUser::Admin)
-        .spawn()
-        .await;
+        .spawn();
+    // Bounded so that a missing hook time limit fails here, at once, instead of
+    // hanging the suite for the hour `hanging` sleeps.
+    let app = tokio::time::timeout(Duration::from_secs(60), start)
+        .await
+        .expect("the server started within 60 s: is on_startup's time limit applied?");
     let failing = app.module_status("failing").await;
     assert_eq!(failing["state"], "failed");
     assert_eq!(failing["error"]["step"], "startup");

@@ -191,8 +191,12 @@ async fn ecosystem_watches_project_health() {
     project.health.store(200, Ordering::SeqCst);
     until(&app, "/projects", |p| p[0]["health"] == "up").await;
 
-    // Health changes are in the module's audit view and the host's trail.
-    let (_, activity) = call(&app, "GET", "/activity?action=project.health_changed", None).await;
+    // Health changes are in the module's audit view and the host's trail. The audit
+    // entry follows the status write, so it is waited for rather than read at once.
+    let activity = until(&app, "/activity?action=project.health_changed", |a| {
+        a["entries"].as_array().is_some_and(|e| e.len() >= 3)
+    })
+    .await;
     let details: Vec<_> = activity["entries"]
         .as_array()
         .unwrap()

@@ -47,7 +47,6 @@ fn interval_from(setting: Option<&str>) -> Duration {
     }
 }
 
-
 /// The module with these settings.
 pub fn module_with(settings: Settings) -> Module {
     let worker = Arc::new(worker::Worker::new(settings));
