@@ -3,12 +3,10 @@
 //! A session is a random token in an HttpOnly cookie; the database keeps only the
 //! token's SHA-256, so a leaked database holds no usable session.
 
+mod passwords;
+
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use argon2::{
-    password_hash::{phc::PasswordHash, PasswordHasher, PasswordVerifier},
-    Argon2,
-};
 use gantry_sdk::{ApiError, CurrentUser};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -193,23 +191,6 @@ fn check_display_name(name: &str) -> Result<(), AccountError> {
         .ok_or(AccountError::InvalidDisplayName)
 }
 
-fn hash_password(password: &str) -> Result<String, AccountError> {
-    if password.chars().count() < 10 {
-        return Err(AccountError::WeakPassword);
-    }
-    Ok(Argon2::default()
-        .hash_password(password.as_bytes())
-        .map_err(|err| AccountError::Hash(err.to_string()))?
-        .to_string())
-}
-
-fn password_matches(password: &str, hash: &str) -> Result<bool, AccountError> {
-    let parsed = PasswordHash::new(hash).map_err(|err| AccountError::Hash(err.to_string()))?;
-    Ok(Argon2::default()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok())
-}
-
 /// Creates an account; returns its id.
 pub async fn create_user(
     db: &Db,
@@ -220,7 +201,7 @@ pub async fn create_user(
 ) -> Result<String, AccountError> {
     check_username(username)?;
     check_display_name(display_name)?;
-    let hash = hash_password(password)?;
+    let hash = passwords::hash(password).await?;
     let id = random_hex(16);
     let res = sqlx::query(
         "INSERT INTO users (id, username, display_name, password_hash, role, disabled, created_at) \
@@ -243,8 +224,25 @@ pub async fn create_user(
     }
 }
 
-/// Sign-ins are checked one at a time (see [`log_in`]).
-static SIGN_INS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+/// Sign-ins of one name are checked one at a time (see [`log_in`]), so a burst
+/// cannot slip past that account's limit; other names go on meanwhile (hashing
+/// itself is bounded by the pool in `passwords`), so a queue of bogus attempts does
+/// not hold up real ones.
+async fn sign_in_turn(username: &str) -> tokio::sync::OwnedMutexGuard<()> {
+    use std::{
+        collections::HashMap,
+        sync::{Arc, LazyLock, Mutex},
+    };
+    type Turns = Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>;
+    static TURNS: LazyLock<Turns> = LazyLock::new(Turns::default);
+    let turn = {
+        let mut turns = TURNS.lock().unwrap_or_else(|e| e.into_inner());
+        // Forget the names nobody is signing in with any more.
+        turns.retain(|_, turn| Arc::strong_count(turn) > 1);
+        turns.entry(username.to_lowercase()).or_default().clone()
+    };
+    turn.lock_owned().await
+}
 
 /// How the first administrator comes to be.
 #[derive(Debug, PartialEq, Eq)]
@@ -362,8 +360,9 @@ async fn check_rate_limit(
     address: Option<&str>,
 ) -> Result<(), AccountError> {
     // The account's failures since its last success, within the window.
+    // (Ordered by entry, not by second: a success and a failure may share one.)
     let per_account = "SELECT at FROM audit_log WHERE action = 'login.failed' AND target = $1 \
-         AND at > $2 AND at > COALESCE((SELECT MAX(at) FROM audit_log \
+         AND at > $2 AND id > COALESCE((SELECT MAX(id) FROM audit_log \
                                         WHERE action = 'login.succeeded' AND target = $1), 0) \
          ORDER BY at DESC LIMIT $3";
     let per_address = "SELECT at FROM audit_log WHERE action = 'login.failed' AND address = $1 \
@@ -421,17 +420,13 @@ pub async fn log_in(
     password: &str,
     address: Option<&str>,
 ) -> Result<SignedIn, AccountError> {
-    // One sign-in at a time in this instance: the limit check, the password check and
-    // the recorded outcome happen together (a burst cannot slip past the limit), and
-    // memory-hard hashing cannot pile up.
+    // One sign-in of this name at a time in this instance: the limit check, the
+    // password check and the recorded outcome happen together.
     // No account has a longer name: refused before any work (or any audit entry).
     if username.is_empty() || username.chars().count() > MAX_USERNAME_CHARS {
         return Err(AccountError::WrongCredentials);
     }
-    let _turn = SIGN_INS
-        .acquire()
-        .await
-        .expect("the semaphore is never closed");
+    let _turn = sign_in_turn(username).await;
     let acting = Acting {
         user: None,
         address: address.map(str::to_owned),
@@ -465,23 +460,14 @@ pub async fn log_in(
             .await?;
     let Some(row) = row else {
         // Spend the same time as for a real account, so timing does not tell.
-        let password = password.to_owned();
-        let _ = tokio::task::spawn_blocking(move || {
-            Argon2::default()
-                .hash_password(password.as_bytes())
-                .map(|_| ())
-        })
-        .await;
+        passwords::as_slow_as_a_check(password).await;
         audit::note(db, attempt("login.failed").detail("no such account")).await;
         return Err(AccountError::WrongCredentials);
     };
     let id: String = row.try_get("id")?;
     let hash: String = row.try_get("password_hash")?;
     let disabled: i64 = row.try_get("disabled")?;
-    let given = password.to_owned();
-    let matches = tokio::task::spawn_blocking(move || password_matches(&given, &hash))
-        .await
-        .map_err(|err| AccountError::Hash(err.to_string()))??;
+    let matches = passwords::matches(password, &hash).await?;
     if !matches {
         audit::note(db, attempt("login.failed").detail("wrong password")).await;
         return Err(AccountError::WrongCredentials);
@@ -660,7 +646,10 @@ pub async fn update_user(
     acting: &Acting,
 ) -> Result<UserAccount, AccountError> {
     let before = user(db, user_id).await?;
-    let new_hash = update.password.as_deref().map(hash_password).transpose()?;
+    let new_hash = match update.password.as_deref() {
+        Some(password) => Some(passwords::hash(password).await?),
+        None => None,
+    };
     let mut tx = db.pool.begin().await?;
     if db.kind == crate::db::DbKind::Postgres {
         // Two administrators demoting each other at once: the second waits here and
@@ -820,14 +809,23 @@ pub async fn change_password(
         .await?
         .ok_or_else(|| AccountError::NoAccount(me.name.clone()))?;
     let username: String = row.try_get("username")?;
-    if !password_matches(
+    // A wrong current password is a failed sign-in: it counts toward the limits.
+    check_rate_limit(db, &username, acting.address.as_deref()).await?;
+    if !passwords::matches(
         &change.current_password,
         &row.try_get::<String, _>("password_hash")?,
-    )? {
+    )
+    .await?
+    {
         audit::note(db, acting.event("password.change_refused", &username)).await;
+        let mut failed = acting
+            .event("login.failed", &username)
+            .detail("wrong current password, changing the password");
+        failed.actor_name = Some(username.clone());
+        audit::note(db, failed).await;
         return Err(AccountError::WrongPassword);
     }
-    let hash = hash_password(&change.new_password)?;
+    let hash = passwords::hash(&change.new_password).await?;
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(&hash)
         .bind(&me.id)

@@ -236,6 +236,34 @@ async fn failed_sign_ins_are_limited_per_address() {
 }
 
 #[tokio::test]
+async fn wrong_current_passwords_count_toward_the_sign_in_limit() {
+    let (app, _) = app_with_accounts().await;
+    let alice = browser();
+    log_in(&app, &alice, "alice", PASSWORD).await;
+    for _ in 0..MAX_FAILURES_PER_ACCOUNT {
+        let res = alice
+            .post(app.url("/api/me/password"))
+            .header("origin", &app.base_url)
+            .json(&json!({"current_password": "a wrong guess", "new_password": "another long password"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400);
+    }
+    // Guessing through the password form locks the account like guessing at sign-in.
+    let to = log_in(&app, &browser(), "alice", PASSWORD).await;
+    assert!(to.starts_with("/login?error=rate_limited"), "{to}");
+    let res = alice
+        .post(app.url("/api/me/password"))
+        .header("origin", &app.base_url)
+        .json(&json!({"current_password": PASSWORD, "new_password": "another long password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429);
+}
+
+#[tokio::test]
 async fn sign_in_floods_cannot_grow_the_audit_trail() {
     let (app, _) = app_with_accounts().await;
     let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
