@@ -102,7 +102,7 @@ fn client_address(request: &Request, trust_forwarded_for: bool) -> Option<String
                 .headers()
                 .get_all("x-forwarded-for")
                 .iter()
-                .last()?
+                .next_back()?
                 .to_str()
                 .ok()
         })
