@@ -130,6 +130,17 @@ fn usable<'a>(
         .get::<CurrentUser>()
         .cloned()
         .ok_or_else(ApiError::unauthenticated)?;
+    // Who may not see the module learns nothing of it: not its failure, and not
+    // even its name when its manifest could not be read.
+    if !user.is_admin && !entry.visible_to(&user) {
+        if entry.manifest.is_none() {
+            return Err(ApiError::not_found(format!("no module named `{name}`")).with_module(name));
+        }
+        return Err(
+            ApiError::forbidden(format!("module `{name}` is for administrators only"))
+                .with_module(name),
+        );
+    }
     if entry.state != ModuleState::Running {
         let reason = entry.failure.as_ref().map_or_else(
             || format!("module `{name}` is not running"),
@@ -141,12 +152,6 @@ fn usable<'a>(
             reason,
         )
         .with_module(name));
-    }
-    if !entry.visible_to(&user) {
-        return Err(
-            ApiError::forbidden(format!("module `{name}` is for administrators only"))
-                .with_module(name),
-        );
     }
     Ok((entry, user))
 }

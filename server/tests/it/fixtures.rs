@@ -80,6 +80,19 @@ pub fn secrets() -> Module {
         .build()
 }
 
+/// An administrators-only module whose start-up fails with a telling message.
+pub fn failing_admin_only() -> Module {
+    Module::builder("adminfail", "1.0.0")
+        .router(Router::new().route("/hello", get(hello)))
+        .nav_item(NavItem::new("adminfail", "Admin fail", "/adminfail").admin_only())
+        .on_startup(|_ctx| async {
+            Err::<(), _>(std::io::Error::other(
+                "the secret key at /etc/adminfail.key is missing",
+            ))
+        })
+        .build()
+}
+
 /// An administrators-only module with static files (the notes fixture's).
 pub fn admin_files() -> Module {
     Module::builder("vaultfiles", "1.0.0")

@@ -3,7 +3,7 @@
 use gantry_server::auth::DevUser;
 
 use crate::{
-    fixtures::{admin_files, forge, notes, secrets},
+    fixtures::{admin_files, failing_admin_only, forge, notes, secrets},
     support::TestApp,
 };
 
@@ -228,4 +228,31 @@ async fn an_admin_only_modules_static_files_are_refused_to_users() {
         .await;
     let res = admin.get("/modules/vaultfiles/static/notes.css").await;
     assert_eq!(res.status(), 200);
+}
+
+#[tokio::test]
+async fn users_learn_nothing_of_an_admin_only_modules_failure() {
+    let user = TestApp::builder()
+        .module(failing_admin_only())
+        .dev_user(DevUser::User)
+        .spawn()
+        .await;
+    let (status, body) = user.get_json("/api/modules/adminfail/hello").await;
+    assert_eq!(status, 403, "{body}");
+    assert!(!body.to_string().contains("secret key"), "{body}");
+    // An administrator is told why it does not run.
+    let admin = TestApp::builder()
+        .module(failing_admin_only())
+        .dev_user(DevUser::Admin)
+        .spawn()
+        .await;
+    let (status, body) = admin.get_json("/api/modules/adminfail/hello").await;
+    assert_eq!(status, 503);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("secret key"),
+        "{body}"
+    );
 }
