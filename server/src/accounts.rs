@@ -550,6 +550,16 @@ pub async fn session_user(db: &Db, token: &str) -> Result<Option<CurrentUser>, A
     }))
 }
 
+/// Ends the session of `token`, if there is one, with no audit entry: a browser
+/// that signs in again leaves its old session behind (no session fixation).
+pub async fn drop_session(db: &Db, token: &str) -> Result<(), AccountError> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(sha256_hex(token))
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
 /// Ends a session (signing out).
 pub async fn log_out(db: &Db, token: &str, acting: &Acting) -> Result<(), AccountError> {
     let user = session_user(db, token).await?;

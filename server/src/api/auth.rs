@@ -37,6 +37,13 @@ pub async fn log_in(
     let username = form.username.trim();
     match accounts::log_in(&db, username, &form.password, acting.address.as_deref()).await {
         Ok(signed_in) => {
+            // The session this browser came with (another account's, or a planted
+            // one) ends here.
+            if let Some(old) = session_token(&headers) {
+                if let Err(err) = accounts::drop_session(&db, &old).await {
+                    tracing::error!("cannot end the previous session: {err}");
+                }
+            }
             let mut res = Redirect::to(&next).into_response();
             set_cookie(&mut res, &session_cookie(&signed_in.token, &headers));
             if let Some(theme) = signed_in.theme {

@@ -126,6 +126,21 @@ async fn logging_in_sets_an_httponly_session_cookie() {
         .unwrap()
         .get(0);
     assert_ne!(stored, token);
+
+    // Signing in again from the same browser ends the session it came with.
+    log_in(&app, &client, PASSWORD, "/").await;
+    let sessions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(sessions, 1, "the old session is gone");
+    let old = reqwest::Client::new()
+        .get(app.url("/api/me"))
+        .header(header::COOKIE, format!("gantry_session={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.status(), 401);
 }
 
 #[tokio::test]
