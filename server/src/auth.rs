@@ -25,6 +25,9 @@ pub struct Auth {
     /// Take the client's address from `X-Forwarded-For` (behind a reverse proxy
     /// that sets it) rather than from the connection.
     pub trust_forwarded_for: bool,
+    /// Behind TLS: session cookies are always `Secure` and responses carry HSTS,
+    /// whether or not the proxy sends `X-Forwarded-Proto`.
+    pub secure_cookies: bool,
 }
 
 /// Which development user to act as.

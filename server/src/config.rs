@@ -112,6 +112,10 @@ pub struct ServeArgs {
     /// audit trail) from the last `X-Forwarded-For` entry, the one the proxy added.
     #[arg(long, env = "GANTRY_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+    /// Behind TLS (a proxy that does not send `X-Forwarded-Proto`): session cookies
+    /// are always `Secure`, and responses carry `Strict-Transport-Security`.
+    #[arg(long, env = "GANTRY_SECURE_COOKIES")]
+    pub secure_cookies: bool,
     /// An OpenAI-compatible model server (such as http://127.0.0.1:11434/v1 for
     /// Ollama): creates or updates the Chat connection named `default` at start-up.
     #[arg(long, env = "GANTRY_LLM_URL")]

@@ -59,6 +59,7 @@ async fn main() -> anyhow::Result<()> {
                 .with_auth(Auth {
                     dev_user,
                     trust_forwarded_for: args.trust_forwarded_for,
+                    secure_cookies: args.secure_cookies,
                 });
             let listener = tokio::net::TcpListener::bind(args.addr)
                 .await

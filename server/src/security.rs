@@ -43,7 +43,14 @@ pub async fn protect(State(state): State<AppState>, mut request: Request, next: 
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "same-origin"),
         (header::X_FRAME_OPTIONS, "DENY"),
-    ] {
+    ]
+    .into_iter()
+    .chain(
+        state
+            .auth
+            .secure_cookies
+            .then_some((header::STRICT_TRANSPORT_SECURITY, "max-age=31536000")),
+    ) {
         if let Ok(value) = HeaderValue::from_str(value) {
             headers.insert(name, value);
         }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::{
     accounts::{self, AccountError, Acting, ABSOLUTE_TIMEOUT_SECS, SESSION_COOKIE},
-    auth::{encode_query_value, session_token},
+    auth::{encode_query_value, session_token, Auth},
     db::Db,
 };
 
@@ -29,6 +29,7 @@ pub struct LoginRequest {
 /// theme) and goes to `next`; otherwise back to the login page with the reason.
 pub async fn log_in(
     State(db): State<Db>,
+    State(auth): State<Auth>,
     acting: Acting,
     headers: HeaderMap,
     Form(form): Form<LoginRequest>,
@@ -45,7 +46,7 @@ pub async fn log_in(
                 }
             }
             let mut res = Redirect::to(&next).into_response();
-            set_cookie(&mut res, &session_cookie(&signed_in.token, &headers));
+            set_cookie(&mut res, &session_cookie(&signed_in.token, &headers, &auth));
             if let Some(theme) = signed_in.theme {
                 set_cookie(
                     &mut res,
@@ -113,6 +114,7 @@ pub struct SetupRequest {
 /// reason.
 pub async fn set_up(
     State(db): State<Db>,
+    State(auth): State<Auth>,
     acting: Acting,
     headers: HeaderMap,
     Form(form): Form<SetupRequest>,
@@ -140,7 +142,7 @@ pub async fn set_up(
         Ok(token) => {
             tracing::info!(username = %form.username.trim(), "first administrator created through the setup link");
             let mut res = Redirect::to("/admin").into_response();
-            set_cookie(&mut res, &session_cookie(&token, &headers));
+            set_cookie(&mut res, &session_cookie(&token, &headers, &auth));
             res
         }
         Err(err) => back(match err {
@@ -158,10 +160,16 @@ pub async fn set_up(
 
 /// The session cookie for `token`: HttpOnly, SameSite=Lax, and Secure when the
 /// client came over HTTPS.
-pub(crate) fn session_cookie(token: &str, headers: &HeaderMap) -> String {
+/// The session cookie for `token`: `Secure` with `--secure-cookies` or when the
+/// request came over HTTPS.
+pub(crate) fn session_cookie(token: &str, headers: &HeaderMap, auth: &Auth) -> String {
     format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={ABSOLUTE_TIMEOUT_SECS}{}",
-        if is_https(headers) { "; Secure" } else { "" }
+        if auth.secure_cookies || is_https(headers) {
+            "; Secure"
+        } else {
+            ""
+        }
     )
 }
 

@@ -42,6 +42,7 @@ pub async fn set_theme(
 /// account and sets a new session cookie for this browser.
 pub async fn change_password(
     State(db): State<Db>,
+    State(auth): State<crate::auth::Auth>,
     me: CurrentUser,
     acting: Acting,
     headers: HeaderMap,
@@ -49,6 +50,6 @@ pub async fn change_password(
 ) -> Result<axum::response::Response, ApiError> {
     let token = accounts::change_password(&db, &me, &change, &acting).await?;
     let mut res = axum::http::StatusCode::NO_CONTENT.into_response();
-    set_cookie(&mut res, &session_cookie(&token, &headers));
+    set_cookie(&mut res, &session_cookie(&token, &headers, &auth));
     Ok(res)
 }

@@ -283,3 +283,26 @@ async fn the_first_administrator_comes_from_the_admin_password() {
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains(r#"data-page="admin""#));
 }
+
+#[tokio::test]
+async fn behind_tls_cookies_are_secure_and_hsts_is_sent() {
+    let app = TestApp::builder().secure_cookies().spawn().await;
+    accounts::create_user(&app.db, "alice", "Alice", PASSWORD, Role::User)
+        .await
+        .unwrap();
+    // No X-Forwarded-Proto from this proxy: the setting decides.
+    let res = log_in(&app, &browser(), PASSWORD, "/").await;
+    let cookie = res.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.contains("; Secure"), "{cookie}");
+    assert_eq!(
+        res.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+    // Without the setting, plain HTTP gets neither.
+    let plain = app_with_alice().await;
+    let res = log_in(&plain, &browser(), PASSWORD, "/").await;
+    assert!(res.headers().get("strict-transport-security").is_none());
+}

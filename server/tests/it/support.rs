@@ -46,6 +46,7 @@ pub struct TestAppBuilder {
     hook_timeout: Duration,
     data_dir: Option<PathBuf>,
     limits: ServeLimits,
+    secure_cookies: bool,
 }
 
 impl TestApp {
@@ -62,6 +63,7 @@ impl TestApp {
             hook_timeout: Duration::from_secs(5),
             data_dir: None,
             limits: ServeLimits::default(),
+            secure_cookies: false,
         }
     }
 
@@ -148,6 +150,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// As behind TLS: `--secure-cookies`.
+    pub fn secure_cookies(mut self) -> Self {
+        self.secure_cookies = true;
+        self
+    }
+
     /// Serves with these limits (time limits, connections) rather than the defaults.
     pub fn limits(mut self, limits: ServeLimits) -> Self {
         self.limits = limits;
@@ -185,6 +193,7 @@ impl TestAppBuilder {
             .with_auth(Auth {
                 dev_user: self.dev_user.map(DevUser::user),
                 trust_forwarded_for: false,
+                secure_cookies: self.secure_cookies,
             });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
