@@ -112,6 +112,9 @@ pub struct ServeArgs {
     /// audit trail) from the last `X-Forwarded-For` entry, the one the proxy added.
     #[arg(long, env = "GANTRY_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+    /// Days the audit trail keeps an entry (0: forever).
+    #[arg(long, env = "GANTRY_AUDIT_RETENTION_DAYS", default_value_t = 365)]
+    pub audit_retention_days: u32,
     /// Behind TLS (a proxy that does not send `X-Forwarded-Proto`): session cookies
     /// are always `Secure`, and responses carry `Strict-Transport-Security`.
     #[arg(long, env = "GANTRY_SECURE_COOKIES")]

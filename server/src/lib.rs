@@ -15,6 +15,7 @@ pub mod json_errors;
 pub mod migrate_command;
 pub mod module_command;
 pub mod modules;
+pub mod retention;
 pub mod router;
 pub mod secrets;
 pub mod security;
@@ -48,6 +49,7 @@ pub struct AppState {
     pub auth: Auth,
     pub system: SystemFacts,
     pub chat: ChatState,
+    pub retention: retention::Retention,
 }
 
 /// What the Admin page's System tab reports that only start-up knows.
@@ -92,6 +94,7 @@ impl AppState {
             auth: Auth::default(),
             // A key for this process only; `with_chat` gives the instance's.
             chat: ChatState::new(secrets::Secrets::ephemeral()),
+            retention: retention::Retention::default(),
             system: SystemFacts {
                 started: std::time::Instant::now(),
                 data_dir: String::new(),
@@ -116,6 +119,12 @@ impl AppState {
     /// The same state with Chat's model catalog and the instance's secrets.
     pub fn with_chat(mut self, chat: ChatState) -> Self {
         self.chat = chat;
+        self
+    }
+
+    /// The same state keeping audit entries this long.
+    pub fn with_retention(mut self, retention: retention::Retention) -> Self {
+        self.retention = retention;
         self
     }
 
@@ -186,7 +195,9 @@ pub async fn serve_with(
     limits: ServeLimits,
 ) -> std::io::Result<()> {
     let modules = state.modules.clone();
+    let pruning = tokio::spawn(retention::run(state.db.clone(), state.retention));
     let res = http_server::serve_router(listener, app(state), shutdown, limits).await;
+    pruning.abort();
     modules.shutdown(SHUTDOWN_HOOK_TIMEOUT).await;
     res
 }

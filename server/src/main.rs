@@ -11,6 +11,7 @@ use gantry_server::{
     migrate_command,
     module_command::{self, Kind},
     modules::{self, ModuleOptions},
+    retention::Retention,
     secrets::Secrets,
     serve, shutdown_signal, AppState,
 };
@@ -56,6 +57,10 @@ async fn main() -> anyhow::Result<()> {
                 .with_dirs(&args.database.data_dir, &modules_dir)
                 .with_modules(registry)
                 .with_chat(ChatState::new(secrets))
+                .with_retention(Retention {
+                    audit_days: (args.audit_retention_days > 0)
+                        .then_some(args.audit_retention_days),
+                })
                 .with_auth(Auth {
                     dev_user,
                     trust_forwarded_for: args.trust_forwarded_for,

@@ -21,4 +21,5 @@ mod module_proxy;
 mod module_serving;
 mod overlord;
 mod pages;
+mod retention;
 mod scaffold;
