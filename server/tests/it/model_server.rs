@@ -70,21 +70,7 @@ impl FakeModelServer {
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/v1", listener.local_addr().unwrap());
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let app = router(&shared);
-        tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await
-                .unwrap();
-        });
-        Self {
-            url,
-            shared,
-            stop: Some(stop),
-        }
+        Self::serve(listener, url, shared)
     }
 
     /// The same server over https at `https://localhost:<port>/v1`, with `tls`'s
@@ -96,11 +82,20 @@ impl FakeModelServer {
             "https://localhost:{}/v1",
             listener.local_addr().unwrap().port()
         );
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let listener = TlsListener {
             tcp: listener,
             acceptor: tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(tls)),
         };
+        Self::serve(listener, url, shared)
+    }
+
+    /// Serves the scripted API on `listener` until dropped.
+    fn serve<L>(listener: L, url: String, shared: Shared) -> Self
+    where
+        L: axum::serve::Listener,
+        L::Addr: std::fmt::Debug,
+    {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let app = router(&shared);
         tokio::spawn(async move {
             axum::serve(listener, app)

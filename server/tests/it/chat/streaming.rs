@@ -8,6 +8,34 @@ use serde_json::json;
 use super::{chat_app, connect, new_conversation, parse_events, post_stream, send, stored};
 use crate::model_server::FakeModelServer;
 
+/// Starts a `default/slow` answer in conversation `id` and reads it until `seen`
+/// has arrived: the open response and the text so far.
+async fn slow_answer_until(
+    app: &crate::support::TestApp,
+    id: &str,
+    seen: &str,
+) -> (reqwest::Response, String) {
+    let mut res = app
+        .client
+        .post(app.url(&format!("/api/chat/conversations/{id}/messages")))
+        .header("origin", &app.base_url)
+        .json(&json!({"content": "Tell me a long story", "model": "default/slow"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let mut text = String::new();
+    while !text.contains(seen) {
+        let chunk = tokio::time::timeout(Duration::from_secs(10), res.chunk())
+            .await
+            .expect("a token within 10 s")
+            .unwrap()
+            .expect("more of the stream");
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    (res, text)
+}
+
 #[tokio::test]
 async fn an_answer_streams_in_order_and_is_stored_with_usage() {
     let models = FakeModelServer::start().await;
@@ -180,24 +208,7 @@ async fn stopping_cancels_the_model_servers_stream_and_keeps_the_partial_answer(
     let models = FakeModelServer::start().await;
     let app = chat_app(&models).await;
     let id = new_conversation(&app, None).await;
-    let mut res = app
-        .client
-        .post(app.url(&format!("/api/chat/conversations/{id}/messages")))
-        .header("origin", &app.base_url)
-        .json(&json!({"content": "Tell me a long story", "model": "default/slow"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let mut seen = String::new();
-    while !seen.contains("t2 ") {
-        let chunk = tokio::time::timeout(Duration::from_secs(10), res.chunk())
-            .await
-            .expect("a token within 10 s")
-            .unwrap()
-            .expect("more of the stream");
-        seen.push_str(&String::from_utf8_lossy(&chunk));
-    }
+    let (res, _) = slow_answer_until(&app, &id, "t2 ").await;
     // The browser's Stop button: the request goes away.
     drop(res);
     models.wait_closed_early().await;
@@ -329,19 +340,7 @@ async fn deleting_a_conversation_mid_answer_ends_the_stream_with_an_error() {
     let models = FakeModelServer::start().await;
     let app = chat_app(&models).await;
     let id = new_conversation(&app, None).await;
-    let mut res = app
-        .client
-        .post(app.url(&format!("/api/chat/conversations/{id}/messages")))
-        .header("origin", &app.base_url)
-        .json(&json!({"content": "Go on and on", "model": "default/slow"}))
-        .send()
-        .await
-        .unwrap();
-    let mut text = String::new();
-    while !text.contains("t1 ") {
-        let chunk = res.chunk().await.unwrap().expect("more of the stream");
-        text.push_str(&String::from_utf8_lossy(&chunk));
-    }
+    let (mut res, mut text) = slow_answer_until(&app, &id, "t1 ").await;
     let (status, _) = app
         .send_json("DELETE", &format!("/api/chat/conversations/{id}"), None)
         .await;
