@@ -118,6 +118,9 @@ fn http() -> &'static reqwest::Client {
     CLIENT.get_or_init(|| {
         reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // Shorter than common servers' keep-alive (Node's is 5 s): a pooled
+            // connection the project is about to close is never picked for a POST.
+            .pool_idle_timeout(Duration::from_secs(2))
             .build()
             .expect("the HTTP client's settings are valid")
     })
