@@ -179,6 +179,31 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// The JSON body, `{"error": {…}}`, as `into_response` sends it: for an error
+    /// told some other way, such as an `error` event of a stream.
+    ///
+    /// ```
+    /// let body = gantry_sdk::ApiError::not_found("gone").with_field("id").to_json();
+    /// assert_eq!(body["error"]["code"], "not_found");
+    /// assert_eq!(body["error"]["field"], "id");
+    /// ```
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self.body()).expect("an error body serializes")
+    }
+
+    fn body(&self) -> ErrorBody<'_> {
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code,
+                message: &self.message,
+                module: self.module.as_deref(),
+                field: self.field.as_deref(),
+            },
+        }
+    }
+}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)
@@ -189,15 +214,7 @@ impl std::error::Error for ApiError {}
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: self.code,
-                message: &self.message,
-                module: self.module.as_deref(),
-                field: self.field.as_deref(),
-            },
-        };
-        (self.status, Json(body)).into_response()
+        (self.status, Json(self.body())).into_response()
     }
 }
 

@@ -18,7 +18,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 
 use super::{
-    error::{error_json, ChatError, ModelServerError},
+    error::{ChatError, ModelServerError},
     messages::{self, Outcome, Status},
     model_client::{ModelClient, ModelServer, Piece, WireMessage},
 };
@@ -64,7 +64,7 @@ impl AnswerEvent {
                 json(serde_json::json!(StreamDone { message })).event("done")
             }
             AnswerEvent::Failed { error, message } => {
-                let mut body = error_json(&error);
+                let mut body = error.to_json();
                 if let Some(message) = message {
                     body["message"] = serde_json::json!(message);
                 }

@@ -156,29 +156,27 @@ pub async fn delete(db: &Db, user_id: &str, id: &str) -> Result<(), ChatError> {
     Ok(())
 }
 
-/// Marks the conversation as just used; retitles it from `first_message` when that
-/// is its first message and the user has not named it.
-pub async fn touch(db: &Db, id: &str, first_message: Option<&str>) -> Result<(), ChatError> {
-    match first_message {
-        Some(text) => {
-            sqlx::query(
-                "UPDATE chat_conversations SET title = $1, updated_at = $2 \
-                 WHERE id = $3 AND title_set_by_user = 0",
-            )
-            .bind(title_from(text))
-            .bind(now())
-            .bind(id)
-            .execute(&db.pool)
-            .await?;
-        }
-        None => {
-            sqlx::query("UPDATE chat_conversations SET updated_at = $1 WHERE id = $2")
-                .bind(now())
-                .bind(id)
-                .execute(&db.pool)
-                .await?;
-        }
-    }
+/// Marks the conversation as just used.
+pub async fn touch(db: &Db, id: &str) -> Result<(), ChatError> {
+    sqlx::query("UPDATE chat_conversations SET updated_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// Titles the conversation from `text` when that is its only user message and the
+/// user has not named it.
+pub async fn title_from_first_message(db: &Db, id: &str, text: &str) -> Result<(), ChatError> {
+    sqlx::query(
+        "UPDATE chat_conversations SET title = $1 WHERE id = $2 AND title_set_by_user = 0 \
+         AND (SELECT COUNT(*) FROM chat_messages WHERE conversation_id = $2 AND role = 'user') = 1",
+    )
+    .bind(title_from(text))
+    .bind(id)
+    .execute(&db.pool)
+    .await?;
     Ok(())
 }
 

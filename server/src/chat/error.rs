@@ -152,15 +152,3 @@ impl From<ChatError> for ApiError {
         }
     }
 }
-
-/// The JSON body of `err` (`{"error": {…}}`), for an `error` event of a stream.
-pub fn error_json(err: &ApiError) -> serde_json::Value {
-    let mut detail = serde_json::json!({ "code": err.code(), "message": err.message() });
-    if let Some(module) = err.module() {
-        detail["module"] = module.into();
-    }
-    if let Some(field) = err.field() {
-        detail["field"] = field.into();
-    }
-    serde_json::json!({ "error": detail })
-}

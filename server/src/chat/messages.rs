@@ -39,7 +39,7 @@ fn message(row: &AnyRow) -> Result<ChatMessage, sqlx::Error> {
     let completion: Option<i64> = row.try_get("completion_tokens")?;
     Ok(ChatMessage {
         id: row.try_get("id")?,
-        html: (role == "assistant").then(|| markdown::to_html(&content)),
+        html: None,
         role,
         content,
         model: row.try_get("model")?,
@@ -56,7 +56,16 @@ fn message(row: &AnyRow) -> Result<ChatMessage, sqlx::Error> {
     })
 }
 
-/// The conversation's messages, oldest first.
+/// `message` with its answer rendered for the page (user messages are shown as
+/// typed). Only what is shown is rendered: the history sent to a model is not.
+pub fn rendered(mut message: ChatMessage) -> ChatMessage {
+    if message.role == "assistant" {
+        message.html = Some(markdown::to_html(&message.content));
+    }
+    message
+}
+
+/// The conversation's messages, oldest first, as stored (not rendered).
 pub async fn list(db: &Db, conversation_id: &str) -> Result<Vec<ChatMessage>, ChatError> {
     let rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM chat_messages WHERE conversation_id = $1 ORDER BY seq"
@@ -67,7 +76,7 @@ pub async fn list(db: &Db, conversation_id: &str) -> Result<Vec<ChatMessage>, Ch
     Ok(rows.iter().map(message).collect::<Result<_, _>>()?)
 }
 
-/// One message by id.
+/// One message by id, rendered.
 pub async fn get(db: &Db, id: &str) -> Result<ChatMessage, ChatError> {
     let row = sqlx::query(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM chat_messages WHERE id = $1"
@@ -76,7 +85,7 @@ pub async fn get(db: &Db, id: &str) -> Result<ChatMessage, ChatError> {
     .fetch_optional(&db.pool)
     .await?;
     match row {
-        Some(row) => Ok(message(&row)?),
+        Some(row) => Ok(rendered(message(&row)?)),
         None => Err(ChatError::MessageNotFound(id.to_owned())),
     }
 }

@@ -40,6 +40,18 @@ async fn spawn_project(project: Project) -> String {
     let app = Router::new()
         .route("/health", get(health))
         .route("/dispatch", axum::routing::post(dispatch))
+        // Elsewhere: a redirect the Overlord must not follow.
+        .route(
+            "/moved",
+            axum::routing::post(|| async {
+                (StatusCode::FOUND, [("location", "/dispatch")], "moved")
+            }),
+        )
+        // An answer far larger than a task's history keeps.
+        .route(
+            "/chatty",
+            axum::routing::post(|| async { "x".repeat(1024 * 1024) }),
+        )
         .with_state(project);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -495,4 +507,45 @@ async fn tasks_interrupted_by_a_restart_are_marked_failed() {
         .starts_with("interrupted"));
     let (_, projects) = call(&second, "GET", "/projects", None).await;
     assert_eq!(projects[0]["name"], "gamma", "kept across the restart");
+}
+
+#[tokio::test]
+async fn dispatch_follows_no_redirect() {
+    let project = Project::default();
+    let url = spawn_project(project.clone()).await;
+    let assets = tempfile::tempdir().unwrap();
+    let app = spawn(&assets).await;
+    let (_, created) = call(
+        &app,
+        "POST",
+        "/projects",
+        Some(json!({ "name": "moved", "dispatch_url": format!("{url}/moved") })),
+    )
+    .await;
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/tasks",
+        Some(json!({ "project_id": created["id"], "instruction": "moved", "priority": "low" })),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let tasks = until(&app, "/tasks", |t| {
+        t.as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["state"] == "done" || t["state"] == "failed")
+    })
+    .await;
+    let moved = tasks[0].clone();
+    assert_eq!(moved["instruction"], "moved");
+    assert_eq!(moved["state"], "failed", "{moved:#}");
+    assert!(
+        moved["result"].as_str().unwrap().starts_with("HTTP 302"),
+        "{moved:#}"
+    );
+    assert!(
+        project.received.lock().unwrap().is_empty(),
+        "the redirect was not followed"
+    );
 }

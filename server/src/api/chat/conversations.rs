@@ -54,7 +54,11 @@ pub async fn get_conversation(
 
 async fn detail(db: &Db, user: &CurrentUser, id: &str) -> Result<ConversationDetail, ApiError> {
     let conversation = conversations::get(db, &user.id, id).await?;
-    let messages = messages::list(db, id).await?;
+    let messages = messages::list(db, id)
+        .await?
+        .into_iter()
+        .map(messages::rendered)
+        .collect();
     Ok(ConversationDetail {
         conversation,
         messages,

@@ -32,12 +32,9 @@ pub async fn send_message(
     let conversation = conversations::get(&db, &user.id, &id).await?;
     // Chosen before anything is stored: an unknown model changes nothing.
     let chosen = turn::choose(&chat, &db, &user.id, &conversation, send.model.as_deref()).await?;
-    let first = !messages::list(&db, &id)
-        .await?
-        .iter()
-        .any(|m| m.role == "user");
     messages::insert(&db, &id, "user", content, Status::Complete, None).await?;
-    conversations::touch(&db, &id, first.then_some(content)).await?;
+    conversations::title_from_first_message(&db, &id, content).await?;
+    conversations::touch(&db, &id).await?;
     let job = turn::begin(&chat, &db, &id, chosen).await?;
     Ok(answer::stream(job).into_response())
 }
@@ -75,7 +72,7 @@ pub async fn regenerate(
     if let Some(old) = old_answer {
         messages::delete(&db, &old.id).await?;
     }
-    conversations::touch(&db, &id, None).await?;
+    conversations::touch(&db, &id).await?;
     let job = turn::begin(&chat, &db, &id, chosen).await?;
     Ok(answer::stream(job).into_response())
 }
@@ -103,7 +100,7 @@ pub async fn edit_message(
     let chosen = turn::choose(&chat, &db, &user.id, &conversation, send.model.as_deref()).await?;
     messages::set_content(&db, &message_id, content).await?;
     messages::delete_after(&db, &id, &message_id).await?;
-    conversations::touch(&db, &id, None).await?;
+    conversations::touch(&db, &id).await?;
     let job = turn::begin(&chat, &db, &id, chosen).await?;
     Ok(answer::stream(job).into_response())
 }
