@@ -166,15 +166,19 @@ pub async fn touch(db: &Db, id: &str) -> Result<(), ChatError> {
     Ok(())
 }
 
-/// Titles the conversation from `text` when that is its only user message and the
-/// user has not named it.
-pub async fn title_from_first_message(db: &Db, id: &str, text: &str) -> Result<(), ChatError> {
+/// Marks the conversation as just used after the user sent `text`, and titles it
+/// from `text` when that is its only user message and the user has not named it:
+/// one write, on the path to the first token.
+pub async fn touch_after_message(db: &Db, id: &str, text: &str) -> Result<(), ChatError> {
     sqlx::query(
-        "UPDATE chat_conversations SET title = $1 WHERE id = $2 AND title_set_by_user = 0 \
-         AND (SELECT COUNT(*) FROM chat_messages WHERE conversation_id = $2 AND role = 'user') = 1",
+        "UPDATE chat_conversations SET updated_at = $1, title = CASE \
+         WHEN title_set_by_user = 0 AND (SELECT COUNT(*) FROM chat_messages \
+              WHERE conversation_id = $2 AND role = 'user') = 1 THEN $3 ELSE title END \
+         WHERE id = $2",
     )
-    .bind(title_from(text))
+    .bind(now())
     .bind(id)
+    .bind(title_from(text))
     .execute(&db.pool)
     .await?;
     Ok(())
