@@ -5,7 +5,10 @@
 use gantry_server::auth::DevUser;
 use serde_json::Value;
 
-use crate::{fixtures::notes, support::TestApp};
+use crate::{
+    fixtures::{notes, overlord},
+    support::TestApp,
+};
 
 /// `method path` with `body` as `content_type`: the status, and the body as JSON
 /// (the test fails when it is not JSON).
@@ -82,12 +85,15 @@ async fn malformed_bodies_get_json_errors_from_host_routes() {
 
 #[tokio::test]
 async fn refusals_of_the_router_and_of_modules_are_json_too() {
+    let assets = tempfile::tempdir().unwrap();
     let app = TestApp::builder()
         .module(notes())
-        .module(gantry_mod_overlord::module())
+        .module(overlord(assets.path()))
         .dev_user(DevUser::Admin)
         .spawn()
         .await;
+    let overlord = app.module_status("overlord").await;
+    assert_eq!(overlord["state"], "running", "{overlord:#}");
     // A method the route does not take: 405, with its Allow header kept.
     let (status, body, headers) = send_raw(
         &app,

@@ -40,9 +40,10 @@ pub fn notes_builder() -> gantry_sdk::ModuleBuilder {
         .root(NOTES_ROOT)
         .bundle("frontend/index.js")
         .static_dir("static")
-        .migrations(Migrations::portable(sqlx::migrate!(
-            "tests/fixtures/notes/migrations"
-        )))
+        .migrations(Migrations::per_dialect(
+            sqlx::migrate!("tests/fixtures/notes/migrations/sqlite"),
+            sqlx::migrate!("tests/fixtures/notes/migrations/postgres"),
+        ))
         .router(
             Router::new()
                 .route("/hello", get(hello))
@@ -70,6 +71,19 @@ pub fn notes() -> Module {
                 .map(|_| ())
         })
         .build()
+}
+
+/// The Atom Overlord, fast (a round every 100 ms), with stand-ins for its built
+/// frontend in `assets` (the real one is built after these tests run).
+pub fn overlord(assets: &Path) -> Module {
+    std::fs::create_dir_all(assets.join("static")).unwrap();
+    std::fs::write(assets.join("overlord.js"), "export {};").unwrap();
+    let mut module = gantry_mod_overlord::module_with(gantry_mod_overlord::Settings {
+        interval: std::time::Duration::from_millis(100),
+        request_timeout: std::time::Duration::from_secs(5),
+    });
+    module.root = Some(assets.to_owned());
+    module
 }
 
 /// A module whose every entry is for administrators.

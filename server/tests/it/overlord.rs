@@ -11,11 +11,10 @@ use std::{
 };
 
 use axum::{extract::State, http::StatusCode, routing::get, Json, Router};
-use gantry_mod_overlord::{module_with, Settings};
 use gantry_server::{auth::DevUser, modules::migrate};
 use serde_json::{json, Value};
 
-use crate::support::TestApp;
+use crate::{fixtures::overlord, support::TestApp};
 
 /// A project the Overlord watches: `/health` answers `health`, `/dispatch` keeps
 /// what it receives (after `delay`).
@@ -61,17 +60,6 @@ async fn spawn_project(project: Project) -> String {
 
 /// The Overlord with a fast worker; its bundle is a stand-in (the real one is built
 /// by `cargo xtask`), as these tests exercise the backend.
-fn overlord(assets: &std::path::Path) -> gantry_sdk::Module {
-    std::fs::create_dir_all(assets.join("static")).unwrap();
-    std::fs::write(assets.join("overlord.js"), "export {};").unwrap();
-    let mut module = module_with(Settings {
-        interval: Duration::from_millis(100),
-        request_timeout: Duration::from_secs(5),
-    });
-    module.root = Some(assets.to_owned());
-    module
-}
-
 async fn spawn(assets: &tempfile::TempDir) -> TestApp {
     TestApp::builder()
         .module(overlord(assets.path()))
