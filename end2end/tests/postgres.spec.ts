@@ -13,6 +13,7 @@ test("on PostgreSQL, accounts, modules, chat and the audit trail work", async ({
   await expect(page).toHaveURL(`${postgresURL}/`);
   await page.goto(`${postgresURL}/admin/system`);
   await expect(page.locator(".facts")).toContainText("postgres");
+  await expect(page.locator(".facts")).toContainText("each module migrates as a role of its own");
   await page.goto(`${postgresURL}/admin/modules`);
   for (const name of ["overlord", "forge"]) {
     await expect(page.locator(`tr[data-module="${name}"]`)).toContainText("running");

@@ -325,7 +325,12 @@ database: string,
 /**
  * The database's size on disk, when it could be measured.
  */
-database_bytes: number | null, uptime_seconds: number, data_dir: string, modules_dir: string, };
+database_bytes: number | null, uptime_seconds: number, data_dir: string, modules_dir: string, 
+/**
+ * How the database keeps each module's migrations to the module's own tables,
+ * or why it cannot here.
+ */
+module_boundary: string, };
 
 /**
  * A table served by the host as a JSON collection.

@@ -152,7 +152,7 @@ pub struct ModuleStatus {
 /// Facts about the running host.
 ///
 /// ```
-/// let s = gantry_sdk::SystemInfo { version: "0.1.0".into(), database: "sqlite".into(), database_bytes: Some(4096), uptime_seconds: 5, data_dir: "data".into(), modules_dir: "data/modules".into() };
+/// let s = gantry_sdk::SystemInfo { version: "0.1.0".into(), database: "sqlite".into(), database_bytes: Some(4096), uptime_seconds: 5, data_dir: "data".into(), modules_dir: "data/modules".into(), module_boundary: "enforced".into() };
 /// assert_eq!(s.database, "sqlite");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -169,4 +169,7 @@ pub struct SystemInfo {
     pub uptime_seconds: u64,
     pub data_dir: String,
     pub modules_dir: String,
+    /// How the database keeps each module's migrations to the module's own tables,
+    /// or why it cannot here.
+    pub module_boundary: String,
 }

@@ -61,8 +61,14 @@ pub struct SystemFacts {
 }
 
 impl SystemFacts {
-    /// The facts now, for `db` of `database_bytes`.
-    pub fn info(&self, db: &Db, database_bytes: Option<u64>) -> gantry_sdk::SystemInfo {
+    /// The facts now, for `db` of `database_bytes` whose module boundary is
+    /// `module_boundary`.
+    pub fn info(
+        &self,
+        db: &Db,
+        database_bytes: Option<u64>,
+        module_boundary: &str,
+    ) -> gantry_sdk::SystemInfo {
         gantry_sdk::SystemInfo {
             version: env!("CARGO_PKG_VERSION").into(),
             database: match db.kind {
@@ -74,6 +80,7 @@ impl SystemFacts {
             uptime_seconds: self.started.elapsed().as_secs(),
             data_dir: self.data_dir.clone(),
             modules_dir: self.modules_dir.clone(),
+            module_boundary: module_boundary.to_owned(),
         }
     }
 }

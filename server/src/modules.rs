@@ -13,9 +13,9 @@ pub mod dispatch;
 mod error;
 pub mod lifecycle;
 pub mod migrate;
+mod pg_boundary;
 mod proxy;
 pub mod registry;
-mod sql_guard;
 mod sqlite_boundary;
 
 use std::{path::PathBuf, time::Duration};
@@ -58,6 +58,7 @@ pub async fn load(
     compiled: Vec<gantry_sdk::Module>,
 ) -> ModuleRegistry {
     let mut registry = ModuleRegistry::default();
+    registry.module_boundary = migrate::boundary(db).await;
     for candidate in discovery::discover(options, compiled) {
         registry.admit(candidate, &options.host_version);
     }

@@ -56,6 +56,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                     .as_ref()
                     .and_then(|p| p.extensions.get::<DatabaseSize>())
                     .map(|size| size.0),
+                &registry.module_boundary,
             ),
         });
         provide_context(Bootstrap {

@@ -163,10 +163,23 @@ fn test() -> Result<()> {
     // Stopped when it goes out of scope, after the browser tests.
     let ports = cmd::free_ports(9)?;
     let database = postgres::TempPostgres::start(ports[4])?;
-    cmd::step("test", "Chat's integration tests again, on PostgreSQL");
+    cmd::step(
+        "test",
+        "Chat's and the module boundary's integration tests again, on PostgreSQL",
+    );
     cmd::run(
-        cmd::cargo(&["test", "-p", "gantry-server", "--test", "it", "chat::"])
-            .env("GANTRY_TEST_DATABASE_URL", &database.url),
+        cmd::cargo(&[
+            "test",
+            "-p",
+            "gantry-server",
+            "--test",
+            "it",
+            "--",
+            "chat::",
+            "module_boundary::",
+            "module_migrations::",
+        ])
+        .env("GANTRY_TEST_DATABASE_URL", &database.url),
     )?;
 
     // What `cargo xtask run` serves, plus the scaffolded Leptos module linked in.

@@ -191,6 +191,8 @@ fn SystemOverview() -> impl IntoView {
             <dd><code>{system.data_dir}</code></dd>
             <dt>"Modules folder"</dt>
             <dd><code>{system.modules_dir}</code></dd>
+            <dt>"Module migrations"</dt>
+            <dd>{system.module_boundary}</dd>
         </dl>
     }
     .into_any()

@@ -44,13 +44,6 @@ pub enum ModuleError {
     },
     #[error("module `{module}`: backend.proxy `{url}` must be an http:// or https:// URL")]
     BadProxy { module: String, url: String },
-    #[error("module `{module}`: migration {migration} refused: {problem}: `{statement}`")]
-    MigrationRefused {
-        module: String,
-        migration: String,
-        problem: String,
-        statement: String,
-    },
     #[error("module `{module}`: migration {migration} refused by the database: {problem}")]
     MigrationDenied {
         module: String,

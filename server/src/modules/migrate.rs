@@ -1,5 +1,5 @@
-//! Each module's migrations: tracked in its own table, checked for the table prefix
-//! before anything runs, applied after the host's own.
+//! Each module's migrations: tracked in its own table, kept to the module's tables
+//! by the database itself, applied after the host's own.
 
 use std::time::Instant;
 
@@ -7,8 +7,9 @@ use gantry_sdk::{Dialect, Migrations, Module};
 use sqlx::migrate::{MigrateError, Migrator};
 
 use super::{
+    pg_boundary::{self, BoundaryError, ModuleLogin},
     registry::{millis, ModuleEntry, ModuleStep},
-    sql_guard, sqlite_boundary, ModuleError, ModuleState,
+    sqlite_boundary, ModuleError, ModuleState,
 };
 use crate::db::{Db, DbKind, MigrationState};
 
@@ -25,8 +26,8 @@ pub fn tracking_table(module: &str) -> String {
     format!("_gantry_migrations_{}", module.replace('-', "_"))
 }
 
-/// `module`'s migrator for `db`, tracked in its own table, with every statement
-/// checked against the module's table prefix. `Ok(None)` when it has no migrations.
+/// `module`'s migrator for `db`, tracked in its own table. `Ok(None)` when it has
+/// no migrations.
 pub async fn migrator(module: &Module, db: &Db) -> Result<Option<Migrator>, ModuleError> {
     let name = &module.manifest.name;
     let unreadable = |reason: String| ModuleError::MigrationFailed {
@@ -60,33 +61,6 @@ pub async fn migrator(module: &Module, db: &Db) -> Result<Option<Migrator>, Modu
     };
     let mut migrator = Migrator::with_migrations(migrations);
     migrator.dangerous_set_table_name(tracking_table(name));
-    let prefix = module.manifest.table_prefix();
-    // On SQLite the database itself refuses what reaches outside (see `guarded`);
-    // PostgreSQL has only this statement check so far.
-    let scanned = if db.kind == DbKind::Postgres {
-        migrator.iter().collect::<Vec<_>>()
-    } else {
-        Vec::new()
-    };
-    for migration in scanned {
-        if let Err(violation) = sql_guard::check(migration.sql.as_str(), &prefix) {
-            let direction = if migration.migration_type.is_down_migration() {
-                "down"
-            } else {
-                "up"
-            };
-            return Err(ModuleError::MigrationRefused {
-                module: name.clone(),
-                migration: format!(
-                    "{}_{} ({direction})",
-                    migration.version,
-                    migration.description.replace(' ', "_")
-                ),
-                problem: violation.problem,
-                statement: violation.statement,
-            });
-        }
-    }
     Ok(Some(migrator))
 }
 
@@ -161,6 +135,25 @@ pub async fn up(module: &Module, db: &Db) -> Result<Vec<MigrationState>, ModuleE
     Ok(states)
 }
 
+/// How this database keeps module migrations to the modules' own tables, in words
+/// for Admin → System.
+pub async fn boundary(db: &Db) -> String {
+    match db.kind {
+        DbKind::Sqlite => "kept to each module's tables by SQLite (an authorizer on their \
+                           own connection)"
+            .to_owned(),
+        DbKind::Postgres => match pg_boundary::unavailable(db).await {
+            None => "kept to each module's tables by PostgreSQL (each module migrates as a \
+                     role of its own)"
+                .to_owned(),
+            Some(why) => format!(
+                "not bounded by the database: {why}; drop-in modules' migrations are \
+                 refused, compiled-in modules migrate as Gantry's own user"
+            ),
+        },
+    }
+}
+
 /// Which way to migrate.
 #[derive(Clone, Copy)]
 enum Direction {
@@ -171,9 +164,21 @@ enum Direction {
 
 /// Runs `migrator` for `module` where the database enforces the module's boundary:
 /// on SQLite, on a connection of its own whose authorizer refuses anything outside
-/// the module's tables (see `sqlite_boundary`). PostgreSQL has only the statement
-/// check in [`migrator`] so far.
+/// the module's tables (see `sqlite_boundary`); on PostgreSQL, logged in as the
+/// module's own role (see `pg_boundary`).
 async fn guarded(
+    module: &Module,
+    db: &Db,
+    migrator: &Migrator,
+    direction: Direction,
+) -> Result<(), ModuleError> {
+    match db.kind {
+        DbKind::Sqlite => guarded_sqlite(module, db, migrator, direction).await,
+        DbKind::Postgres => guarded_postgres(module, db, migrator, direction).await,
+    }
+}
+
+async fn guarded_sqlite(
     module: &Module,
     db: &Db,
     migrator: &Migrator,
@@ -181,13 +186,6 @@ async fn guarded(
 ) -> Result<(), ModuleError> {
     let name = &module.manifest.name;
     let failed = failed(name);
-    if db.kind == DbKind::Postgres {
-        return match direction {
-            Direction::Up => migrator.run(&db.pool).await,
-            Direction::Down(target) => migrator.undo(&db.pool, target).await,
-        }
-        .map_err(failed);
-    }
     let mut conn = sqlite_boundary::GuardedConnection::open(
         &db.url,
         &module.manifest.table_prefix(),
@@ -216,6 +214,57 @@ async fn guarded(
         }),
         (Err(err), None) => Err(failed(err)),
     }
+}
+
+async fn guarded_postgres(
+    module: &Module,
+    db: &Db,
+    migrator: &Migrator,
+    direction: Direction,
+) -> Result<(), ModuleError> {
+    let name = &module.manifest.name;
+    if let Some(why) = pg_boundary::unavailable(db).await {
+        // Compiled-in code has the host's database rights at run time anyway; SQL
+        // read from a drop-in folder runs only where the database bounds it.
+        if matches!(module.migrations, Some(Migrations::Dir(_))) {
+            return Err(ModuleError::MigrationFailed {
+                module: name.clone(),
+                reason: format!(
+                    "a drop-in's migrations run only as a database role of its own, and {why}"
+                ),
+            });
+        }
+        return match direction {
+            Direction::Up => migrator.run(&db.pool).await,
+            Direction::Down(target) => migrator.undo(&db.pool, target).await,
+        }
+        .map_err(failed(name));
+    }
+    let to_module_error = |err: BoundaryError| match err {
+        BoundaryError::Denied { migration, problem } => ModuleError::MigrationDenied {
+            module: name.clone(),
+            migration,
+            problem,
+        },
+        BoundaryError::Failed(reason) => ModuleError::MigrationFailed {
+            module: name.clone(),
+            reason,
+        },
+    };
+    let mut login = ModuleLogin::open(
+        db,
+        name,
+        &module.manifest.table_prefix(),
+        &migrator.table_name,
+    )
+    .await
+    .map_err(to_module_error)?;
+    let res = match direction {
+        Direction::Up => login.up(migrator).await,
+        Direction::Down(target) => login.down(migrator, target).await,
+    };
+    login.close(db).await;
+    res.map_err(to_module_error)
 }
 
 /// Records `module`'s migrations up to `version` (all when `None`) as applied without

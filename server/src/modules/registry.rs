@@ -207,6 +207,8 @@ impl ModuleEntry {
 #[derive(Default)]
 pub struct ModuleRegistry {
     entries: Vec<ModuleEntry>,
+    /// How the database keeps module migrations to their tables (Admin → System).
+    pub module_boundary: String,
 }
 
 impl std::fmt::Debug for ModuleRegistry {

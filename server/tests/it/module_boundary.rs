@@ -1,13 +1,14 @@
-//! A module's migrations cannot leave its tables: on SQLite the database refuses
-//! (an authorizer on the migrations' own connection), whatever the SQL looks like;
-//! prefixes that would cover the host's or another module's tables are refused.
+//! A module's migrations cannot leave its tables: the database refuses, whatever the
+//! SQL looks like (on SQLite an authorizer on the migrations' own connection, on
+//! PostgreSQL the module's own role); prefixes that would cover the host's or
+//! another module's tables are refused.
 
 use gantry_server::{auth::DevUser, modules::registry::HOST_TABLES};
 use sqlx::Row;
 
 use crate::{
     fixtures::{drop_in, forge, notes},
-    support::TestApp,
+    support::{on_postgres, TestApp},
 };
 
 /// A drop-in `name` whose one migration is `up`.
@@ -23,8 +24,21 @@ fn escaping(dir: &std::path::Path, name: &str, up: &str) {
     );
 }
 
+/// The database's tables, views, triggers and (on PostgreSQL) functions, as
+/// (kind, name).
 async fn schema(app: &TestApp) -> Vec<(String, String)> {
-    sqlx::query("SELECT type, name FROM sqlite_master ORDER BY type, name")
+    let query = if on_postgres() {
+        "SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'table' END, c.relname::text \
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+          WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v', 'm', 'p') \
+         UNION ALL SELECT 'trigger', tgname::text FROM pg_trigger WHERE NOT tgisinternal \
+         UNION ALL SELECT 'function', p.proname::text FROM pg_proc p \
+           JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' \
+         ORDER BY 1, 2"
+    } else {
+        "SELECT type, name FROM sqlite_master ORDER BY type, name"
+    };
+    sqlx::query(query)
         .fetch_all(&app.db.pool)
         .await
         .unwrap()
@@ -33,9 +47,29 @@ async fn schema(app: &TestApp) -> Vec<(String, String)> {
         .collect()
 }
 
-#[tokio::test]
-async fn escapes_from_a_modules_tables_are_refused_by_the_database_and_change_nothing() {
-    let cases = [
+/// (module, its one migration, what the refusal says) for this test's database.
+fn escapes() -> Vec<(&'static str, &'static str, &'static str)> {
+    if on_postgres() {
+        return vec![
+            ("esc-update", "CREATE TABLE esc_update_a (id INTEGER);\nUPDATE users SET role = 'admin';", "permission denied for table users"),
+            ("esc-qualified", "UPDATE \"public\".\"users\" SET role = 'admin';", "permission denied for table users"),
+            ("esc-dollar", "DO $body$ BEGIN EXECUTE 'UPDATE ' || $q$users$q$ || ' SET role = ''admin'''; END $body$;", "permission denied for table users"),
+            ("esc-trigger", "CREATE FUNCTION esc_trigger_f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE users SET role = 'admin'; RETURN NEW; END $$;\nCREATE TRIGGER esc_trigger_t AFTER INSERT ON sessions FOR EACH ROW EXECUTE FUNCTION esc_trigger_f();", "permission denied for table sessions"),
+            ("esc-truncate", "CREATE TABLE esc_truncate_a (id INTEGER);\nTRUNCATE esc_truncate_a, audit_log;", "permission denied for table audit_log"),
+            ("esc-merge", "MERGE INTO users u USING (SELECT 1 AS one) s ON true WHEN MATCHED THEN UPDATE SET role = 'admin';", "permission denied for table users"),
+            ("esc-search-path", "SET search_path = pg_temp, public;\nDELETE FROM sessions;", "permission denied for table sessions"),
+            ("esc-role", "RESET ROLE;\nSET SESSION AUTHORIZATION DEFAULT;\nDELETE FROM audit_log;", "permission denied for table audit_log"),
+            ("esc-view", "CREATE VIEW esc_view_v AS SELECT * FROM users;", "view `esc_view_v` reading `users`"),
+            ("esc-read", "CREATE TABLE esc_read_a AS SELECT password_hash FROM users;", "permission denied for table users"),
+            ("esc-drop-owned", "DROP OWNED BY CURRENT_USER;\nDROP TABLE audit_log;", "must be owner of table audit_log"),
+            ("esc-alter", "ALTER TABLE users ADD COLUMN esc_alter_x TEXT;", "must be owner of table users"),
+            ("esc-squat", "CREATE TABLE sessions_copy (id INTEGER);", "relation `sessions_copy` outside its prefix"),
+            ("esc-shadow", "CREATE FUNCTION lower(varchar) RETURNS text LANGUAGE sql AS $$ SELECT 'x' $$;", "function `lower` outside its prefix"),
+            ("esc-commit", "CREATE TABLE sessions_copy2 (id INTEGER);\nCOMMIT;\nDELETE FROM sessions;", "may not end its own transaction"),
+            ("esc-rollback", "ROLLBACK;\nCREATE TABLE sessions_copy3 (id INTEGER);\nCREATE FUNCTION upper(varchar) RETURNS text LANGUAGE sql AS $$ SELECT 'x' $$;", "nothing it made outside its prefix was kept"),
+        ];
+    }
+    vec![
         ("esc-quote", "CREATE TABLE esc_quote_a (id INTEGER);\nUPDATE 'users' SET role = 'admin';", "touches `users`"),
         ("esc-trigger", "CREATE TRIGGER esc_trigger_t AFTER INSERT ON 'sessions' BEGIN UPDATE users SET role = 'admin'; END;", "triggers are not allowed"),
         ("esc-own-trigger", "CREATE TABLE esc_own_trigger_a (id INTEGER);\nCREATE TRIGGER esc_own_trigger_t AFTER INSERT ON esc_own_trigger_a BEGIN UPDATE users SET role = 'admin'; END;", "triggers are not allowed"),
@@ -46,7 +80,12 @@ async fn escapes_from_a_modules_tables_are_refused_by_the_database_and_change_no
         ("esc-drop", "DROP TABLE sessions;", "names `sessions`"),
         ("esc-alter", "ALTER TABLE users ADD COLUMN esc_alter_x TEXT;", "names `users`"),
         ("esc-index", "CREATE INDEX esc_index_i ON users (role);", "names `users`"),
-    ];
+    ]
+}
+
+#[tokio::test]
+async fn escapes_from_a_modules_tables_are_refused_by_the_database_and_change_nothing() {
+    let cases = escapes();
     let dir = tempfile::tempdir().unwrap();
     forge(dir.path(), "forge");
     for (name, up, _) in &cases {
@@ -68,10 +107,13 @@ async fn escapes_from_a_modules_tables_are_refused_by_the_database_and_change_no
             "{name}: {message}"
         );
     }
-    // Nothing of them is left: no table, trigger or view of theirs, the host's intact.
+    // Nothing of them is left: no table, trigger, view or function of theirs (the
+    // host's own triggers keep Chat's search index), the host's tables intact.
     let schema = schema(&app).await;
     assert!(
-        schema.iter().all(|(_, n)| !n.starts_with("esc_")),
+        schema.iter().all(|(_, n)| !n.starts_with("esc_")
+            && !n.starts_with("sessions_copy")
+            && !["lower", "upper"].contains(&n.as_str())),
         "{schema:?}"
     );
     assert!(
@@ -86,15 +128,16 @@ async fn escapes_from_a_modules_tables_are_refused_by_the_database_and_change_no
             "{table}"
         );
     }
-    let columns: Vec<String> = sqlx::query("SELECT name FROM pragma_table_info('users')")
-        .fetch_all(&app.db.pool)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.try_get(0).unwrap())
-        .collect();
+    let columns: Vec<String> = sqlx::query_scalar(if on_postgres() {
+        "SELECT column_name::text FROM information_schema.columns WHERE table_name = 'users'"
+    } else {
+        "SELECT name FROM pragma_table_info('users')"
+    })
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap();
     assert!(
-        !columns.iter().any(|c| c.starts_with("esc_")),
+        !columns.is_empty() && !columns.iter().any(|c| c.starts_with("esc_")),
         "{columns:?}"
     );
     let (_, audit) = app
@@ -108,6 +151,79 @@ async fn escapes_from_a_modules_tables_are_refused_by_the_database_and_change_no
     assert_eq!(app.module_status("forge").await["state"], "running");
     assert_eq!(app.module_status("notes").await["state"], "running");
     assert_eq!(app.get("/healthz").await.status(), 200);
+}
+
+/// A database user that may not create roles (as on some managed PostgreSQL
+/// services): SQL from a drop-in folder is not run at all, compiled-in modules
+/// migrate as Gantry's user, and Admin → System says so. (SQLite has no such case.)
+#[tokio::test]
+async fn without_the_right_to_create_roles_drop_in_migrations_are_refused() {
+    if !on_postgres() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    forge(dir.path(), "forge");
+    let app = TestApp::builder()
+        .module(notes())
+        .drop_in_dir(dir.path())
+        .dev_user(DevUser::Admin)
+        .postgres_owner("gantry_plain_owner")
+        .spawn()
+        .await;
+    let forge = app.module_status("forge").await;
+    assert_eq!(forge["state"], "failed", "{forge:#}");
+    assert!(
+        forge["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("may not create roles"),
+        "{forge:#}"
+    );
+    assert_eq!(app.module_status("notes").await["state"], "running");
+    let html = app.get("/admin/system").await.text().await.unwrap();
+    assert!(html.contains("not bounded by the database"), "{html}");
+}
+
+/// The usual deployment: Gantry's user owns its database and may create roles, but
+/// is no superuser. Modules get their roles all the same, and they hold.
+#[tokio::test]
+async fn a_database_owner_with_createrole_gives_modules_their_roles() {
+    if !on_postgres() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    forge(dir.path(), "forge");
+    escaping(dir.path(), "esc-owner", "UPDATE users SET role = 'admin';");
+    let app = TestApp::builder()
+        .module(notes())
+        .drop_in_dir(dir.path())
+        .dev_user(DevUser::Admin)
+        .postgres_owner("gantry_owner_createrole")
+        .spawn()
+        .await;
+    assert_eq!(app.module_status("forge").await["state"], "running");
+    assert_eq!(app.module_status("notes").await["state"], "running");
+    let refused = app.module_status("esc-owner").await;
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("refused by the database: permission denied for table users"),
+        "{refused:#}"
+    );
+    // The module's code reaches its tables through the host's membership of its role.
+    let res = app.get("/api/modules/notes/count").await;
+    assert_eq!(res.text().await.unwrap(), "notes has 1 notes");
+    let owner: String = sqlx::query_scalar(
+        "SELECT tableowner::text FROM pg_tables WHERE tablename = 'notes_items'",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert!(
+        owner.starts_with("gantry_m") && owner.ends_with("_notes"),
+        "{owner}"
+    );
 }
 
 #[tokio::test]
@@ -172,7 +288,8 @@ async fn prefixes_covering_host_tables_or_another_modules_are_refused() {
             .contains("overlaps module `notes`"),
         "{archive:#}"
     );
-    assert_eq!(app.module_status("notes").await["state"], "running");
+    let notes = app.module_status("notes").await;
+    assert_eq!(notes["state"], "running", "{notes:#}");
     let (_, audit_log) = app.get_json("/api/admin/audit?per_page=1").await;
     assert!(audit_log["total"].as_u64().unwrap() > 0);
 }
@@ -180,9 +297,11 @@ async fn prefixes_covering_host_tables_or_another_modules_are_refused() {
 #[tokio::test]
 async fn the_list_of_host_tables_matches_the_core_migrations() {
     let app = TestApp::spawn().await;
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-    )
+    let tables: Vec<String> = sqlx::query_scalar(if on_postgres() {
+        "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'"
+    } else {
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    })
     .fetch_all(&app.db.pool)
     .await
     .unwrap();

@@ -8,17 +8,21 @@ use sqlx::Row;
 
 use crate::{
     fixtures::{drop_in, forge, notes, notes_builder},
-    support::TestApp,
+    support::{on_postgres, TestApp},
 };
 
 async fn tables(app: &TestApp) -> Vec<String> {
-    sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        .fetch_all(&app.db.pool)
-        .await
-        .unwrap()
-        .iter()
-        .map(|row| row.try_get::<String, _>(0).unwrap())
-        .collect()
+    sqlx::query(if on_postgres() {
+        "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
+    } else {
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+    })
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap()
+    .iter()
+    .map(|row| row.try_get::<String, _>(0).unwrap())
+    .collect()
 }
 
 #[tokio::test]
@@ -116,10 +120,14 @@ async fn a_migration_outside_the_prefix_is_refused_and_nothing_of_it_stays() {
     let grabby = app.module_status("grabby").await;
     assert_eq!(grabby["state"], "failed");
     assert_eq!(grabby["error"]["step"], "migration");
+    let problem = if on_postgres() {
+        "must be owner of table instance_settings"
+    } else {
+        "it names `instance_settings`, which is not named `grabby_…`"
+    };
     assert_eq!(
         grabby["error"]["message"],
-        "module `grabby`: migration 1 refused by the database: it names `instance_settings`, \
-         which is not named `grabby_…`"
+        format!("module `grabby`: migration 1 refused by the database: {problem}")
     );
     let tables = tables(&app).await;
     assert!(tables.contains(&"instance_settings".to_owned()));

@@ -204,6 +204,7 @@ async fn admin_is_a_tab_page_of_the_hosts_and_the_modules_tabs() {
     assert!(html.contains(r#"data-component="Board""#));
     let html = app.get("/admin/system").await.text().await.unwrap();
     assert!(html.contains("sqlite") && html.contains(" MiB"));
+    assert!(html.contains("tables by SQLite (an authorizer"), "{html}");
     assert_eq!(app.get("/admin/board/nope").await.status(), 404);
     let res = app.get("/admin/ghost/dashboard").await;
     assert_eq!(res.status(), 404);

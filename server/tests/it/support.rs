@@ -12,6 +12,12 @@ use gantry_server::{
 };
 use tokio::sync::oneshot;
 
+/// Whether this run's tests use PostgreSQL (`GANTRY_TEST_DATABASE_URL`) rather than
+/// SQLite.
+pub fn on_postgres() -> bool {
+    std::env::var("GANTRY_TEST_DATABASE_URL").is_ok_and(|url| !url.is_empty())
+}
+
 /// A client that keeps cookies and shows redirects instead of following them, as a
 /// browser's session would.
 pub fn browser() -> reqwest::Client {
@@ -47,6 +53,7 @@ pub struct TestAppBuilder {
     data_dir: Option<PathBuf>,
     limits: ServeLimits,
     secure_cookies: bool,
+    postgres_owner: Option<String>,
 }
 
 impl TestApp {
@@ -62,6 +69,7 @@ impl TestApp {
             dev_user: None,
             hook_timeout: Duration::from_secs(5),
             data_dir: None,
+            postgres_owner: None,
             limits: ServeLimits::default(),
             secure_cookies: false,
         }
@@ -162,6 +170,14 @@ impl TestAppBuilder {
         self
     }
 
+    /// On PostgreSQL: connect as `role`, not a superuser, owning the new database,
+    /// as on a managed service; it may create roles when its name ends in
+    /// `_createrole`.
+    pub fn postgres_owner(mut self, role: &str) -> Self {
+        self.postgres_owner = Some(role.to_owned());
+        self
+    }
+
     pub fn hook_timeout(mut self, timeout: Duration) -> Self {
         self.hook_timeout = timeout;
         self
@@ -176,9 +192,14 @@ impl TestAppBuilder {
             .data_dir
             .clone()
             .unwrap_or_else(|| data_dir.path().to_owned());
-        let url = match std::env::var("GANTRY_TEST_DATABASE_URL") {
-            Ok(server) if !server.is_empty() => fresh_postgres_database(&server).await,
-            _ => format!("sqlite://{}/gantry.db", db_dir.display()),
+        let url = if on_postgres() {
+            fresh_postgres_database(
+                &std::env::var("GANTRY_TEST_DATABASE_URL").unwrap(),
+                self.postgres_owner.as_deref(),
+            )
+            .await
+        } else {
+            format!("sqlite://{}/gantry.db", db_dir.display())
         };
         let db = Db::connect(&url).await.expect("connect");
         db.migrate().await.expect("migrate");
@@ -220,8 +241,9 @@ impl TestAppBuilder {
 }
 
 /// A new, empty database on the PostgreSQL server `server_url` (a URL naming any
-/// database on it, such as `…/postgres`); its URL.
-async fn fresh_postgres_database(server_url: &str) -> String {
+/// database on it, such as `…/postgres`), owned by `owner` when given (a plain
+/// login made for it); its URL, with that owner as the user.
+async fn fresh_postgres_database(server_url: &str, owner: Option<&str>) -> String {
     sqlx::any::install_default_drivers();
     let admin = sqlx::AnyPool::connect(server_url)
         .await
@@ -235,13 +257,36 @@ async fn fresh_postgres_database(server_url: &str) -> String {
             .map(|b| format!("{b:02x}"))
             .collect::<String>()
     );
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+    if let Some(owner) = owner {
+        // Made once per server; later tests find it there.
+        // A name ending in `_createrole` may create roles.
+        let rights = if owner.ends_with("_createrole") {
+            " CREATEROLE"
+        } else {
+            ""
+        };
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "CREATE ROLE \"{owner}\" LOGIN{rights}"
+        )))
         .execute(&admin)
-        .await
-        .expect("create a test database");
+        .await;
+    }
+    let owned_by = owner.map_or_else(String::new, |o| format!(" OWNER \"{o}\""));
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "CREATE DATABASE {name}{owned_by}"
+    )))
+    .execute(&admin)
+    .await
+    .expect("create a test database");
     admin.close().await;
     let (server, _) = server_url.rsplit_once('/').expect("a database URL");
-    format!("{server}/{name}")
+    match (owner, server.split_once("://")) {
+        (Some(owner), Some((scheme, rest))) => {
+            let host = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+            format!("{scheme}://{owner}@{host}/{name}")
+        }
+        _ => format!("{server}/{name}"),
+    }
 }
 
 impl Drop for TestApp {
