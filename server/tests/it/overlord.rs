@@ -125,7 +125,7 @@ async fn overlord_migrations_go_down_and_up() {
     let assets = tempfile::tempdir().unwrap();
     let app = spawn(&assets).await;
     let module = overlord(assets.path());
-    assert_eq!(migrate::down(&module, &app.db, 1).await.unwrap(), [1]);
+    assert_eq!(migrate::down(&module, &app.db, 2).await.unwrap(), [2, 1]);
     let left: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'overlord%'",
     )
@@ -479,6 +479,16 @@ async fn tasks_interrupted_by_a_restart_are_marked_failed() {
     .execute(&first.db.pool)
     .await
     .unwrap();
+    // Another instance, still up, is sending this one: its lease has not run out.
+    sqlx::query(
+        "INSERT INTO overlord_tasks (project_id, instruction, priority, state, created_by, created_at, updated_at, lease_until) \
+         VALUES ($1, 'being sent elsewhere', 1, 'running', 'x', 0, 0, $2)",
+    )
+    .bind(project["id"].as_i64().unwrap())
+    .bind(i64::MAX / 2)
+    .execute(&first.db.pool)
+    .await
+    .unwrap();
     first.shutdown().await.unwrap();
 
     let second = TestApp::builder()
@@ -488,11 +498,24 @@ async fn tasks_interrupted_by_a_restart_are_marked_failed() {
         .spawn()
         .await;
     let (_, tasks) = call(&second, "GET", "/tasks", None).await;
-    assert_eq!(tasks[0]["state"], "failed");
-    assert!(tasks[0]["result"]
+    let task = |instruction: &str| {
+        tasks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["instruction"] == instruction)
+            .unwrap()
+            .clone()
+    };
+    let interrupted = task("half sent");
+    assert_eq!(interrupted["state"], "failed");
+    assert!(interrupted["result"]
         .as_str()
         .unwrap()
         .starts_with("interrupted"));
+    assert_eq!(task("being sent elsewhere")["state"], "running");
+    let (_, activity) = call(&second, "GET", "/activity?action=task.failed", None).await;
+    assert!(activity.to_string().contains("interrupted"), "{activity}");
     let (_, projects) = call(&second, "GET", "/projects", None).await;
     assert_eq!(projects[0]["name"], "gamma", "kept across the restart");
 }

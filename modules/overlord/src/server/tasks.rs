@@ -1,6 +1,6 @@
 //! Dispatch: tasks sent to projects, their queue and their history.
 
-use gantry_sdk::{prelude::*, ClientAddress};
+use gantry_sdk::{prelude::*, AuditEvent, ClientAddress};
 use serde::Deserialize;
 use sqlx::Row;
 
@@ -183,17 +183,48 @@ pub(super) async fn transition(
     to: TaskState,
     note: Option<&str>,
 ) -> Result<bool, OverlordError> {
+    move_task(ctx, id, from, to, note, None).await
+}
+
+/// Moves queued task `id` to running, leased to this instance until `lease_until`
+/// (Unix seconds); `false` when another instance took it first.
+pub(super) async fn claim(
+    ctx: &ModuleContext,
+    id: i64,
+    lease_until: i64,
+) -> Result<bool, OverlordError> {
+    move_task(
+        ctx,
+        id,
+        TaskState::Queued,
+        TaskState::Running,
+        None,
+        Some(lease_until),
+    )
+    .await
+}
+
+/// [`transition`], setting the task's lease (none but while running).
+async fn move_task(
+    ctx: &ModuleContext,
+    id: i64,
+    from: TaskState,
+    to: TaskState,
+    note: Option<&str>,
+    lease_until: Option<i64>,
+) -> Result<bool, OverlordError> {
     let at = now();
     let mut tx = ctx.db.begin().await?;
     let moved = sqlx::query(
-        "UPDATE overlord_tasks SET state = $1, updated_at = $2, result = COALESCE($3, result) \
-         WHERE id = $4 AND state = $5",
+        "UPDATE overlord_tasks SET state = $1, updated_at = $2, result = COALESCE($3, result), \
+         lease_until = $6 WHERE id = $4 AND state = $5",
     )
     .bind(to.as_str())
     .bind(at)
     .bind(note)
     .bind(id)
     .bind(from.as_str())
+    .bind(lease_until)
     .execute(&mut *tx)
     .await?
     .rows_affected()
@@ -222,20 +253,31 @@ pub(super) async fn next_queued(ctx: &ModuleContext) -> Result<Option<i64>, Over
     .await?)
 }
 
-/// Marks tasks left running by a stopped server as failed; returns how many.
+/// Marks tasks left running by a stopped server as failed (those whose lease ran
+/// out: another instance may be sending the rest right now), each with an audit
+/// entry; returns how many.
 pub(super) async fn fail_interrupted(ctx: &ModuleContext) -> Result<usize, OverlordError> {
-    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM overlord_tasks WHERE state = 'running'")
-        .fetch_all(&ctx.db)
-        .await?;
-    for id in &ids {
-        transition(
-            ctx,
-            *id,
-            TaskState::Running,
-            TaskState::Failed,
-            Some("interrupted: Gantry stopped while the task was being sent"),
-        )
-        .await?;
+    const WHY: &str = "interrupted: Gantry stopped while the task was being sent";
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM overlord_tasks WHERE state = 'running' \
+         AND (lease_until IS NULL OR lease_until < $1)",
+    )
+    .bind(now())
+    .fetch_all(&ctx.db)
+    .await?;
+    let mut failed = 0;
+    for id in ids {
+        if transition(ctx, id, TaskState::Running, TaskState::Failed, Some(WHY)).await? {
+            failed += 1;
+            ctx.audit
+                .record(
+                    AuditEvent::new("task.failed")
+                        .target(format!("task {id}"))
+                        .detail(WHY),
+                )
+                .await
+                .map_err(OverlordError::Audit)?;
+        }
     }
-    Ok(ids.len())
+    Ok(failed)
 }

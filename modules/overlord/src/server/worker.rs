@@ -100,6 +100,9 @@ async fn round(ctx: &ModuleContext, timeout: Duration) -> Result<(), OverlordErr
     remember(ctx, LAST_ROUND, &now().to_string()).await
 }
 
+/// How much longer than its request's time limit a task's lease lasts.
+const LEASE_MARGIN_SECS: i64 = 30;
+
 /// The `overlord_state` key of the last round's time (Unix seconds).
 pub const LAST_ROUND: &str = "last_round_at";
 
@@ -200,7 +203,11 @@ async fn check_with(
 
 /// Sends task `id` to its project (unless it was cancelled meanwhile).
 async fn send_task(ctx: &ModuleContext, timeout: Duration, id: i64) -> Result<(), OverlordError> {
-    if !tasks::transition(ctx, id, TaskState::Queued, TaskState::Running, None).await? {
+    // The lease outlasts the request's own time limit: until then no starting
+    // instance takes this task for interrupted.
+    let lease_until =
+        now() + i64::try_from(timeout.as_secs()).unwrap_or(i64::MAX / 2) + LEASE_MARGIN_SECS;
+    if !tasks::claim(ctx, id, lease_until).await? {
         return Ok(());
     }
     let row = sqlx::query(
@@ -238,7 +245,13 @@ async fn send_task(ctx: &ModuleContext, timeout: Duration, id: i64) -> Result<()
         Ok(answer) => (TaskState::Done, answer),
         Err(why) => (TaskState::Failed, why),
     };
-    tasks::transition(ctx, id, TaskState::Running, state, Some(&note)).await?;
+    let moved = tasks::transition(ctx, id, TaskState::Running, state, Some(&note)).await?;
+    // What really happened, even when the task was given up for interrupted meanwhile.
+    let note = if moved {
+        note
+    } else {
+        format!("{note} (after the task had been marked failed as interrupted)")
+    };
     ctx.audit
         .record(
             AuditEvent::new(format!("task.{}", state.as_str()))
@@ -268,18 +281,15 @@ fn describe(err: &reqwest::Error) -> String {
 
 /// Keeps `value` under `key` in `overlord_state`.
 async fn remember(ctx: &ModuleContext, key: &str, value: &str) -> Result<(), OverlordError> {
-    let mut tx = ctx.db.begin().await?;
-    sqlx::query("DELETE FROM overlord_state WHERE key = $1")
-        .bind(key)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("INSERT INTO overlord_state (key, value, updated_at) VALUES ($1, $2, $3)")
-        .bind(key)
-        .bind(value)
-        .bind(now())
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
+    sqlx::query(
+        "INSERT INTO overlord_state (key, value, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    )
+    .bind(key)
+    .bind(value)
+    .bind(now())
+    .execute(&ctx.db)
+    .await?;
     Ok(())
 }
 

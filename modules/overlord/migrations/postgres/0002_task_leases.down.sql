@@ -1,0 +1,1 @@
+ALTER TABLE overlord_tasks DROP COLUMN lease_until;
