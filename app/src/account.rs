@@ -15,6 +15,10 @@ pub struct UserAccount {
     pub created_at: i64,
     /// Unix seconds; `None` before the first sign-in.
     pub last_login_at: Option<i64>,
+    /// Too many failed sign-ins: refused until the limit lifts or an administrator
+    /// unlocks it.
+    #[serde(default)]
+    pub sign_in_locked: bool,
 }
 
 /// `POST /api/admin/users`.

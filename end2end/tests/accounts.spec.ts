@@ -99,3 +99,38 @@ test("an administrator creates a user, who signs in, changes their password and 
   await carol.reload();
   await expect(carol).toHaveURL(/\/login\?next=\/$/);
 });
+
+test("an administrator unlocks an account locked by failed sign-ins", async ({ browser }) => {
+  const username = `dave${Date.now() % 100000}`;
+  const password = "dave's long password";
+  const admin = await browser.newPage();
+  await signIn(admin, "admin", adminPassword);
+  await expect(admin).toHaveURL(`${signInURL}/`);
+  const created = await admin.request.post(`${signInURL}/api/admin/users`, {
+    headers: { origin: signInURL },
+    data: { username, display_name: "Dave", password },
+  });
+  expect(created.status()).toBe(201);
+
+  // Someone guesses Dave's password five times: the account locks, even for Dave.
+  const dave = await browser.newPage();
+  for (let i = 0; i < 5; i++) {
+    await signIn(dave, username, `guess number ${i}`);
+    await expect(dave.getByRole("alert")).toHaveText("Wrong username or password.");
+  }
+  await signIn(dave, username, password);
+  await expect(dave.getByRole("alert")).toContainText("Too many failed sign-ins");
+
+  // The administrator sees it in Admin → Users and unlocks it.
+  await admin.goto(`${signInURL}/admin/users`);
+  await waitHydrated(admin);
+  const row = admin.locator(`tr[data-user="${username}"]`);
+  await expect(row.locator("[data-locked]")).toHaveText("sign-in locked");
+  await row.getByRole("button", { name: "Unlock sign-in" }).click();
+  await expect(admin.locator(".toast")).toContainText(`${username} may sign in again.`);
+  await expect(row.locator("[data-locked]")).toHaveCount(0);
+  await expect(row.getByRole("button", { name: "Unlock sign-in" })).toHaveCount(0);
+
+  await signIn(dave, username, password);
+  await expect(dave).toHaveURL(`${signInURL}/`);
+});

@@ -4,17 +4,24 @@
 //! token's SHA-256, so a leaked database holds no usable session.
 
 mod passwords;
+mod sign_in_limits;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use gantry_sdk::{ApiError, CurrentUser};
 use sha2::{Digest, Sha256};
-use sqlx::Row;
+use sqlx::{AssertSqlSafe, Row};
 
 use app::account::{NewUser, PasswordChange, Profile, ProfileUpdate, UserAccount, UserUpdate};
 use gantry_sdk::AuditEvent;
 
 use crate::{audit, db::Db};
+
+use sign_in_limits::check_rate_limit;
+pub use sign_in_limits::{
+    unlock, unlock_username, FAILURE_WINDOW_SECS, MAX_FAILURES_PER_ACCOUNT,
+    MAX_FAILURES_PER_ADDRESS,
+};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "gantry_session";
@@ -23,12 +30,6 @@ pub const IDLE_TIMEOUT_SECS: i64 = 7 * 24 * 3600;
 /// A session ends this long after sign-in, used or not.
 pub const ABSOLUTE_TIMEOUT_SECS: i64 = 30 * 24 * 3600;
 
-/// Failed sign-ins counted for the limits below are those of this window.
-pub const FAILURE_WINDOW_SECS: i64 = 15 * 60;
-/// Failed sign-ins an account may have in the window (since its last success).
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-/// Failed sign-ins one address may make in the window, over all accounts.
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
 /// The `instance_settings` key of the one-time setup token's SHA-256.
 const SETUP_TOKEN_KEY: &str = "setup_token_sha256";
 
@@ -354,55 +355,6 @@ pub async fn complete_setup(
 }
 
 /// Refuses a sign-in when the account or the address failed too often lately.
-async fn check_rate_limit(
-    db: &Db,
-    username: &str,
-    address: Option<&str>,
-) -> Result<(), AccountError> {
-    // The account's failures since its last success, within the window.
-    // (Ordered by entry, not by second: a success and a failure may share one.)
-    let per_account = "SELECT at FROM audit_log WHERE action = 'login.failed' AND target = $1 \
-         AND at > $2 AND id > COALESCE((SELECT MAX(id) FROM audit_log \
-                                        WHERE action = 'login.succeeded' AND target = $1), 0) \
-         ORDER BY at DESC LIMIT $3";
-    let per_address = "SELECT at FROM audit_log WHERE action = 'login.failed' AND address = $1 \
-         AND at > $2 ORDER BY at DESC LIMIT $3";
-    let limits = [
-        (
-            per_account,
-            Some(username),
-            MAX_FAILURES_PER_ACCOUNT,
-            "for this account",
-        ),
-        (
-            per_address,
-            address,
-            MAX_FAILURES_PER_ADDRESS,
-            "from this address",
-        ),
-    ];
-    let at = now();
-    for (sql, key, max, scope) in limits {
-        let Some(key) = key else { continue };
-        // The latest `max` failures: when there are that many, the oldest of them
-        // says when the limit lifts.
-        let failures: Vec<i64> = sqlx::query_scalar(sql)
-            .bind(key)
-            .bind(at - FAILURE_WINDOW_SECS)
-            .bind(max)
-            .fetch_all(&db.pool)
-            .await?;
-        if failures.len() as i64 >= max {
-            let oldest = failures.last().copied().unwrap_or(at);
-            return Err(AccountError::RateLimited {
-                scope,
-                retry_after_secs: (oldest + FAILURE_WINDOW_SECS - at).max(1),
-            });
-        }
-    }
-    Ok(())
-}
-
 /// A successful sign-in.
 #[derive(Debug)]
 pub struct SignedIn {
@@ -491,6 +443,15 @@ pub async fn log_in(
 
 /// Opens a session for the account `user_id`; returns its token.
 async fn open_session(db: &Db, user_id: &str) -> Result<String, AccountError> {
+    let mut conn = db.pool.acquire().await?;
+    open_session_on(&mut conn, user_id).await
+}
+
+/// [`open_session`] on `conn` (inside a transaction, say).
+async fn open_session_on(
+    conn: &mut sqlx::AnyConnection,
+    user_id: &str,
+) -> Result<String, AccountError> {
     let token = random_hex(32);
     let at = now();
     sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $4)")
@@ -498,16 +459,19 @@ async fn open_session(db: &Db, user_id: &str) -> Result<String, AccountError> {
         .bind(user_id)
         .bind(at)
         .bind(at)
-        .execute(&db.pool)
+        .execute(&mut *conn)
         .await?;
     Ok(token)
 }
 
-/// Ends every session of the account `user_id`.
-async fn end_sessions(db: &Db, user_id: &str) -> Result<(), AccountError> {
+/// Ends every session of the account `user_id`, on `conn`.
+async fn end_sessions_on(
+    conn: &mut sqlx::AnyConnection,
+    user_id: &str,
+) -> Result<(), AccountError> {
     sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user_id)
-        .execute(&db.pool)
+        .execute(&mut *conn)
         .await?;
     Ok(())
 }
@@ -585,6 +549,14 @@ async fn username(db: &Db, user_id: &str) -> Result<String, AccountError> {
         .ok_or_else(|| AccountError::NotFound(user_id.to_owned()))
 }
 
+/// The columns [`account_of`] reads; `$1` is the start of the failure window.
+const ACCOUNT_COLUMNS: &str = "id, username, display_name, role, disabled, created_at, \
+     last_login_at, (SELECT COUNT(*) FROM audit_log a WHERE a.action = 'login.failed' \
+       AND a.target = users.username AND a.at > $1 \
+       AND a.id > COALESCE((SELECT MAX(b.id) FROM audit_log b \
+                            WHERE b.action IN ('login.succeeded', 'login.unlocked') \
+                              AND b.target = users.username), 0)) AS recent_failures";
+
 fn account_of(row: &sqlx::any::AnyRow) -> Result<UserAccount, sqlx::Error> {
     let role: String = row.try_get("role")?;
     let disabled: i64 = row.try_get("disabled")?;
@@ -596,15 +568,16 @@ fn account_of(row: &sqlx::any::AnyRow) -> Result<UserAccount, sqlx::Error> {
         disabled: disabled != 0,
         created_at: row.try_get("created_at")?,
         last_login_at: row.try_get("last_login_at")?,
+        sign_in_locked: row.try_get::<i64, _>("recent_failures")? >= MAX_FAILURES_PER_ACCOUNT,
     })
 }
 
 /// Every account, by username.
 pub async fn list_users(db: &Db) -> Result<Vec<UserAccount>, AccountError> {
-    let rows = sqlx::query(
-        "SELECT id, username, display_name, role, disabled, created_at, last_login_at \
-         FROM users ORDER BY username",
-    )
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM users ORDER BY username"
+    )))
+    .bind(now() - FAILURE_WINDOW_SECS)
     .fetch_all(&db.pool)
     .await?;
     Ok(rows.iter().map(account_of).collect::<Result<_, _>>()?)
@@ -612,10 +585,10 @@ pub async fn list_users(db: &Db) -> Result<Vec<UserAccount>, AccountError> {
 
 /// One account.
 pub async fn user(db: &Db, user_id: &str) -> Result<UserAccount, AccountError> {
-    let row = sqlx::query(
-        "SELECT id, username, display_name, role, disabled, created_at, last_login_at \
-         FROM users WHERE id = $1",
-    )
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM users WHERE id = $2"
+    )))
+    .bind(now() - FAILURE_WINDOW_SECS)
     .bind(user_id)
     .fetch_optional(&db.pool)
     .await?
@@ -836,14 +809,19 @@ pub async fn change_password(
         return Err(AccountError::WrongPassword);
     }
     let hash = passwords::hash(&change.new_password).await?;
+    // The new password, the end of the old sessions and this browser's new one
+    // land together or not at all.
+    let mut tx = db.pool.begin().await?;
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(&hash)
         .bind(&me.id)
-        .execute(&db.pool)
+        .execute(&mut *tx)
         .await?;
-    end_sessions(db, &me.id).await?;
+    end_sessions_on(&mut tx, &me.id).await?;
+    let token = open_session_on(&mut tx, &me.id).await?;
+    tx.commit().await?;
     audit::note(db, acting.event("password.changed", &username)).await;
-    open_session(db, &me.id).await
+    Ok(token)
 }
 
 /// `next` if it is a path on this site, otherwise `/` (no open redirects).

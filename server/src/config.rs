@@ -23,6 +23,13 @@ pub enum Command {
         #[command(subcommand)]
         command: ModuleCommand,
     },
+    /// Look after accounts from the command line.
+    User {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Show, apply, revert or baseline the host's and the modules' migrations.
     Migrate {
         #[command(flatten)]
@@ -59,6 +66,15 @@ pub enum ModuleCommand {
     Check {
         /// The module's folder (with gantry-module.toml) or crate (with Cargo.toml).
         path: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum UserCommand {
+    /// Let an account that reached the failed sign-in limit sign in again at once.
+    Unlock {
+        /// The account's username.
+        username: String,
     },
 }
 

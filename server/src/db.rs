@@ -49,6 +49,14 @@ pub struct Db {
 
 pub use gantry_sdk::MigrationState;
 
+/// The advisory lock key of start-up (any constant no other code uses).
+const STARTUP_LOCK: i64 = 0x6761_6e74_7279;
+
+/// Start-up's turn, from [`Db::startup_turn`]: the next instance's begins when this
+/// is dropped.
+#[must_use = "the turn ends when this is dropped"]
+pub struct StartupTurn(#[allow(dead_code)] Option<sqlx::pool::PoolConnection<sqlx::Any>>);
+
 impl FromStr for DbKind {
     type Err = DbError;
 
@@ -92,6 +100,24 @@ impl Db {
             DbKind::Sqlite => &SQLITE_MIGRATIONS,
             DbKind::Postgres => &POSTGRES_MIGRATIONS,
         }
+    }
+
+    /// Start-up's turn on this database: on PostgreSQL an advisory lock, held until
+    /// the returned guard is dropped, so that instances starting at the same moment
+    /// migrate, make the setup token and the first administrator, and migrate the
+    /// modules one after another. SQLite's own file lock does that there.
+    pub async fn startup_turn(&self) -> Result<StartupTurn, sqlx::Error> {
+        if self.kind != DbKind::Postgres {
+            return Ok(StartupTurn(None));
+        }
+        let mut conn = self.pool.acquire().await?;
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(STARTUP_LOCK)
+            .execute(&mut *conn)
+            .await?;
+        // Closed when dropped, which ends the lock with the session.
+        conn.close_on_drop();
+        Ok(StartupTurn(Some(conn)))
     }
 
     /// Applies every pending core migration and records them in the audit trail;

@@ -6,7 +6,7 @@ use gantry_server::{
     accounts::{self, AdminSetup},
     auth::Auth,
     chat::{connections, messages, ChatState},
-    config::{Cli, Command, MigrateCommand, ModuleCommand},
+    config::{Cli, Command, MigrateCommand, ModuleCommand, UserCommand},
     db::Db,
     migrate_command,
     module_command::{self, Kind},
@@ -29,6 +29,7 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => {
             let db = Db::connect(&args.database.url()).await?;
+            let turn = db.startup_turn().await?;
             db.migrate().await?;
             let setup = accounts::ensure_admin(&db, args.admin_password.as_deref()).await?;
             let secrets = Secrets::load(&args.database.data_dir)?;
@@ -46,6 +47,7 @@ async fn main() -> anyhow::Result<()> {
             let modules_dir = args.modules.dir(&args.database);
             let options = ModuleOptions::new(Some(modules_dir.clone()));
             let registry = modules::load(&db, &options, modules::compiled_in()).await;
+            drop(turn);
             let dev_user = args.dev_user.map(|u| u.user());
             if let Some(user) = &dev_user {
                 tracing::warn!(
@@ -100,6 +102,16 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         },
+        Command::User { database, command } => {
+            let db = Db::connect(&database.url()).await?;
+            db.migrate().await?;
+            match command {
+                UserCommand::Unlock { username } => {
+                    accounts::unlock_username(&db, &username).await?;
+                    println!("`{username}` may sign in again");
+                }
+            }
+        }
         Command::Migrate {
             database,
             modules,

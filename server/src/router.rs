@@ -84,6 +84,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             get(api::users::list_users).post(api::users::create_user),
         )
         .route("/api/admin/users/{id}", patch(api::users::update_user))
+        .route(
+            "/api/admin/users/{id}/unlock",
+            post(api::users::unlock_user),
+        )
         .route("/api/admin/audit", get(api::users::list_audit))
         // Used by the Chat page: the user's conversations, their streamed answers,
         // search and export, the models and personas to pick from.

@@ -165,7 +165,7 @@ fn test() -> Result<()> {
     let database = postgres::TempPostgres::start(ports[4])?;
     cmd::step(
         "test",
-        "Chat's and the module boundary's integration tests again, on PostgreSQL",
+        "integration tests of Chat, accounts, the module boundary and start-up, again on PostgreSQL",
     );
     cmd::run(
         cmd::cargo(&[
@@ -178,6 +178,8 @@ fn test() -> Result<()> {
             "chat::",
             "module_boundary::",
             "module_migrations::",
+            "accounts::",
+            "database::instances_starting_at_once_take_turns",
         ])
         .env("GANTRY_TEST_DATABASE_URL", &database.url),
     )?;

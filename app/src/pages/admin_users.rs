@@ -1,5 +1,5 @@
 //! The Admin page's Users tab: every account, creating one, changing its role,
-//! disabling it and setting a new password.
+//! disabling it, setting a new password and unlocking its sign-in.
 
 use gantry_sdk::{Confirm, ToastKind};
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
@@ -215,6 +215,23 @@ fn UserRow(user: UserAccount, on_change: Callback<()>) -> impl IntoView {
             );
         }
     };
+    let unlock = {
+        let (url, username) = (url.clone(), username.clone());
+        move |_| {
+            let (url, username) = (format!("{url}/unlock"), username.clone());
+            spawn_local(async move {
+                match http::send::<_, UserAccount>("POST", &url, &()).await {
+                    Ok(_) => {
+                        host.toast(ToastKind::Success, format!("{username} may sign in again."));
+                        on_change.run(());
+                    }
+                    Err(err) => {
+                        host.toast(ToastKind::Error, format!("{username}: {}", err.message))
+                    }
+                }
+            });
+        }
+    };
     let save_password = move |ev: SubmitEvent| {
         ev.prevent_default();
         let update = UserUpdate {
@@ -241,6 +258,12 @@ fn UserRow(user: UserAccount, on_change: Callback<()>) -> impl IntoView {
                 <span class="status" class:status-ok=!user.disabled class:status-bad=user.disabled>
                     {if user.disabled { "disabled" } else { "active" }}
                 </span>
+                {user.sign_in_locked.then(|| view! {
+                    " "
+                    <span class="status status-bad" data-locked title="Too many failed sign-ins">
+                        "sign-in locked"
+                    </span>
+                })}
             </td>
             <td>{last_login}</td>
             <td class="row-actions">
@@ -250,6 +273,9 @@ fn UserRow(user: UserAccount, on_change: Callback<()>) -> impl IntoView {
                 <button type="button" class="button" class:button-danger=!user.disabled on:click=toggle_disabled>
                     {if user.disabled { "Enable" } else { "Disable" }}
                 </button>
+                {user.sign_in_locked.then(|| view! {
+                    <button type="button" class="button" on:click=unlock.clone()>"Unlock sign-in"</button>
+                })}
                 <button type="button" class="button" on:click=move |_| resetting.update(|r| *r = !*r)>
                     "Set password…"
                 </button>

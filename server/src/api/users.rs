@@ -45,6 +45,16 @@ pub async fn update_user(
     ))
 }
 
+/// `POST /api/admin/users/{id}/unlock`: the account may sign in again at once.
+pub async fn unlock_user(
+    State(db): State<Db>,
+    _admin: RequireAdmin,
+    acting: Acting,
+    Path(id): Path<String>,
+) -> Result<Json<UserAccount>, ApiError> {
+    Ok(Json(accounts::unlock(&db, &id, &acting).await?))
+}
+
 /// `GET /api/admin/audit`: the audit trail, filtered and paged (see [`AuditQuery`]).
 pub async fn list_audit(
     State(db): State<Db>,

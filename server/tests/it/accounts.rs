@@ -747,3 +747,101 @@ async fn sessions_expire_when_idle_or_old_and_sign_outs_are_audited() {
         [("alice".into(), "alice".into(), None)]
     );
 }
+
+#[tokio::test]
+async fn an_administrator_unlocks_a_locked_account_from_the_api_or_the_command_line() {
+    let (app, admin) = app_with_accounts().await;
+    accounts::create_user(&app.db, "carol", "Carol", PASSWORD, Role::User)
+        .await
+        .unwrap();
+    let lock_alice = || async {
+        for _ in 0..MAX_FAILURES_PER_ACCOUNT {
+            log_in(&app, &browser(), "alice", "wrong password").await;
+        }
+        let to = log_in(&app, &browser(), "alice", PASSWORD).await;
+        assert!(to.contains("error=rate_limited"), "{to}");
+    };
+    lock_alice().await;
+    let alice = users(&app, &admin)
+        .await
+        .into_iter()
+        .find(|u| u.username == "alice")
+        .unwrap();
+    assert!(alice.sign_in_locked);
+    let unlock = format!("/api/admin/users/{}/unlock", alice.id);
+    // Refused by the server to users.
+    let carol = browser();
+    assert_eq!(log_in(&app, &carol, "carol", PASSWORD).await, "/");
+    let res = carol.post(app.url(&unlock)).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(log_in(&app, &browser(), "alice", PASSWORD)
+        .await
+        .contains("error=rate_limited"));
+    // An administrator unlocks: Alice signs in at once.
+    let res = admin.post(app.url(&unlock)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let unlocked: UserAccount = res.json().await.unwrap();
+    assert!(!unlocked.sign_in_locked);
+    assert_eq!(log_in(&app, &browser(), "alice", PASSWORD).await, "/");
+    let entries = audited(&app, "login.unlocked").await;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        (entries[0].0.as_str(), entries[0].1.as_str()),
+        ("root", "alice")
+    );
+
+    // The command line does the same.
+    lock_alice().await;
+    let account = accounts::unlock_username(&app.db, "alice").await.unwrap();
+    assert!(!account.sign_in_locked);
+    assert_eq!(log_in(&app, &browser(), "alice", PASSWORD).await, "/");
+    let entries = audited(&app, "login.unlocked").await;
+    assert_eq!(entries[1].2.as_deref(), Some("from the command line"));
+    assert!(matches!(
+        accounts::unlock_username(&app.db, "nobody").await,
+        Err(accounts::AccountError::NotFound(_))
+    ));
+    let res = admin
+        .post(app.url("/api/admin/users/nobody/unlock"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}
+
+#[tokio::test]
+async fn failed_sign_ins_say_why_and_a_disabled_accounts_count_toward_the_limit() {
+    let (app, admin) = app_with_accounts().await;
+    log_in(&app, &browser(), "nobody", PASSWORD).await;
+    log_in(&app, &browser(), "alice", "wrong password").await;
+    let alice = users(&app, &admin)
+        .await
+        .into_iter()
+        .find(|u| u.username == "alice")
+        .unwrap();
+    let res = admin
+        .patch(app.url(&format!("/api/admin/users/{}", alice.id)))
+        .json(&json!({ "disabled": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // The right password of a disabled account: refused, and counted.
+    for _ in 1..MAX_FAILURES_PER_ACCOUNT {
+        let to = log_in(&app, &browser(), "alice", PASSWORD).await;
+        assert!(to.contains("error=disabled"), "{to}");
+    }
+    let to = log_in(&app, &browser(), "alice", PASSWORD).await;
+    assert!(to.contains("error=rate_limited"), "{to}");
+    let failed = audited(&app, "login.failed").await;
+    let details: Vec<(&str, &str)> = failed
+        .iter()
+        .map(|(_, target, detail)| (target.as_str(), detail.as_deref().unwrap_or("")))
+        .collect();
+    assert_eq!(details[0], ("nobody", "no such account"));
+    assert_eq!(details[1], ("alice", "wrong password"));
+    assert!(details[2..]
+        .iter()
+        .all(|d| *d == ("alice", "account disabled")));
+    assert_eq!(details.len() as i64, 1 + MAX_FAILURES_PER_ACCOUNT);
+}

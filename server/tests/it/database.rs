@@ -65,3 +65,30 @@ async fn unsupported_urls_are_refused_clearly() {
         "{err}"
     );
 }
+
+/// Instances starting at the same moment take turns: on PostgreSQL the second
+/// waits for the first's start-up (migrations, setup token, first administrator,
+/// modules) to end. SQLite's file lock does that itself: there is no turn to take.
+#[tokio::test]
+async fn instances_starting_at_once_take_turns() {
+    let app = TestApp::spawn().await;
+    let first = app.db.startup_turn().await.unwrap();
+    let other = Db::connect(&app.db.url).await.unwrap();
+    let second = tokio::spawn(async move {
+        let turn = other.startup_turn().await.unwrap();
+        drop(turn);
+    });
+    if !crate::support::on_postgres() {
+        // No lock to wait for.
+        second.await.unwrap();
+        return;
+    }
+    // Still waiting while the first holds its turn; through once it ends.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!second.is_finished(), "the second start-up did not wait");
+    drop(first);
+    tokio::time::timeout(std::time::Duration::from_secs(10), second)
+        .await
+        .expect("the second start-up got its turn")
+        .unwrap();
+}
