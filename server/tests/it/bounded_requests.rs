@@ -47,6 +47,34 @@ async fn a_half_sent_request_is_cut_off_after_the_header_time_limit() {
     assert_eq!(app.get("/healthz").await.status(), 200);
 }
 
+/// A kept-alive connection that sends nothing more is closed after the same time
+/// limit: idle connections cannot pile up either.
+#[tokio::test]
+async fn an_idle_kept_alive_connection_is_closed_after_the_header_time_limit() {
+    let app = TestApp::builder()
+        .limits(ServeLimits {
+            header_read_timeout: Duration::from_secs(1),
+            ..ServeLimits::default()
+        })
+        .spawn()
+        .await;
+    let address = app.base_url.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: gantry\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let closed =
+        tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut answer)).await;
+    assert!(
+        closed.is_ok(),
+        "the server still holds an idle kept-alive connection open after 20 s"
+    );
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
 #[tokio::test]
 async fn shutdown_waits_for_open_answers_only_so_long_and_hooks_still_run() {
     let models = FakeModelServer::start().await;
