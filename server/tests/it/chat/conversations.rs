@@ -120,7 +120,13 @@ async fn another_users_conversation_is_not_found_everywhere() {
     // Its page too is "not found", over HTTP; one's own is there.
     assert_eq!(app.get(&format!("/c/{id}")).await.status(), 404);
     let own = new_conversation(&app, None).await;
-    assert_eq!(app.get(&format!("/c/{own}")).await.status(), 200);
+    let page = app.get(&format!("/c/{own}")).await;
+    assert_eq!(page.status(), 200);
+    // Chat's sidebar entry says it is the current page there too.
+    let html = page.text().await.unwrap();
+    let chat_entry = &html[html.find(r#"data-nav-id="chat""#).expect("Chat's entry")..];
+    let link = &chat_entry[..chat_entry.find("</a>").unwrap()];
+    assert!(link.contains(r#"aria-current="page""#), "{link}");
     let (_, found) = app.get_json("/api/chat/search?q=secret").await;
     assert_eq!(found["results"], json!([]));
     assert_eq!(stored_count(&app, id).await, 1, "nothing changed");
