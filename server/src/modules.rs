@@ -35,6 +35,9 @@ pub struct ModuleOptions {
     pub hook_timeout: Duration,
     /// This host's version, which modules' `host_version` ranges are checked against.
     pub host_version: semver::Version,
+    /// How long a sidecar may take over a whole answer (less than the host's own
+    /// request time limit, so the client hears which module was slow).
+    pub sidecar_timeout: Duration,
 }
 
 impl ModuleOptions {
@@ -43,6 +46,7 @@ impl ModuleOptions {
         Self {
             dir,
             hook_timeout: Duration::from_secs(10),
+            sidecar_timeout: Duration::from_secs(30),
             host_version: env!("CARGO_PKG_VERSION")
                 .parse()
                 .expect("crate version is semver"),
@@ -59,6 +63,7 @@ pub async fn load(
 ) -> ModuleRegistry {
     let mut registry = ModuleRegistry::default();
     registry.module_boundary = migrate::boundary(db).await;
+    registry.sidecar_timeout = options.sidecar_timeout;
     for candidate in discovery::discover(options, compiled) {
         registry.admit(candidate, &options.host_version);
     }

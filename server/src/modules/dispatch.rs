@@ -50,7 +50,14 @@ pub async fn module_api(
         }
     }
     if let Some(upstream) = &entry.proxy {
-        return proxy::forward(&entry.name, upstream, &user, request).await;
+        return proxy::forward(
+            &entry.name,
+            upstream,
+            registry.sidecar_timeout,
+            &user,
+            request,
+        )
+        .await;
     }
     let Some(router) = &entry.router else {
         return Err(

@@ -40,8 +40,6 @@ const CLIENT_CLAIMS: &[&str] = &[
 
 /// How long connecting to a sidecar may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long a sidecar's whole answer may take.
-const ANSWER_TIMEOUT: Duration = Duration::from_secs(60);
 /// The largest request body a sidecar is sent.
 const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 
@@ -50,7 +48,6 @@ fn client() -> &'static reqwest::Client {
     CLIENT.get_or_init(|| {
         reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(ANSWER_TIMEOUT)
             // A redirect is the browser's to follow, not the host's.
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -85,10 +82,12 @@ fn raw_rest<'a>(module: &str, path: &'a str) -> Result<&'a str, ApiError> {
 }
 
 /// Forwards `request` to `upstream` + the request's own path under the module, and
-/// the answer back (without the headers a sidecar may not set, such as cookies).
+/// the answer back (without the headers a sidecar may not set, such as cookies),
+/// all of it within `timeout`.
 pub async fn forward(
     module: &str,
     upstream: &str,
+    timeout: Duration,
     user: &CurrentUser,
     request: Request,
 ) -> Result<Response, ApiError> {
@@ -134,14 +133,26 @@ pub async fn forward(
         .request(parts.method, &url)
         .headers(headers)
         .body(body)
+        .timeout(timeout)
         .send()
         .await
         .map_err(|err| {
-            ApiError::new(
-                axum::http::StatusCode::BAD_GATEWAY,
-                "module_backend_unreachable",
-                format!("module `{module}`: its backend at {upstream} did not answer: {err}"),
-            )
+            if err.is_timeout() {
+                ApiError::new(
+                    axum::http::StatusCode::GATEWAY_TIMEOUT,
+                    "module_backend_timeout",
+                    format!(
+                        "module `{module}`: its backend at {upstream} did not answer within {} s",
+                        timeout.as_secs_f32()
+                    ),
+                )
+            } else {
+                ApiError::new(
+                    axum::http::StatusCode::BAD_GATEWAY,
+                    "module_backend_unreachable",
+                    format!("module `{module}`: its backend at {upstream} did not answer: {err}"),
+                )
+            }
             .with_module(module)
         })?;
     let mut res = Response::builder().status(upstream_res.status());

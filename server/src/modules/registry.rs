@@ -209,6 +209,8 @@ pub struct ModuleRegistry {
     entries: Vec<ModuleEntry>,
     /// How the database keeps module migrations to their tables (Admin → System).
     pub module_boundary: String,
+    /// How long a sidecar may take over a whole answer.
+    pub sidecar_timeout: std::time::Duration,
 }
 
 impl std::fmt::Debug for ModuleRegistry {

@@ -42,6 +42,13 @@ async fn spawn_sidecar() -> String {
     let url = format!("http://{}", listener.local_addr().unwrap());
     let app = Router::new()
         .route("/base/cookie", any(sets_cookie))
+        .route(
+            "/base/slow",
+            any(|| async {
+                tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+                "too late"
+            }),
+        )
         .fallback(any(echo));
     tokio::spawn(async move { axum::serve(listener, app).await });
     url
@@ -175,4 +182,30 @@ async fn a_sidecar_is_reached_only_below_its_base_and_sets_no_cookies() {
     assert_eq!(res.status(), 200);
     assert!(res.headers().get("set-cookie").is_none());
     assert_eq!(res.headers()["x-sidecar"], "yes");
+}
+
+#[tokio::test]
+async fn a_slow_sidecar_is_given_up_on_with_a_504_naming_the_module() {
+    let sidecar = spawn_sidecar().await;
+    let dir = tempfile::tempdir().unwrap();
+    drop_in(
+        dir.path(),
+        "sloth",
+        &format!("name = \"sloth\"\nversion = \"0.1.0\"\n[backend]\nproxy = \"{sidecar}/base\"\n"),
+        &[],
+    );
+    let app = TestApp::builder()
+        .drop_in_dir(dir.path())
+        .dev_user(DevUser::Admin)
+        .sidecar_timeout(std::time::Duration::from_secs(1))
+        .spawn()
+        .await;
+    let (status, body) = app.get_json("/api/modules/sloth/slow").await;
+    assert_eq!(status, 504, "{body}");
+    assert_eq!(body["error"]["code"], "module_backend_timeout");
+    assert_eq!(body["error"]["module"], "sloth");
+    // Its other routes, and the host, go on.
+    let (status, _) = app.get_json("/api/modules/sloth/echo").await;
+    assert_eq!(status, 200);
+    assert_eq!(app.get("/healthz").await.status(), 200);
 }

@@ -50,6 +50,7 @@ pub struct TestAppBuilder {
     drop_in_dir: Option<PathBuf>,
     dev_user: Option<DevUser>,
     hook_timeout: Duration,
+    sidecar_timeout: Option<Duration>,
     data_dir: Option<PathBuf>,
     limits: ServeLimits,
     secure_cookies: bool,
@@ -68,6 +69,7 @@ impl TestApp {
             drop_in_dir: None,
             dev_user: None,
             hook_timeout: Duration::from_secs(5),
+            sidecar_timeout: None,
             data_dir: None,
             postgres_owner: None,
             limits: ServeLimits::default(),
@@ -178,6 +180,11 @@ impl TestAppBuilder {
         self
     }
 
+    pub fn sidecar_timeout(mut self, timeout: Duration) -> Self {
+        self.sidecar_timeout = Some(timeout);
+        self
+    }
+
     pub fn hook_timeout(mut self, timeout: Duration) -> Self {
         self.hook_timeout = timeout;
         self
@@ -205,6 +212,9 @@ impl TestAppBuilder {
         db.migrate().await.expect("migrate");
         let mut options = ModuleOptions::new(self.drop_in_dir);
         options.hook_timeout = self.hook_timeout;
+        if let Some(timeout) = self.sidecar_timeout {
+            options.sidecar_timeout = timeout;
+        }
         let registry: ModuleRegistry = modules::load(&db, &options, self.modules).await;
         let state = AppState::new(db.clone(), &data_dir.path().join("site"))
             .with_modules(registry)
