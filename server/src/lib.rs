@@ -151,7 +151,7 @@ const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 /// The whole HTTP service: routes behind the auth middleware, errors of the API as
 /// JSON (panics too), time limits, then request tracing and compression.
 pub fn app(state: AppState) -> Router {
-    router::routes(&state)
+    let routes = router::routes(&state)
         .layer(middleware::from_fn_with_state(
             state.db.clone(),
             chat::page_status::conversation_page_status,
@@ -168,7 +168,14 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             security::protect,
         ))
-        .with_state(state)
+        .with_state(state);
+    outer_layers(routes)
+}
+
+/// What wraps every route: panics answered as JSON 500s, time limits, JSON for
+/// every API error, compression and tracing.
+fn outer_layers(routes: Router) -> Router {
+    routes
         .layer(CatchPanicLayer::custom(json_errors::panic_response))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
@@ -233,4 +240,45 @@ pub async fn shutdown_signal() {
         () = terminate => {}
     }
     tracing::info!("shutting down: finishing in-flight requests");
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::{body::Body, http::Request, routing::get};
+    use tower::ServiceExt;
+
+    /// No host handler panics on purpose, so this one is made for the test: behind
+    /// the host's layers it answers a JSON 500 without the panic's words, and the
+    /// service goes on.
+    #[tokio::test]
+    async fn a_panicking_host_handler_answers_a_json_500() {
+        let app = super::outer_layers(
+            axum::Router::new()
+                .route(
+                    "/api/boom",
+                    get(|| async {
+                        if true {
+                            panic!("secret detail");
+                        }
+                        "never"
+                    }),
+                )
+                .route("/api/fine", get(|| async { "fine" })),
+        );
+        let res = app
+            .clone()
+            .oneshot(Request::get("/api/boom").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 500);
+        let body = axum::body::to_bytes(res.into_body(), 4096).await.unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(json["error"]["code"], "internal", "{json}");
+        assert!(!json.to_string().contains("secret detail"), "{json}");
+        let res = app
+            .oneshot(Request::get("/api/fine").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+    }
 }
