@@ -46,10 +46,15 @@ async fn spawn_project(project: Project) -> String {
                 (StatusCode::FOUND, [("location", "/dispatch")], "moved")
             }),
         )
-        // An answer far larger than a task's history keeps.
+        // An answer that never ends.
         .route(
-            "/chatty",
-            axum::routing::post(|| async { "x".repeat(1024 * 1024) }),
+            "/endless",
+            axum::routing::post(|| async {
+                let chunk = axum::body::Bytes::from(vec![b'x'; 16 * 1024]);
+                axum::body::Body::from_stream(futures::stream::repeat_with(move || {
+                    Ok::<_, std::convert::Infallible>(chunk.clone())
+                }))
+            }),
         )
         .with_state(project);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -559,4 +564,39 @@ async fn dispatch_follows_no_redirect() {
         project.received.lock().unwrap().is_empty(),
         "the redirect was not followed"
     );
+}
+
+#[tokio::test]
+async fn an_endless_answer_is_read_only_so_far() {
+    let project = Project::default();
+    let url = spawn_project(project.clone()).await;
+    let assets = tempfile::tempdir().unwrap();
+    let app = spawn(&assets).await;
+    let (_, created) = call(
+        &app,
+        "POST",
+        "/projects",
+        Some(json!({ "name": "endless", "dispatch_url": format!("{url}/endless") })),
+    )
+    .await;
+    call(
+        &app,
+        "POST",
+        "/tasks",
+        Some(json!({ "project_id": created["id"], "instruction": "talk", "priority": "low" })),
+    )
+    .await;
+    let tasks = until(&app, "/tasks", |t| {
+        t.as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["state"] == "done" || t["state"] == "failed")
+    })
+    .await;
+    // Done from its first 64 KiB, not failed by the time limit while reading on.
+    let task = tasks[0].clone();
+    assert_eq!(task["state"], "done", "{task:#}");
+    let result = task["result"].as_str().unwrap();
+    assert_eq!(result.len(), 2000);
+    assert!(result.bytes().all(|b| b == b'x'));
 }
