@@ -166,7 +166,14 @@ async fn pump(
                 }
                 if saved_at.elapsed() >= SAVE_EVERY {
                     saved_at = Instant::now();
-                    match messages::save_progress(&job.db, &job.message_id, content).await {
+                    match messages::save_progress(
+                        &job.db,
+                        &job.message_id,
+                        content,
+                        messages::lease_until(&job.server),
+                    )
+                    .await
+                    {
                         Ok(true) => {}
                         // The conversation was deleted: nobody will read the rest.
                         Ok(false) => return End::Gone,

@@ -90,7 +90,19 @@ pub async fn get(db: &Db, id: &str) -> Result<ChatMessage, ChatError> {
     }
 }
 
-/// Appends a message; returns its id.
+/// How much longer than its model server's idle timeout an answer's lease lasts.
+const LEASE_MARGIN_SECS: i64 = 60;
+
+/// The lease of an answer from `server` that is being written now: the answer
+/// fails by itself once the server is silent for its idle timeout.
+pub fn lease_until(server: &super::model_client::ModelServer) -> i64 {
+    now()
+        + i64::try_from(server.idle_timeout().as_secs()).unwrap_or(i64::MAX / 4)
+        + LEASE_MARGIN_SECS
+}
+
+/// Appends a message (an answer being written with its lease, in Unix seconds);
+/// returns its id.
 pub async fn insert(
     db: &Db,
     conversation_id: &str,
@@ -98,11 +110,12 @@ pub async fn insert(
     content: &str,
     status: Status,
     model: Option<&str>,
+    lease_until: Option<i64>,
 ) -> Result<String, ChatError> {
     let id = random_hex(12);
     sqlx::query(
-        "INSERT INTO chat_messages (id, conversation_id, role, content, status, model, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO chat_messages (id, conversation_id, role, content, status, model, created_at, \
+         lease_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&id)
     .bind(conversation_id)
@@ -111,6 +124,7 @@ pub async fn insert(
     .bind(status.as_str())
     .bind(model)
     .bind(now())
+    .bind(lease_until)
     .execute(&db.pool)
     .await?;
     Ok(id)
@@ -126,12 +140,18 @@ pub async fn set_content(db: &Db, id: &str, content: &str) -> Result<(), ChatErr
     Ok(())
 }
 
-/// Saves what has arrived of an answer so far. `false` when the message is gone
-/// (its conversation was deleted).
-pub async fn save_progress(db: &Db, id: &str, content: &str) -> Result<bool, ChatError> {
-    let n = sqlx::query("UPDATE chat_messages SET content = $1 WHERE id = $2")
+/// Saves what has arrived of an answer so far, renewing its lease to
+/// `lease_until`. `false` when the message is gone (its conversation was deleted).
+pub async fn save_progress(
+    db: &Db,
+    id: &str,
+    content: &str,
+    lease_until: i64,
+) -> Result<bool, ChatError> {
+    let n = sqlx::query("UPDATE chat_messages SET content = $1, lease_until = $3 WHERE id = $2")
         .bind(content)
         .bind(id)
+        .bind(lease_until)
         .execute(&db.pool)
         .await?
         .rows_affected();
@@ -193,12 +213,13 @@ pub async fn delete(db: &Db, id: &str) -> Result<(), ChatError> {
 }
 
 /// Answers a stopped server left half-written: at start-up, every message still
-/// `streaming` failed.
+/// `streaming` whose lease ran out failed (another instance is writing the rest).
 pub async fn fail_interrupted(db: &Db) -> Result<u64, ChatError> {
     Ok(sqlx::query(
         "UPDATE chat_messages SET status = 'failed', error = 'the server stopped while this answer was being written' \
-         WHERE status = 'streaming'",
+         WHERE status = 'streaming' AND (lease_until IS NULL OR lease_until < $1)",
     )
+    .bind(now())
     .execute(&db.pool)
     .await?
     .rows_affected())

@@ -106,6 +106,7 @@ pub async fn begin(
         "",
         Status::Streaming,
         Some(&chosen.model_id),
+        Some(messages::lease_until(&chosen.server)),
     )
     .await?;
     Ok(AnswerJob {

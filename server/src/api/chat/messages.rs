@@ -32,7 +32,7 @@ pub async fn send_message(
     let conversation = conversations::get(&db, &user.id, &id).await?;
     // Chosen before anything is stored: an unknown model changes nothing.
     let chosen = turn::choose(&chat, &db, &user.id, &conversation, send.model.as_deref()).await?;
-    messages::insert(&db, &id, "user", content, Status::Complete, None).await?;
+    messages::insert(&db, &id, "user", content, Status::Complete, None, None).await?;
     conversations::touch_after_message(&db, &id, content).await?;
     let job = turn::begin(&chat, &db, &id, chosen).await?;
     Ok(answer::stream(job).into_response())

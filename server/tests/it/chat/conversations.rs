@@ -88,6 +88,7 @@ async fn another_users_conversation_is_not_found_everywhere() {
         "their secret plan",
         messages::Status::Complete,
         None,
+        None,
     )
     .await
     .unwrap();
@@ -257,4 +258,40 @@ async fn answers_are_rendered_markdown_with_html_shown_as_text() {
         messages[0].get("html").is_none(),
         "user messages are shown as typed"
     );
+}
+
+/// Another instance on the same database may be writing an answer right now: a
+/// starting one fails only the answers whose lease (renewed as text arrives) ran
+/// out.
+#[tokio::test]
+async fn only_answers_whose_lease_ran_out_are_failed_at_start_up() {
+    let app = crate::support::TestApp::builder()
+        .dev_user(gantry_server::auth::DevUser::Admin)
+        .spawn()
+        .await;
+    let id = new_conversation(&app, None).await;
+    for (content, lease) in [("written elsewhere", i64::MAX / 4), ("left behind", 0)] {
+        messages::insert(
+            &app.db,
+            &id,
+            "assistant",
+            content,
+            messages::Status::Streaming,
+            None,
+            Some(lease),
+        )
+        .await
+        .unwrap();
+    }
+    assert_eq!(messages::fail_interrupted(&app.db).await.unwrap(), 1);
+    let status_of = |content: &str, stored: &[serde_json::Value]| {
+        stored
+            .iter()
+            .find(|m| m["content"] == content)
+            .map(|m| m["status"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    let now = stored(&app, &id).await;
+    assert_eq!(status_of("left behind", &now), "failed");
+    assert_eq!(status_of("written elsewhere", &now), "streaming");
 }
