@@ -4,6 +4,7 @@
 //! token's SHA-256, so a leaked database holds no usable session.
 
 mod passwords;
+mod sessions;
 mod sign_in_limits;
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -17,18 +18,15 @@ use gantry_sdk::AuditEvent;
 
 use crate::{audit, db::Db};
 
+pub use sessions::{
+    drop_session, log_out, session_user, ABSOLUTE_TIMEOUT_SECS, IDLE_TIMEOUT_SECS, SESSION_COOKIE,
+};
+use sessions::{end_sessions_on, open_session, open_session_on};
 use sign_in_limits::check_rate_limit;
 pub use sign_in_limits::{
     unlock, unlock_username, FAILURE_WINDOW_SECS, MAX_FAILURES_PER_ACCOUNT,
     MAX_FAILURES_PER_ADDRESS,
 };
-
-/// The session cookie's name.
-pub const SESSION_COOKIE: &str = "gantry_session";
-/// A session unused for this long ends.
-pub const IDLE_TIMEOUT_SECS: i64 = 7 * 24 * 3600;
-/// A session ends this long after sign-in, used or not.
-pub const ABSOLUTE_TIMEOUT_SECS: i64 = 30 * 24 * 3600;
 
 /// The `instance_settings` key of the one-time setup token's SHA-256.
 const SETUP_TOKEN_KEY: &str = "setup_token_sha256";
@@ -439,106 +437,6 @@ pub async fn log_in(
         token,
         theme: row.try_get("theme")?,
     })
-}
-
-/// Opens a session for the account `user_id`; returns its token.
-async fn open_session(db: &Db, user_id: &str) -> Result<String, AccountError> {
-    let mut conn = db.pool.acquire().await?;
-    open_session_on(&mut conn, user_id).await
-}
-
-/// [`open_session`] on `conn` (inside a transaction, say).
-async fn open_session_on(
-    conn: &mut sqlx::AnyConnection,
-    user_id: &str,
-) -> Result<String, AccountError> {
-    let token = random_hex(32);
-    let at = now();
-    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $4)")
-        .bind(sha256_hex(&token))
-        .bind(user_id)
-        .bind(at)
-        .bind(at)
-        .execute(&mut *conn)
-        .await?;
-    Ok(token)
-}
-
-/// Ends every session of the account `user_id`, on `conn`.
-async fn end_sessions_on(
-    conn: &mut sqlx::AnyConnection,
-    user_id: &str,
-) -> Result<(), AccountError> {
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
-/// The user of a live session, renewing its idle timer; `None` for an unknown,
-/// expired or disabled one (expired sessions are deleted).
-pub async fn session_user(db: &Db, token: &str) -> Result<Option<CurrentUser>, AccountError> {
-    let token_hash = sha256_hex(token);
-    let row = sqlx::query(
-        "SELECT u.id, u.display_name, u.role, u.disabled, s.created_at, s.last_seen_at \
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
-    )
-    .bind(&token_hash)
-    .fetch_optional(&db.pool)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let at = now();
-    let created: i64 = row.try_get("created_at")?;
-    let seen: i64 = row.try_get("last_seen_at")?;
-    let disabled: i64 = row.try_get("disabled")?;
-    if disabled != 0 || at - seen > IDLE_TIMEOUT_SECS || at - created > ABSOLUTE_TIMEOUT_SECS {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(&token_hash)
-            .execute(&db.pool)
-            .await?;
-        return Ok(None);
-    }
-    if at - seen > 60 {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-            .bind(at)
-            .bind(&token_hash)
-            .execute(&db.pool)
-            .await?;
-    }
-    let role: String = row.try_get("role")?;
-    Ok(Some(CurrentUser {
-        id: row.try_get("id")?,
-        name: row.try_get("display_name")?,
-        is_admin: role == "admin",
-    }))
-}
-
-/// Ends the session of `token`, if there is one, with no audit entry: a browser
-/// that signs in again leaves its old session behind (no session fixation).
-pub async fn drop_session(db: &Db, token: &str) -> Result<(), AccountError> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-        .bind(sha256_hex(token))
-        .execute(&db.pool)
-        .await?;
-    Ok(())
-}
-
-/// Ends a session (signing out).
-pub async fn log_out(db: &Db, token: &str, acting: &Acting) -> Result<(), AccountError> {
-    let user = session_user(db, token).await?;
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-        .bind(sha256_hex(token))
-        .execute(&db.pool)
-        .await?;
-    if let Some(user) = user {
-        let acting = Acting {
-            user: Some(user.clone()),
-            ..acting.clone()
-        };
-        audit::note(db, acting.event("logout", &username(db, &user.id).await?)).await;
-    }
-    Ok(())
 }
 
 async fn username(db: &Db, user_id: &str) -> Result<String, AccountError> {
