@@ -14,8 +14,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::{fixtures::counted_shutdown, model_server::FakeModelServer, support::TestApp};
 
-#[tokio::test]
-async fn a_half_sent_request_is_cut_off_after_the_header_time_limit() {
+/// Sends `bytes` on a new connection to an app whose header time limit is 1 s, and
+/// reads until the server closes it: what it answered, and the app.
+async fn answer_until_closed(bytes: &[u8]) -> (String, TestApp) {
     let app = TestApp::builder()
         .limits(ServeLimits {
             header_read_timeout: Duration::from_secs(1),
@@ -25,10 +26,7 @@ async fn a_half_sent_request_is_cut_off_after_the_header_time_limit() {
         .await;
     let address = app.base_url.trim_start_matches("http://").to_owned();
     let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
-    stream
-        .write_all(b"GET /healthz HTTP/1.1\r\nHost: gantry\r\n")
-        .await
-        .unwrap();
+    stream.write_all(bytes).await.unwrap();
     let mut answer = Vec::new();
     // Bounded only so that a server that never lets go fails the test instead of
     // hanging it.
@@ -36,9 +34,14 @@ async fn a_half_sent_request_is_cut_off_after_the_header_time_limit() {
         tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut answer)).await;
     assert!(
         closed.is_ok(),
-        "the server still holds a half-sent request open after 20 s"
+        "the server still holds the connection open after 20 s"
     );
-    let answer = String::from_utf8_lossy(&answer);
+    (String::from_utf8_lossy(&answer).into_owned(), app)
+}
+
+#[tokio::test]
+async fn a_half_sent_request_is_cut_off_after_the_header_time_limit() {
+    let (answer, app) = answer_until_closed(b"GET /healthz HTTP/1.1\r\nHost: gantry\r\n").await;
     assert!(
         answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
         "{answer}"
@@ -51,27 +54,8 @@ async fn a_half_sent_request_is_cut_off_after_the_header_time_limit() {
 /// limit: idle connections cannot pile up either.
 #[tokio::test]
 async fn an_idle_kept_alive_connection_is_closed_after_the_header_time_limit() {
-    let app = TestApp::builder()
-        .limits(ServeLimits {
-            header_read_timeout: Duration::from_secs(1),
-            ..ServeLimits::default()
-        })
-        .spawn()
-        .await;
-    let address = app.base_url.trim_start_matches("http://").to_owned();
-    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
-    stream
-        .write_all(b"GET /healthz HTTP/1.1\r\nHost: gantry\r\n\r\n")
-        .await
-        .unwrap();
-    let mut answer = Vec::new();
-    let closed =
-        tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut answer)).await;
-    assert!(
-        closed.is_ok(),
-        "the server still holds an idle kept-alive connection open after 20 s"
-    );
-    let answer = String::from_utf8_lossy(&answer);
+    let (answer, _app) =
+        answer_until_closed(b"GET /healthz HTTP/1.1\r\nHost: gantry\r\n\r\n").await;
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
 

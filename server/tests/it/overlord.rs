@@ -525,35 +525,41 @@ async fn tasks_interrupted_by_a_restart_are_marked_failed() {
     assert_eq!(projects[0]["name"], "gamma", "kept across the restart");
 }
 
-#[tokio::test]
-async fn dispatch_follows_no_redirect() {
-    let project = Project::default();
-    let url = spawn_project(project.clone()).await;
-    let assets = tempfile::tempdir().unwrap();
-    let app = spawn(&assets).await;
+/// Sends one task (instruction `name`) to a new project `name` dispatching to
+/// `dispatch_url`; the task once it is done or failed.
+async fn one_task_to(app: &TestApp, name: &str, dispatch_url: &str) -> Value {
     let (_, created) = call(
-        &app,
+        app,
         "POST",
         "/projects",
-        Some(json!({ "name": "moved", "dispatch_url": format!("{url}/moved") })),
+        Some(json!({ "name": name, "dispatch_url": dispatch_url })),
     )
     .await;
     let (status, _) = call(
-        &app,
+        app,
         "POST",
         "/tasks",
-        Some(json!({ "project_id": created["id"], "instruction": "moved", "priority": "low" })),
+        Some(json!({ "project_id": created["id"], "instruction": name, "priority": "low" })),
     )
     .await;
     assert_eq!(status, 201);
-    let tasks = until(&app, "/tasks", |t| {
+    let tasks = until(app, "/tasks", |t| {
         t.as_array()
             .unwrap()
             .iter()
             .all(|t| t["state"] == "done" || t["state"] == "failed")
     })
     .await;
-    let moved = tasks[0].clone();
+    tasks[0].clone()
+}
+
+#[tokio::test]
+async fn dispatch_follows_no_redirect() {
+    let project = Project::default();
+    let url = spawn_project(project.clone()).await;
+    let assets = tempfile::tempdir().unwrap();
+    let app = spawn(&assets).await;
+    let moved = one_task_to(&app, "moved", &format!("{url}/moved")).await;
     assert_eq!(moved["instruction"], "moved");
     assert_eq!(moved["state"], "failed", "{moved:#}");
     assert!(
@@ -572,29 +578,8 @@ async fn an_endless_answer_is_read_only_so_far() {
     let url = spawn_project(project.clone()).await;
     let assets = tempfile::tempdir().unwrap();
     let app = spawn(&assets).await;
-    let (_, created) = call(
-        &app,
-        "POST",
-        "/projects",
-        Some(json!({ "name": "endless", "dispatch_url": format!("{url}/endless") })),
-    )
-    .await;
-    call(
-        &app,
-        "POST",
-        "/tasks",
-        Some(json!({ "project_id": created["id"], "instruction": "talk", "priority": "low" })),
-    )
-    .await;
-    let tasks = until(&app, "/tasks", |t| {
-        t.as_array()
-            .unwrap()
-            .iter()
-            .all(|t| t["state"] == "done" || t["state"] == "failed")
-    })
-    .await;
+    let task = one_task_to(&app, "endless", &format!("{url}/endless")).await;
     // Done from its first 64 KiB, not failed by the time limit while reading on.
-    let task = tasks[0].clone();
     assert_eq!(task["state"], "done", "{task:#}");
     let result = task["result"].as_str().unwrap();
     assert_eq!(result.len(), 2000);
