@@ -58,6 +58,8 @@ mod error;
 mod extract;
 #[cfg(feature = "server")]
 mod module;
+#[cfg(feature = "server")]
+mod storage;
 
 pub use audit::{AuditEntry, AuditPage, AuditQuery};
 pub use collection::{Collection, CollectionAccess};
@@ -81,6 +83,11 @@ pub use extract::{Json, Path, Query};
 #[cfg(feature = "server")]
 pub use module::{
     BoxError, Dialect, Hook, Migrations, Module, ModuleBuilder, ModuleContext, RequireAdmin,
+};
+#[cfg(feature = "server")]
+pub use storage::{
+    ModuleStorage, StorageError, StorageScope, StoredValue, MAX_KEYS, MAX_KEY_CHARS,
+    MAX_VALUE_BYTES,
 };
 
 /// `text` for a SQL `LIKE … ESCAPE '\\'` pattern: its `%`, `_` and `\\` match

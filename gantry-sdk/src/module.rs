@@ -54,6 +54,14 @@ pub struct ModuleContext {
     pub audit: crate::AuditLog,
 }
 
+impl ModuleContext {
+    /// The values the host keeps for this module, instance-wide or per user (the
+    /// same ones the browser reads and writes at `/api/modules/<name>/storage/…`).
+    pub fn storage(&self) -> crate::ModuleStorage {
+        crate::ModuleStorage::new(self.db.clone(), self.name.clone())
+    }
+}
+
 /// A module's SQL migrations: versioned, reversible (`.up.sql` / `.down.sql`), and
 /// tracked apart from the host's and other modules'.
 ///

@@ -17,6 +17,7 @@ mod pg_boundary;
 mod proxy;
 pub mod registry;
 mod sqlite_boundary;
+mod storage;
 
 use std::{path::PathBuf, time::Duration};
 

@@ -165,7 +165,7 @@ fn test() -> Result<()> {
     let database = postgres::TempPostgres::start(ports[4])?;
     cmd::step(
         "test",
-        "integration tests of Chat, accounts, the module boundary and start-up, again on PostgreSQL",
+        "integration tests of Chat, accounts, the module boundary, module storage and start-up, again on PostgreSQL",
     );
     cmd::run(
         cmd::cargo(&[
@@ -179,6 +179,7 @@ fn test() -> Result<()> {
             "module_boundary::",
             "module_migrations::",
             "accounts::",
+            "module_storage::",
             "database::instances_starting_at_once_take_turns",
         ])
         .env("GANTRY_TEST_DATABASE_URL", &database.url),

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
-use super::{collections, proxy, registry::ModuleEntry, ModuleRegistry, ModuleState};
+use super::{collections, proxy, registry::ModuleEntry, storage, ModuleRegistry, ModuleState};
 use crate::db::Db;
 
 /// The path parameters of a module route.
@@ -28,8 +28,8 @@ pub struct ModulePath {
     rest: String,
 }
 
-/// `/api/modules/{name}/{*rest}`: the module's API, its bundle at `bundle.js`, or
-/// its declared collections under `collections/`.
+/// `/api/modules/{name}/{*rest}`: the module's API, its bundle at `bundle.js`, its
+/// declared collections under `collections/`, or its stored values under `storage/`.
 pub async fn module_api(
     State(registry): State<Arc<ModuleRegistry>>,
     State(db): State<Db>,
@@ -48,6 +48,12 @@ pub async fn module_api(
         if declares_collections {
             return collections::serve(entry, &db, &user, rest, request).await;
         }
+    }
+    if let Some(rest) = path.rest.strip_prefix("storage/") {
+        return storage::serve(entry, &db, &user, rest, request).await;
+    }
+    if path.rest == "storage" {
+        return storage::serve(entry, &db, &user, "", request).await;
     }
     if let Some(upstream) = &entry.proxy {
         return proxy::forward(

@@ -25,6 +25,7 @@ pub const HOST_TABLES: &[&str] = &[
     "chat_messages",
     "chat_messages_fts",
     "chat_conversations_fts",
+    "module_storage",
 ];
 
 pub use gantry_sdk::{

@@ -28,6 +28,15 @@ async fn count(State(ctx): State<ModuleContext>) -> Result<String, ApiError> {
     Ok(format!("{} has {n} notes", ctx.name))
 }
 
+/// The instance-wide value `greeting` the host keeps for the module.
+async fn greeting(State(ctx): State<ModuleContext>) -> Result<String, ApiError> {
+    let stored = ctx
+        .storage()
+        .get(gantry_sdk::StorageScope::Instance, "greeting")
+        .await?;
+    Ok(stored.map_or_else(|| "no greeting".to_owned(), |s| s.value.to_string()))
+}
+
 async fn boom() -> &'static str {
     panic!("the notes handler blew up")
 }
@@ -49,6 +58,7 @@ pub fn notes_builder() -> gantry_sdk::ModuleBuilder {
                 .route("/hello", get(hello))
                 .route("/purge", post(purge))
                 .route("/count", get(count))
+                .route("/greeting", get(greeting))
                 .route("/boom", get(boom)),
         )
         .nav_item(

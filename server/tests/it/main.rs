@@ -19,6 +19,7 @@ mod module_lifecycle;
 mod module_migrations;
 mod module_proxy;
 mod module_serving;
+mod module_storage;
 mod overlord;
 mod pages;
 mod retention;
