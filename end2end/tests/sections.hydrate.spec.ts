@@ -56,6 +56,19 @@ test("a module's settings tab works for a normal user; its admin tab is refused"
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Administrators only");
 });
 
+test("a module's settings tab keeps the user's choice across reloads (context.storage)", async ({ page }) => {
+  await gotoHydrated(page, `${userURL}/settings/insights/prefs`);
+  const state = page.locator('[data-state="pref"]');
+  await expect(state).toHaveText("Loaded");
+  const box = page.getByLabel("Weekly digest");
+  const before = await box.isChecked();
+  await box.setChecked(!before);
+  await expect(state).toHaveText("Saved");
+  await page.reload();
+  await expect(state).toHaveText("Loaded");
+  await expect(box).toBeChecked({ checked: !before });
+});
+
 test("a tab of a module that is not there says so", async ({ page }) => {
   const response = await page.goto("/admin/ghost/dashboard");
   expect(response?.status()).toBe(404);

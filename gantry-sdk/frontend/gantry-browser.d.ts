@@ -38,6 +38,8 @@ export interface GantryContext {
   apiBase: string;
   /** A client for the module's API (paths relative to `apiBase`). */
   api: GantryApi;
+  /** The values the host keeps for the module: the user's own, and instance-wide ones. */
+  storage: GantryStorage;
   /** The signed-in user (`null` only on a page nobody is signed in to). */
   user: CurrentUser | null;
   /** The theme shown now; changes arrive as `theme` events. */
@@ -57,6 +59,24 @@ export interface GantryApi {
   put<T = unknown>(path: string, body?: unknown): Promise<T>;
   patch<T = unknown>(path: string, body?: unknown): Promise<T>;
   delete(path: string): Promise<null>;
+}
+
+/**
+ * Values kept by key, as JSON. Failures are toasts and rejections as with `api`;
+ * a key with no value reads as `undefined`. Instance-wide values are written by
+ * administrators only.
+ */
+export interface GantryStorageScope {
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  set<T = unknown>(key: string, value: T): Promise<T>;
+  delete(key: string): Promise<void>;
+  list(): Promise<{ key: string; value: unknown; updated_at: number }[]>;
+}
+
+/** `context.storage`: the signed-in user's own values and the instance-wide ones. */
+export interface GantryStorage {
+  user: GantryStorageScope;
+  instance: GantryStorageScope;
 }
 
 /** Undoes a mount: remove listeners, timers and DOM the component added. */

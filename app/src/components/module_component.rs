@@ -212,8 +212,8 @@ async fn mount(
         .map_err(|message| MountState::Threw { message })
 }
 
-/// What a component gets: its module's name, API base and API client, the user, the
-/// theme and the module's EventBus; nothing else of the host.
+/// What a component gets: its module's name, API base, API client and stored
+/// values, the user, the theme and the module's EventBus; nothing else of the host.
 #[cfg(feature = "hydrate")]
 fn mount_context(
     module: &ModuleInfo,
@@ -231,6 +231,10 @@ fn mount_context(
     let api_base = gantry_sdk::ModuleManifest::router_prefix_for(&module.name);
     set("apiBase", &api_base.as_str().into());
     set("api", &crate::browser::api::gantry_api(&api_base, &events));
+    set(
+        "storage",
+        &crate::browser::api::gantry_storage(&api_base, &events),
+    );
     let user = serde_wasm_bindgen::to_value(&user).unwrap_or_default();
     set("user", &user);
     let theme = host
