@@ -107,8 +107,31 @@ pub async fn down(module: &Module, db: &Db, steps: usize) -> Result<Vec<i64>, Mo
     applied.sort_unstable();
     let keep = applied.len().saturating_sub(steps);
     let target = if keep == 0 { 0 } else { applied[keep - 1] };
+    // Refused as a whole when one of them cannot be reverted: never half of it, and
+    // never a revert reported that did not happen.
+    if let Some(version) = applied[keep..].iter().find(|v| {
+        !migrator
+            .iter()
+            .any(|m| m.version == **v && m.migration_type.is_down_migration())
+    }) {
+        return Err(ModuleError::MigrationFailed {
+            module: name.clone(),
+            reason: format!(
+                "migration {version} has no down migration (`.down.sql`); nothing was reverted"
+            ),
+        });
+    }
     guarded(module, db, &migrator, Direction::Down(target)).await?;
-    let reverted: Vec<i64> = applied[keep..].iter().rev().copied().collect();
+    let left = db
+        .applied_versions(&migrator.table_name)
+        .await
+        .map_err(&failed)?;
+    let reverted: Vec<i64> = applied[keep..]
+        .iter()
+        .rev()
+        .copied()
+        .filter(|v| !left.contains(v))
+        .collect();
     crate::audit::migrations(db, name, "migration.rolled_back", &reverted).await;
     Ok(reverted)
 }

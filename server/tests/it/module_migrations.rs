@@ -197,3 +197,40 @@ async fn the_cli_status_lists_core_and_modules() {
         "{out}"
     );
 }
+
+/// Reverting a migration that has no `.down.sql` is refused as a whole: nothing is
+/// reverted, and nothing is reported as reverted.
+#[tokio::test]
+async fn a_revert_without_a_down_migration_is_refused_and_nothing_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, sql: &str| std::fs::write(dir.path().join(name), sql).unwrap();
+    write("0001_a.up.sql", "CREATE TABLE halfway_a (id INTEGER);");
+    write("0001_a.down.sql", "DROP TABLE halfway_a;");
+    write("0002_b.up.sql", "CREATE TABLE halfway_b (id INTEGER);");
+    let module = || {
+        gantry_sdk::Module::builder("halfway", "0.1.0")
+            .migrations(gantry_sdk::Migrations::dir(dir.path().to_owned()))
+            .build()
+    };
+    let app = TestApp::builder()
+        .module(module())
+        .dev_user(DevUser::Admin)
+        .spawn()
+        .await;
+    assert_eq!(app.module_status("halfway").await["state"], "running");
+    let err = migrate::down(&module(), &app.db, 2).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "module `halfway`: migrations failed: migration 2 has no down migration (`.down.sql`); \
+         nothing was reverted"
+    );
+    let now = tables(&app).await;
+    assert!(
+        now.contains(&"halfway_a".to_owned()) && now.contains(&"halfway_b".to_owned()),
+        "{now:?}"
+    );
+    // One step that can be taken is taken after 2 is given its down migration.
+    write("0002_b.down.sql", "DROP TABLE halfway_b;");
+    assert_eq!(migrate::down(&module(), &app.db, 1).await.unwrap(), [2]);
+    assert!(!tables(&app).await.contains(&"halfway_b".to_owned()));
+}
