@@ -448,12 +448,13 @@ async fn username(db: &Db, user_id: &str) -> Result<String, AccountError> {
 }
 
 /// The columns [`account_of`] reads; `$1` is the start of the failure window.
-const ACCOUNT_COLUMNS: &str = "id, username, display_name, role, disabled, created_at, \
-     last_login_at, (SELECT COUNT(*) FROM audit_log a WHERE a.action = 'login.failed' \
-       AND a.target = users.username AND a.at > $1 \
-       AND a.id > COALESCE((SELECT MAX(b.id) FROM audit_log b \
-                            WHERE b.action IN ('login.succeeded', 'login.unlocked') \
-                              AND b.target = users.username), 0)) AS recent_failures";
+fn account_columns() -> String {
+    format!(
+        "id, username, display_name, role, disabled, created_at, last_login_at, \
+         (SELECT COUNT(*) FROM audit_log WHERE {}) AS recent_failures",
+        sign_in_limits::counted_failures("users.username", "$1")
+    )
+}
 
 fn account_of(row: &sqlx::any::AnyRow) -> Result<UserAccount, sqlx::Error> {
     let role: String = row.try_get("role")?;
@@ -473,7 +474,8 @@ fn account_of(row: &sqlx::any::AnyRow) -> Result<UserAccount, sqlx::Error> {
 /// Every account, by username.
 pub async fn list_users(db: &Db) -> Result<Vec<UserAccount>, AccountError> {
     let rows = sqlx::query(AssertSqlSafe(format!(
-        "SELECT {ACCOUNT_COLUMNS} FROM users ORDER BY username"
+        "SELECT {} FROM users ORDER BY username",
+        account_columns()
     )))
     .bind(now() - FAILURE_WINDOW_SECS)
     .fetch_all(&db.pool)
@@ -484,7 +486,8 @@ pub async fn list_users(db: &Db) -> Result<Vec<UserAccount>, AccountError> {
 /// One account.
 pub async fn user(db: &Db, user_id: &str) -> Result<UserAccount, AccountError> {
     let row = sqlx::query(AssertSqlSafe(format!(
-        "SELECT {ACCOUNT_COLUMNS} FROM users WHERE id = $2"
+        "SELECT {} FROM users WHERE id = $2",
+        account_columns()
     )))
     .bind(now() - FAILURE_WINDOW_SECS)
     .bind(user_id)

@@ -55,7 +55,9 @@ const STARTUP_LOCK: i64 = 0x6761_6e74_7279;
 /// Start-up's turn, from [`Db::startup_turn`]: the next instance's begins when this
 /// is dropped.
 #[must_use = "the turn ends when this is dropped"]
-pub struct StartupTurn(#[allow(dead_code)] Option<sqlx::pool::PoolConnection<sqlx::Any>>);
+pub struct StartupTurn {
+    _lock: Option<sqlx::pool::PoolConnection<sqlx::Any>>,
+}
 
 impl FromStr for DbKind {
     type Err = DbError;
@@ -108,7 +110,7 @@ impl Db {
     /// modules one after another. SQLite's own file lock does that there.
     pub async fn startup_turn(&self) -> Result<StartupTurn, sqlx::Error> {
         if self.kind != DbKind::Postgres {
-            return Ok(StartupTurn(None));
+            return Ok(StartupTurn { _lock: None });
         }
         let mut conn = self.pool.acquire().await?;
         sqlx::query("SELECT pg_advisory_lock($1)")
@@ -117,7 +119,7 @@ impl Db {
             .await?;
         // Closed when dropped, which ends the lock with the session.
         conn.close_on_drop();
-        Ok(StartupTurn(Some(conn)))
+        Ok(StartupTurn { _lock: Some(conn) })
     }
 
     /// Applies every pending core migration and records them in the audit trail;

@@ -3,6 +3,8 @@
 
 use app::account::UserAccount;
 
+use sqlx::AssertSqlSafe;
+
 use super::{now, user, AccountError, Acting};
 use crate::{audit, db::Db};
 
@@ -14,6 +16,18 @@ pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
 /// Failed sign-ins one address may make in the window, over all accounts.
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
 
+/// The condition on `audit_log` rows that count toward the account limit of the
+/// account named by the SQL `target`: its failed sign-ins after `since` (Unix
+/// seconds) and after its last success or unlock. (Ordered by entry, not by second:
+/// a success and a failure may share one.)
+pub(super) fn counted_failures(target: &str, since: &str) -> String {
+    format!(
+        "action = 'login.failed' AND target = {target} AND at > {since} \
+         AND id > COALESCE((SELECT MAX(id) FROM audit_log \
+             WHERE action IN ('login.succeeded', 'login.unlocked') AND target = {target}), 0)"
+    )
+}
+
 /// Refuses a sign-in of `username` from `address` while either has used up its
 /// failures, saying when the limit lifts.
 pub(super) async fn check_rate_limit(
@@ -21,17 +35,15 @@ pub(super) async fn check_rate_limit(
     username: &str,
     address: Option<&str>,
 ) -> Result<(), AccountError> {
-    // The account's failures since its last success or unlock, within the window.
-    // (Ordered by entry, not by second: a success and a failure may share one.)
-    let per_account = "SELECT at FROM audit_log WHERE action = 'login.failed' AND target = $1 \
-         AND at > $2 AND id > COALESCE((SELECT MAX(id) FROM audit_log \
-             WHERE action IN ('login.succeeded', 'login.unlocked') AND target = $1), 0) \
-         ORDER BY at DESC LIMIT $3";
+    let per_account = format!(
+        "SELECT at FROM audit_log WHERE {} ORDER BY at DESC LIMIT $3",
+        counted_failures("$1", "$2")
+    );
     let per_address = "SELECT at FROM audit_log WHERE action = 'login.failed' AND address = $1 \
          AND at > $2 ORDER BY at DESC LIMIT $3";
     let limits = [
         (
-            per_account,
+            per_account.as_str(),
             Some(username),
             MAX_FAILURES_PER_ACCOUNT,
             "for this account",
@@ -48,7 +60,7 @@ pub(super) async fn check_rate_limit(
         let Some(key) = key else { continue };
         // The latest `max` failures: when there are that many, the oldest of them
         // says when the limit lifts.
-        let failures: Vec<i64> = sqlx::query_scalar(sql)
+        let failures: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(sql))
             .bind(key)
             .bind(at - FAILURE_WINDOW_SECS)
             .bind(max)
@@ -69,10 +81,7 @@ pub(super) async fn check_rate_limit(
 /// `user_id` sign in again at once: its failed sign-ins so far stop counting. The
 /// limit per address stays, as it guards against whoever guessed.
 pub async fn unlock(db: &Db, user_id: &str, acting: &Acting) -> Result<UserAccount, AccountError> {
-    let account = user(db, user_id).await?;
-    // The entry is the unlock: it must be written, or nothing changed.
-    audit::record(db, None, &acting.event("login.unlocked", &account.username)).await?;
-    user(db, user_id).await
+    unlock_noting(db, user_id, acting, None).await
 }
 
 /// [`unlock`] by username, for the `gantry user unlock` command (no actor but the
@@ -87,10 +96,21 @@ pub async fn unlock_username(db: &Db, username: &str) -> Result<UserAccount, Acc
         user: None,
         address: None,
     };
-    let account = user(db, &id).await?;
-    let event = cli
-        .event("login.unlocked", &account.username)
-        .detail("from the command line");
+    unlock_noting(db, &id, &cli, Some("from the command line")).await
+}
+
+async fn unlock_noting(
+    db: &Db,
+    user_id: &str,
+    acting: &Acting,
+    detail: Option<&str>,
+) -> Result<UserAccount, AccountError> {
+    let account = user(db, user_id).await?;
+    let mut event = acting.event("login.unlocked", &account.username);
+    if let Some(detail) = detail {
+        event = event.detail(detail);
+    }
+    // The entry is the unlock: it must be written, or nothing changed.
     audit::record(db, None, &event).await?;
-    user(db, &id).await
+    user(db, user_id).await
 }

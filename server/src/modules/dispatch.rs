@@ -52,9 +52,6 @@ pub async fn module_api(
     if let Some(rest) = path.rest.strip_prefix("storage/") {
         return storage::serve(entry, &db, &user, rest, request).await;
     }
-    if path.rest == "storage" {
-        return storage::serve(entry, &db, &user, "", request).await;
-    }
     if let Some(upstream) = &entry.proxy {
         return proxy::forward(
             &entry.name,

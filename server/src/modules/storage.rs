@@ -87,15 +87,10 @@ pub async fn serve(
 }
 
 fn too_large(module: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
-        format!(
-            "module `{module}`: a stored value is at most {} bytes of JSON",
-            gantry_sdk::MAX_VALUE_BYTES
-        ),
-    )
-    .with_module(module)
+    gantry_sdk::StorageError::TooLarge {
+        module: module.to_owned(),
+    }
+    .into()
 }
 
 fn not_allowed(module: &str, allowed: &str) -> ApiError {
