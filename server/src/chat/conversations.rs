@@ -2,7 +2,10 @@
 //! found" for every operation.
 
 use app::chat_api::{Conversation, ConversationUpdate, NewConversation};
-use sqlx::{any::AnyRow, AssertSqlSafe, Row};
+use sqlx::{
+    any::{AnyExecutor, AnyRow},
+    AssertSqlSafe, Row,
+};
 
 use super::{error::ChatError, personas};
 use crate::{
@@ -157,11 +160,11 @@ pub async fn delete(db: &Db, user_id: &str, id: &str) -> Result<(), ChatError> {
 }
 
 /// Marks the conversation as just used.
-pub async fn touch(db: &Db, id: &str) -> Result<(), ChatError> {
+pub async fn touch<'c>(db: impl AnyExecutor<'c>, id: &str) -> Result<(), ChatError> {
     sqlx::query("UPDATE chat_conversations SET updated_at = $1 WHERE id = $2")
         .bind(now())
         .bind(id)
-        .execute(&db.pool)
+        .execute(db)
         .await?;
     Ok(())
 }
@@ -169,7 +172,11 @@ pub async fn touch(db: &Db, id: &str) -> Result<(), ChatError> {
 /// Marks the conversation as just used after the user sent `text`, and titles it
 /// from `text` when that is its only user message and the user has not named it:
 /// one write, on the path to the first token.
-pub async fn touch_after_message(db: &Db, id: &str, text: &str) -> Result<(), ChatError> {
+pub async fn touch_after_message<'c>(
+    db: impl AnyExecutor<'c>,
+    id: &str,
+    text: &str,
+) -> Result<(), ChatError> {
     sqlx::query(
         "UPDATE chat_conversations SET updated_at = $1, title = CASE \
          WHEN title_set_by_user = 0 AND (SELECT COUNT(*) FROM chat_messages \
@@ -179,7 +186,7 @@ pub async fn touch_after_message(db: &Db, id: &str, text: &str) -> Result<(), Ch
     .bind(now())
     .bind(id)
     .bind(title_from(text))
-    .execute(&db.pool)
+    .execute(db)
     .await?;
     Ok(())
 }

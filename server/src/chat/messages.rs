@@ -1,7 +1,10 @@
 //! Messages (`chat_messages`) in their conversation's order (`seq`).
 
 use app::chat_api::{ChatMessage, Usage};
-use sqlx::{any::AnyRow, AssertSqlSafe, Row};
+use sqlx::{
+    any::{AnyExecutor, AnyRow},
+    AssertSqlSafe, Row,
+};
 
 use super::{error::ChatError, markdown};
 use crate::{
@@ -66,12 +69,15 @@ pub fn rendered(mut message: ChatMessage) -> ChatMessage {
 }
 
 /// The conversation's messages, oldest first, as stored (not rendered).
-pub async fn list(db: &Db, conversation_id: &str) -> Result<Vec<ChatMessage>, ChatError> {
+pub async fn list<'c>(
+    db: impl AnyExecutor<'c>,
+    conversation_id: &str,
+) -> Result<Vec<ChatMessage>, ChatError> {
     let rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM chat_messages WHERE conversation_id = $1 ORDER BY seq"
     )))
     .bind(conversation_id)
-    .fetch_all(&db.pool)
+    .fetch_all(db)
     .await?;
     Ok(rows.iter().map(message).collect::<Result<_, _>>()?)
 }
@@ -103,8 +109,8 @@ pub fn lease_until(server: &super::model_client::ModelServer) -> i64 {
 
 /// Appends a message (an answer being written with its lease, in Unix seconds);
 /// returns its id.
-pub async fn insert(
-    db: &Db,
+pub async fn insert<'c>(
+    db: impl AnyExecutor<'c>,
     conversation_id: &str,
     role: &str,
     content: &str,
@@ -125,17 +131,21 @@ pub async fn insert(
     .bind(model)
     .bind(now())
     .bind(lease_until)
-    .execute(&db.pool)
+    .execute(db)
     .await?;
     Ok(id)
 }
 
 /// Replaces a user message's text.
-pub async fn set_content(db: &Db, id: &str, content: &str) -> Result<(), ChatError> {
+pub async fn set_content<'c>(
+    db: impl AnyExecutor<'c>,
+    id: &str,
+    content: &str,
+) -> Result<(), ChatError> {
     sqlx::query("UPDATE chat_messages SET content = $1 WHERE id = $2")
         .bind(content)
         .bind(id)
-        .execute(&db.pool)
+        .execute(db)
         .await?;
     Ok(())
 }
@@ -187,8 +197,8 @@ pub async fn finish(db: &Db, id: &str, outcome: &Outcome<'_>) -> Result<bool, Ch
 }
 
 /// Deletes the conversation's messages after `seq_of` (the message with that id).
-pub async fn delete_after(
-    db: &Db,
+pub async fn delete_after<'c>(
+    db: impl AnyExecutor<'c>,
     conversation_id: &str,
     message_id: &str,
 ) -> Result<(), ChatError> {
@@ -198,16 +208,16 @@ pub async fn delete_after(
     )
     .bind(conversation_id)
     .bind(message_id)
-    .execute(&db.pool)
+    .execute(db)
     .await?;
     Ok(())
 }
 
 /// Deletes one message.
-pub async fn delete(db: &Db, id: &str) -> Result<(), ChatError> {
+pub async fn delete<'c>(db: impl AnyExecutor<'c>, id: &str) -> Result<(), ChatError> {
     sqlx::query("DELETE FROM chat_messages WHERE id = $1")
         .bind(id)
-        .execute(&db.pool)
+        .execute(db)
         .await?;
     Ok(())
 }

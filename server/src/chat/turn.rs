@@ -89,18 +89,23 @@ pub async fn choose(
     })
 }
 
-/// The job of answering the conversation as it is stored now, with a new
-/// `streaming` assistant message for it to fill.
+/// The writes of a turn up to its first token, in one transaction: the handler's
+/// (the user's message, a dropped answer) and the new assistant message.
+pub type TurnWrites = sqlx::Transaction<'static, sqlx::Any>;
+
+/// The job of answering the conversation as `writes` leaves it, with a new
+/// `streaming` assistant message for it to fill; commits `writes`.
 pub async fn begin(
     state: &ChatState,
     db: &Db,
+    mut writes: TurnWrites,
     conversation_id: &str,
     chosen: Chosen,
 ) -> Result<AnswerJob, ChatError> {
-    let stored = messages::list(db, conversation_id).await?;
+    let stored = messages::list(&mut *writes, conversation_id).await?;
     let history = history::build(&chosen.system_prompt, &stored, chosen.server.context_tokens);
     let message_id = messages::insert(
-        db,
+        &mut *writes,
         conversation_id,
         "assistant",
         "",
@@ -109,6 +114,7 @@ pub async fn begin(
         Some(messages::lease_until(&chosen.server)),
     )
     .await?;
+    writes.commit().await?;
     Ok(AnswerJob {
         db: db.clone(),
         client: state.catalog.client().clone(),

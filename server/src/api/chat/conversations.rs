@@ -54,7 +54,7 @@ pub async fn get_conversation(
 
 async fn detail(db: &Db, user: &CurrentUser, id: &str) -> Result<ConversationDetail, ApiError> {
     let conversation = conversations::get(db, &user.id, id).await?;
-    let messages = messages::list(db, id)
+    let messages = messages::list(&db.pool, id)
         .await?
         .into_iter()
         .map(messages::rendered)

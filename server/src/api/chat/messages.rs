@@ -32,9 +32,19 @@ pub async fn send_message(
     let conversation = conversations::get(&db, &user.id, &id).await?;
     // Chosen before anything is stored: an unknown model changes nothing.
     let chosen = turn::choose(&chat, &db, &user.id, &conversation, send.model.as_deref()).await?;
-    messages::insert(&db, &id, "user", content, Status::Complete, None, None).await?;
-    conversations::touch_after_message(&db, &id, content).await?;
-    let job = turn::begin(&chat, &db, &id, chosen).await?;
+    let mut writes = db.pool.begin().await.map_err(ChatError::from)?;
+    messages::insert(
+        &mut *writes,
+        &id,
+        "user",
+        content,
+        Status::Complete,
+        None,
+        None,
+    )
+    .await?;
+    conversations::touch_after_message(&mut *writes, &id, content).await?;
+    let job = turn::begin(&chat, &db, writes, &id, chosen).await?;
     Ok(answer::stream(job).into_response())
 }
 
@@ -49,7 +59,7 @@ pub async fn regenerate(
 ) -> Result<Response, ApiError> {
     let request: Regenerate = optional_json(&body)?;
     let conversation = conversations::get(&db, &user.id, &id).await?;
-    let stored = messages::list(&db, &id).await?;
+    let stored = messages::list(&db.pool, &id).await?;
     let last_user = match stored.as_slice() {
         [.., question, answer] if question.role == "user" && answer.role == "assistant" => {
             Some((question, Some(answer)))
@@ -68,11 +78,12 @@ pub async fn regenerate(
         request.model.as_deref(),
     )
     .await?;
+    let mut writes = db.pool.begin().await.map_err(ChatError::from)?;
     if let Some(old) = old_answer {
-        messages::delete(&db, &old.id).await?;
+        messages::delete(&mut *writes, &old.id).await?;
     }
-    conversations::touch(&db, &id).await?;
-    let job = turn::begin(&chat, &db, &id, chosen).await?;
+    conversations::touch(&mut *writes, &id).await?;
+    let job = turn::begin(&chat, &db, writes, &id, chosen).await?;
     Ok(answer::stream(job).into_response())
 }
 
@@ -88,7 +99,7 @@ pub async fn edit_message(
 ) -> Result<Response, ApiError> {
     let content = turn::check_content(&send.content)?;
     let conversation = conversations::get(&db, &user.id, &id).await?;
-    let stored = messages::list(&db, &id).await?;
+    let stored = messages::list(&db.pool, &id).await?;
     let target = stored
         .iter()
         .find(|m| m.id == message_id)
@@ -97,9 +108,10 @@ pub async fn edit_message(
         return Err(ChatError::NotUserMessage(message_id).into());
     }
     let chosen = turn::choose(&chat, &db, &user.id, &conversation, send.model.as_deref()).await?;
-    messages::set_content(&db, &message_id, content).await?;
-    messages::delete_after(&db, &id, &message_id).await?;
-    conversations::touch(&db, &id).await?;
-    let job = turn::begin(&chat, &db, &id, chosen).await?;
+    let mut writes = db.pool.begin().await.map_err(ChatError::from)?;
+    messages::set_content(&mut *writes, &message_id, content).await?;
+    messages::delete_after(&mut *writes, &id, &message_id).await?;
+    conversations::touch(&mut *writes, &id).await?;
+    let job = turn::begin(&chat, &db, writes, &id, chosen).await?;
     Ok(answer::stream(job).into_response())
 }

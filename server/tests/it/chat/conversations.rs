@@ -82,7 +82,7 @@ async fn another_users_conversation_is_not_found_everywhere() {
         .await
         .unwrap();
     messages::insert(
-        &app.db,
+        &app.db.pool,
         &theirs.id,
         "user",
         "their secret plan",
@@ -272,7 +272,7 @@ async fn only_answers_whose_lease_ran_out_are_failed_at_start_up() {
     let id = new_conversation(&app, None).await;
     for (content, lease) in [("written elsewhere", i64::MAX / 4), ("left behind", 0)] {
         messages::insert(
-            &app.db,
+            &app.db.pool,
             &id,
             "assistant",
             content,
