@@ -15,6 +15,7 @@ pub mod components;
 pub mod host_pages;
 pub mod host_ui;
 pub mod http;
+pub mod lazy_page;
 pub mod nav;
 pub mod pages;
 pub mod theme;
@@ -23,7 +24,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    path,
+    path, Lazy,
 };
 
 use bootstrap::{use_bootstrap, BOOTSTRAP_ID};
@@ -31,10 +32,18 @@ use components::{
     confirm_dialog::ConfirmDialog, header::Header, sidebar::Sidebar, toast_stack::ToastStack,
 };
 use host_ui::HostUi;
+use lazy_page::lazy_page;
 use pages::{
     admin::AdminPage, chat::ChatPage, login::LoginPage, module_page::ModulePage,
     not_found::NotFound, settings::SettingsPage, setup::SetupPage,
 };
+
+// Each page's code is a chunk of its own; the main bundle is the shell, the router,
+// sign-in and set-up.
+lazy_page!(ChatRoute, gantry_chat, ChatPage);
+lazy_page!(SettingsRoute, gantry_settings, SettingsPage);
+lazy_page!(AdminRoute, gantry_admin, AdminPage);
+lazy_page!(ModuleRoute, gantry_module_page, ModulePage);
 
 /// The whole HTML document, rendered on the server around [`App`].
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -80,17 +89,17 @@ pub fn App() -> impl IntoView {
                         <Routes fallback=NotFound>
                             // One Chat page for `/` and `/c/<id>`: moving between
                             // conversations keeps it (and a running answer) mounted.
-                            <ParentRoute path=path!("") view=ChatPage>
+                            <ParentRoute path=path!("") view={Lazy::<ChatRoute>::new()}>
                                 <Route path=path!("") view=|| () />
                                 <Route path=path!("c/:id") view=|| () />
                             </ParentRoute>
                             <Route path=path!("login") view=LoginPage />
                             <Route path=path!("setup") view=SetupPage />
-                            <Route path=path!("settings") view=SettingsPage />
-                            <Route path=path!("settings/*rest") view=SettingsPage />
-                            <Route path=path!("admin") view=AdminPage />
-                            <Route path=path!("admin/*rest") view=AdminPage />
-                            <Route path=path!("*any") view=ModulePage />
+                            <Route path=path!("settings") view={Lazy::<SettingsRoute>::new()} />
+                            <Route path=path!("settings/*rest") view={Lazy::<SettingsRoute>::new()} />
+                            <Route path=path!("admin") view={Lazy::<AdminRoute>::new()} />
+                            <Route path=path!("admin/*rest") view={Lazy::<AdminRoute>::new()} />
+                            <Route path=path!("*any") view={Lazy::<ModuleRoute>::new()} />
                         </Routes>
                     </main>
                 </div>
@@ -102,17 +111,23 @@ pub fn App() -> impl IntoView {
 }
 
 /// Browser entry point, called by the hydration script that [`shell`] emits.
+/// Hydration waits for the chunk of the page it starts on.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     let bootstrap = bootstrap::Bootstrap::from_document();
-    leptos::mount::hydrate_body(move || {
-        provide_context(bootstrap);
-        view! { <App /> }
+    wasm_bindgen_futures::spawn_local(async move {
+        let body = document().body().expect("the page has a body");
+        leptos::mount::hydrate_from_async(body, move || {
+            provide_context(bootstrap);
+            view! { <App /> }
+        })
+        .await
+        .forget();
+        // Lets people and tests see that the page is now interactive.
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
     });
-    // Lets people and tests see that the page is now interactive.
-    if let Some(root) = document().document_element() {
-        let _ = root.set_attribute("data-hydrated", "true");
-    }
 }

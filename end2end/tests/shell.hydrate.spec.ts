@@ -39,3 +39,33 @@ test("the theme switch changes the theme and remembers it", async ({ page }) => 
   await expect(html).toHaveAttribute("data-theme", second);
   expect(errors).toEqual([]);
 });
+
+test("each page's code is its own chunk: the first page loads only its own, and one that cannot be fetched says so in place and loads on Try again", async ({ page }) => {
+  const wasm: string[] = [];
+  page.on("response", (r) => {
+    if (r.url().endsWith(".wasm")) wasm.push(r.url().split("/").pop()!);
+  });
+  const errors = await gotoHydrated(page, "/");
+  expect(wasm).toContain("split_gantry_chat.wasm");
+  expect(wasm).not.toContain("split_gantry_admin.wasm");
+
+  // The Admin page's chunk does not arrive: the shell keeps working.
+  await page.route("**/pkg/split_gantry_admin.wasm", (route) => route.abort());
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).click();
+  const failed = page.locator("[data-state=chunk-failed]");
+  await expect(failed).toContainText("This page could not be loaded");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveCount(0);
+
+  // Once it can be fetched, Try again shows the page without a reload.
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+  await page.unroute("**/pkg/split_gantry_admin.wasm");
+  await failed.getByRole("button", { name: "Try again" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Admin");
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+  expect(wasm).toContain("split_gantry_admin.wasm");
+
+  // Back in Chat, nothing was lost: the sidebar and the page still work.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Chat" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Chat");
+  expect(errors).toEqual([]);
+});

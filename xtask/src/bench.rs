@@ -24,6 +24,7 @@ pub fn bench() -> Result<()> {
     for name in ["gantry_bg.wasm", "gantry.js", "gantry.css"] {
         print_size(&format!("host {name}"), &pkg.join(name))?;
     }
+    print_host_chunks(&pkg)?;
     print_size("module hello: index.js", &modules.join("hello/index.js"))?;
     print_size("module forge: index.js", &modules.join("forge/index.js"))?;
     print_size(
@@ -118,6 +119,61 @@ fn print_size(label: &str, path: &Path) -> Result<()> {
         bytes.len(),
         gzip_len(&bytes)?
     );
+    Ok(())
+}
+
+/// The host's lazy pages: each one's chunks, what opening it first downloads (the
+/// main bundle too), and what only Chat needs (what Chat costs the host).
+fn print_host_chunks(pkg: &Path) -> Result<()> {
+    let manifest = std::fs::read_to_string(pkg.join("__wasm_split_manifest.json"))
+        .context("no split manifest: the host bundle was not split")?;
+    let pages: std::collections::BTreeMap<String, Vec<String>> =
+        serde_json::from_str(&manifest).context("the split manifest is not valid")?;
+    let gzip_of = |stem: &str| -> Result<usize> {
+        let path = pkg.join(format!("{stem}.wasm"));
+        let bytes =
+            std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        gzip_len(&bytes)
+    };
+    let mut main = 0;
+    for name in [
+        "gantry_bg.wasm",
+        "gantry.js",
+        "__wasm_split.______________________.js",
+    ] {
+        main += gzip_len(&std::fs::read(pkg.join(name))?)?;
+    }
+    println!(
+        "{:<34} {main:>9} gzip (WASM, glue, chunk loader)",
+        "host main bundle"
+    );
+    for (page, chunks) in &pages {
+        let mut own = 0;
+        for chunk in chunks {
+            own += gzip_of(chunk)?;
+        }
+        println!(
+            "{:<34} {own:>9} gzip in {} chunks; first page there {:>9} gzip",
+            format!("host page {page}"),
+            chunks.len(),
+            main + own
+        );
+    }
+    if let Some(chat) = pages.get("gantry_chat") {
+        let mut only_chat = 0;
+        for chunk in chat {
+            let shared = pages
+                .iter()
+                .any(|(page, chunks)| page != "gantry_chat" && chunks.contains(chunk));
+            if !shared {
+                only_chat += gzip_of(chunk)?;
+            }
+        }
+        println!(
+            "{:<34} {only_chat:>9} gzip (chunks no other page loads)",
+            "host: what only Chat needs"
+        );
+    }
     Ok(())
 }
 

@@ -1,0 +1,105 @@
+//! Pages whose code is a WebAssembly chunk of its own, fetched when one of them is
+//! first opened (and preloaded by the server's page when it is the first page), so
+//! the main bundle holds only the shell. `cargo xtask` cuts the chunks out after
+//! linking (`wasm_split_cli_support`); on the server the page renders directly.
+//!
+//! Leptos 0.8's `#[lazy_route]` panics when a chunk cannot be fetched, which stops
+//! the whole page; [`lazy_page!`] declares the route with a fallible load instead, and
+//! a failed fetch shows [`ChunkFailed`] in place, whose button fetches it again.
+
+use leptos::prelude::*;
+
+/// Declares `$route`, a [`leptos_router::LazyRoute`] showing `$page` from the chunk
+/// `$chunk` (a name unique in the app; it names the chunk's file).
+macro_rules! lazy_page {
+    ($route:ident, $chunk:ident, $page:ident) => {
+        #[doc = concat!("The route of [`", stringify!($page), "`], loaded as the chunk `", stringify!($chunk), "`.")]
+        pub struct $route;
+
+        mod $chunk {
+            use leptos::prelude::*;
+
+            #[::leptos::wasm_split::wasm_split(
+                $chunk,
+                wasm_split_path = ::leptos::wasm_split,
+                fallible,
+                preload(fetch)
+            )]
+            pub fn page() -> Result<AnyView, ::leptos::wasm_split::SplitLoaderError> {
+                Ok(view! { <super::$page /> }.into_any())
+            }
+        }
+
+        impl ::leptos_router::LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            async fn view(_this: Self) -> AnyView {
+                // The server's page preloads the chunks it used.
+                #[cfg(feature = "ssr")]
+                ::leptos::prefetch_lazy_fn_on_server(stringify!($chunk));
+                match $chunk::page().await {
+                    Ok(view) => view,
+                    Err(_) => view! {
+                        <$crate::lazy_page::ChunkFailed load=|| Box::pin(async {
+                            $chunk::page().await.ok()
+                        }) />
+                    }
+                    .into_any(),
+                }
+            }
+
+            async fn preload() {
+                // A failure shows when the page is opened.
+                let _ = $chunk::fetch().await;
+            }
+        }
+    };
+}
+
+pub(crate) use lazy_page;
+
+/// What loads a page's chunk again: the page, or `None` when it failed again.
+pub type LoadAgain = fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<AnyView>>>>;
+
+/// A page whose code could not be fetched: says so, and fetches it again on request.
+#[component]
+pub fn ChunkFailed(load: LoadAgain) -> impl IntoView {
+    let page = StoredValue::new_local(None::<AnyView>);
+    let loaded = RwSignal::new(false);
+    let trying = RwSignal::new(false);
+    let failed_again = RwSignal::new(false);
+    let retry = move |_| {
+        trying.set(true);
+        leptos::task::spawn_local(async move {
+            match load().await {
+                Some(view) => {
+                    page.set_value(Some(view));
+                    loaded.set(true);
+                }
+                None => failed_again.set(true),
+            }
+            trying.set(false);
+        });
+    };
+    move || {
+        match loaded.get() {
+        true => page.try_update_value(Option::take).flatten().into_any(),
+        false => view! {
+            <section class="page" data-page="chunk-failed">
+                <div class="empty-state" role="alert" data-state="chunk-failed">
+                    <p>"This page could not be loaded: its code did not arrive (the network or the server may be down)."</p>
+                    <Show when=move || failed_again.get()>
+                        <p>"It failed again."</p>
+                    </Show>
+                    <button type="button" class="button button-primary" disabled=move || trying.get() on:click=retry>
+                        {move || if trying.get() { "Loading…" } else { "Try again" }}
+                    </button>
+                </div>
+            </section>
+        }
+        .into_any(),
+    }
+    }
+}
