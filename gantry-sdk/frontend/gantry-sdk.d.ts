@@ -260,7 +260,11 @@ router_prefix: string,
 /**
  * The sidecar its API is proxied to, if any.
  */
-proxy: string | null, nav_items: Array<NavItem>, tabs: Array<Tab>, bundle: BundleStatus | null, migrations: Array<MigrationState>, };
+proxy: string | null, nav_items: Array<NavItem>, tabs: Array<Tab>, bundle: BundleStatus | null, migrations: Array<MigrationState>, 
+/**
+ * The tables the host serves as JSON for it.
+ */
+collections: Array<Collection>, };
 
 /**
  * Where a module is in its life: discovered → migrating → starting → running, or
@@ -337,8 +341,9 @@ module_boundary: string, };
  *
  * The table must have an integer primary key `id` (`INTEGER PRIMARY KEY
  * AUTOINCREMENT` on SQLite, `BIGSERIAL PRIMARY KEY` on PostgreSQL), integer
- * `created_at` and `updated_at` columns (Unix seconds, set by the host), and one
- * text column per field.
+ * `created_at` and `updated_at` columns (Unix seconds, set by the host), a text
+ * `owner_id` column when `owner` is on (set by the host to the creating user's id),
+ * and one column per field.
  */
 export type Collection = { 
 /**
@@ -350,26 +355,82 @@ name: string,
  */
 table: string, 
 /**
- * The text columns a client reads and writes.
+ * The columns a client reads and writes.
  */
-fields: Array<string>, 
+fields: Array<CollectionField>, 
 /**
  * Fields that may not be missing or blank.
  */
 required: Array<string>, 
 /**
- * Fields `?q=` searches (every word must appear in one of them).
+ * Text fields `?q=` searches (every word must appear in one of them).
  */
 search: Array<string>, 
 /**
- * Who may create, update and delete.
+ * Whether items record the user who created them (column `owner_id`).
  */
-write: CollectionAccess, };
+owner?: boolean, 
+/**
+ * Who may create, update and delete, unless `create`, `update` or `delete`
+ * says otherwise.
+ */
+write: CollectionAccess, 
+/**
+ * Who may list and read items (any user who may see the module when left out).
+ */
+read?: CollectionAccess, 
+/**
+ * Who may add items (`write` when left out).
+ */
+create?: CollectionAccess, 
+/**
+ * Who may change items (`write` when left out).
+ */
+update?: CollectionAccess, 
+/**
+ * Who may delete items (`write` when left out).
+ */
+delete?: CollectionAccess, };
 
 /**
- * Who may write to a collection. Reading needs only the right to see the module.
+ * Who may do one thing (read, create, update or delete) to a collection's items.
+ * Anything at all needs the right to see the module.
  */
-export type CollectionAccess = "admin" | "user";
+export type CollectionAccess = "admin" | "user" | "owner";
+
+/**
+ * One field of a collection: a name alone (a text field), or a [`TypedField`].
+ * In a manifest: `fields = ["title", { name = "done", type = "boolean" }]`.
+ */
+export type CollectionField = string | TypedField;
+
+/**
+ * A field with more than a name: its type, whether its values are unique, and the
+ * allowed values of a `one_of` field.
+ */
+export type TypedField = { 
+/**
+ * The column's name.
+ */
+name: string, 
+/**
+ * Its values' type (text when left out).
+ */
+type: FieldType, 
+/**
+ * Whether no two items may hold the same value. The module's migration must
+ * declare the `UNIQUE` constraint too; a clash is a 409 naming the field.
+ */
+unique?: boolean, 
+/**
+ * The values a `one_of` field may hold.
+ */
+values?: Array<string>, };
+
+/**
+ * The type of a field's values, checked on every write.
+ */
+export type FieldType = "text" | "integer" | "number" | "boolean" | "timestamp" | "url" | "one_of";
 
 /**
  * One recorded action.

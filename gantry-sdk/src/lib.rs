@@ -62,7 +62,10 @@ mod module;
 mod storage;
 
 pub use audit::{AuditEntry, AuditPage, AuditQuery};
-pub use collection::{Collection, CollectionAccess};
+pub use collection::{
+    Collection, CollectionAccess, CollectionField, CollectionRights, FieldType, TypedField,
+    KEPT_BY_HOST,
+};
 pub use events::{Confirm, GantryEvent, ThemeChange, Toast, ToastKind, BROWSER_ABI};
 pub use manifest::{ModuleInfo, ModuleManifest};
 pub use nav::{nav_order, sort_nav_items, NavItem};

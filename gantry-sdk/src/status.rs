@@ -147,6 +147,9 @@ pub struct ModuleStatus {
     pub tabs: Vec<Tab>,
     pub bundle: Option<BundleStatus>,
     pub migrations: Vec<MigrationState>,
+    /// The tables the host serves as JSON for it.
+    #[serde(default)]
+    pub collections: Vec<crate::Collection>,
 }
 
 /// Facts about the running host.

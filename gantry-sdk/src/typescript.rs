@@ -6,10 +6,10 @@
 use ts_rs::{Config, TS};
 
 use crate::{
-    AuditEntry, AuditPage, AuditQuery, BundleStatus, Collection, CollectionAccess, Confirm,
-    CurrentUser, GantryEvent, MigrationState, ModuleFailure, ModuleInfo, ModuleManifest,
-    ModuleSource, ModuleState, ModuleStatus, ModuleStep, ModuleTimings, NavItem, SystemInfo, Tab,
-    TabSection, ThemeChange, Toast, ToastKind,
+    AuditEntry, AuditPage, AuditQuery, BundleStatus, Collection, CollectionAccess, CollectionField,
+    Confirm, CurrentUser, FieldType, GantryEvent, MigrationState, ModuleFailure, ModuleInfo,
+    ModuleManifest, ModuleSource, ModuleState, ModuleStatus, ModuleStep, ModuleTimings, NavItem,
+    SystemInfo, Tab, TabSection, ThemeChange, Toast, ToastKind, TypedField,
 };
 
 const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/frontend/gantry-sdk.d.ts");
@@ -68,6 +68,9 @@ fn definitions() -> String {
         declaration::<SystemInfo>(&cfg),
         declaration::<Collection>(&cfg),
         declaration::<CollectionAccess>(&cfg),
+        declaration::<CollectionField>(&cfg),
+        declaration::<TypedField>(&cfg),
+        declaration::<FieldType>(&cfg),
         declaration::<AuditEntry>(&cfg),
         declaration::<AuditQuery>(&cfg),
         declaration::<AuditPage>(&cfg),

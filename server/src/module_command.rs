@@ -111,6 +111,15 @@ pub fn new(name: &str, kind: Kind, parent: &Path) -> Result<String> {
             "{{sdk_from_frontend}}",
             format!("../{}", relative(&sdk, &dest)),
         ),
+        // A JS module's items are a collection with owners; a Leptos module's router
+        // keeps its own.
+        (
+            "{{owner_column}}",
+            match kind {
+                Kind::Js => "\n    owner_id   TEXT,".to_owned(),
+                Kind::Leptos => String::new(),
+            },
+        ),
     ];
     let fill = |text: &str| {
         values.iter().fold(text.to_owned(), |text, (key, value)| {

@@ -180,6 +180,7 @@ fn test() -> Result<()> {
             "module_migrations::",
             "accounts::",
             "module_storage::",
+            "collection_rights::",
             "database::instances_starting_at_once_take_turns",
         ])
         .env("GANTRY_TEST_DATABASE_URL", &database.url),

@@ -1,7 +1,7 @@
 //! `/admin`: running the instance, for administrators only. Its tabs are the host's
 //! own (Users, Models, Personas, Modules, Audit, System) and the modules' `admin` tabs.
 
-use gantry_sdk::{ModuleSource, ModuleState, TabSection};
+use gantry_sdk::{CollectionAccess, FieldType, ModuleSource, ModuleState, TabSection};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -111,6 +111,33 @@ fn ModulesOverview() -> impl IntoView {
                     format!("{} ({place})", t.label)
                 }))
                 .collect::<Vec<_>>();
+            let collections = m
+                .collections
+                .iter()
+                .map(|c| {
+                    let fields: Vec<String> = c
+                        .fields
+                        .iter()
+                        .map(|f| match f.kind() {
+                            FieldType::Text => f.name().to_owned(),
+                            kind => format!("{} ({kind:?})", f.name()).to_lowercase(),
+                        })
+                        .collect();
+                    let r = c.rights();
+                    let rule = |a: CollectionAccess| format!("{a:?}").to_lowercase();
+                    format!(
+                        "{} ({}): {}{} · read {}, create {}, update {}, delete {}",
+                        c.name,
+                        c.table,
+                        fields.join(", "),
+                        if c.owner { " · owned items" } else { "" },
+                        rule(r.read),
+                        rule(r.create),
+                        rule(r.update),
+                        rule(r.delete)
+                    )
+                })
+                .collect::<Vec<_>>();
             let name = m.name.clone();
             view! {
                 <tr data-module=name>
@@ -131,6 +158,7 @@ fn ModulesOverview() -> impl IntoView {
                     <td>{list(pages)}</td>
                     <td>{bundle}</td>
                     <td data-migrations>{list(migrations)}</td>
+                    <td data-collections>{list(collections)}</td>
                 </tr>
             }
         })
@@ -147,6 +175,7 @@ fn ModulesOverview() -> impl IntoView {
                     <th>"Pages and tabs"</th>
                     <th>"Bundle"</th>
                     <th>"Migrations"</th>
+                    <th>"Collections"</th>
                 </tr>
             </thead>
             <tbody>{rows}</tbody>

@@ -177,7 +177,11 @@ impl ModuleEntry {
                 .as_ref()
                 .map(|m| m.nav_items.clone())
                 .unwrap_or_default(),
-            tabs: manifest.map(|m| m.tabs).unwrap_or_default(),
+            tabs: manifest
+                .as_ref()
+                .map(|m| m.tabs.clone())
+                .unwrap_or_default(),
+            collections: manifest.map(|m| m.collections).unwrap_or_default(),
             bundle: self
                 .bundle
                 .as_ref()

@@ -2,7 +2,7 @@
 CREATE TABLE {{table}}_items (
     id         BIGSERIAL PRIMARY KEY,
     title      TEXT NOT NULL,
-    notes      TEXT,
+    notes      TEXT,{{owner_column}}
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );

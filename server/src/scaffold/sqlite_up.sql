@@ -2,7 +2,7 @@
 CREATE TABLE {{table}}_items (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
     title      TEXT NOT NULL,
-    notes      TEXT,
+    notes      TEXT,{{owner_column}}
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
 );

@@ -130,7 +130,7 @@ async fn users_read_forge_but_only_administrators_write() {
     assert!(err["error"]["message"]
         .as_str()
         .unwrap()
-        .contains("only administrators may change collection `templates`"));
+        .contains("only administrators may add items of collection `templates`"));
     let id = page["items"][0]["id"].as_i64().unwrap();
     assert_eq!(call(&app, "DELETE", &format!("/{id}"), None).await.0, 403);
     // The Editor tab is the administrators'.
@@ -210,11 +210,39 @@ async fn bad_collection_declarations_are_refused_by_name() {
         manifest("missing", "missing_items", "\"title\", \"price\""),
         "missing_items",
     );
+    write(
+        "unowned",
+        manifest("unowned", "unowned_items", "\"title\"") + "delete = \"owner\"\n",
+        "unowned_items",
+    );
+    write(
+        "choices",
+        manifest(
+            "choices",
+            "choices_items",
+            "{ name = \"title\", type = \"one_of\" }",
+        ),
+        "choices_items",
+    );
     let app = TestApp::builder()
         .drop_in_dir(dir.path())
         .dev_user(DevUser::Admin)
         .spawn()
         .await;
+    for (module, problem) in [
+        (
+            "unowned",
+            "a rule is `owner` but items have no owner (set `owner = true`)",
+        ),
+        ("choices", "field `title` is one_of but lists no values"),
+    ] {
+        let status = app.module_status(module).await;
+        assert_eq!(status["state"], "invalid", "{status:#}");
+        assert_eq!(
+            status["error"]["message"],
+            format!("module `{module}`: collection `items`: {problem}")
+        );
+    }
     let foreign = app.module_status("foreign").await;
     assert_eq!(foreign["state"], "invalid");
     assert_eq!(

@@ -10,6 +10,7 @@ mod auth;
 mod bad_input;
 mod bounded_requests;
 mod chat;
+mod collection_rights;
 mod collections;
 mod database;
 mod health;

@@ -2,16 +2,14 @@
 //! only administrators write, apart per module, with limits; the same values reach
 //! the module's server code through `ModuleContext::storage()`.
 
-use gantry_server::accounts::{self, Role};
+use gantry_server::accounts::Role;
 use reqwest::Client;
 use serde_json::{json, Value};
 
 use crate::{
     fixtures::{forge, notes},
-    support::{browser, location, TestApp},
+    support::{sign_in_people, TestApp},
 };
-
-const PASSWORD: &str = "correct horse battery";
 
 /// A server with `notes` and a drop-in `forge`, and signed-in clients for the
 /// administrator `root` and the users `alice` and `bob`.
@@ -23,28 +21,17 @@ async fn app_with_people() -> (TestApp, Client, Client, Client, tempfile::TempDi
         .drop_in_dir(dir.path())
         .spawn()
         .await;
-    let mut clients = Vec::new();
-    for (name, role) in [
-        ("root", Role::Admin),
-        ("alice", Role::User),
-        ("bob", Role::User),
-    ] {
-        accounts::create_user(&app.db, name, name, PASSWORD, role)
-            .await
-            .unwrap();
-        let client = browser();
-        let res = client
-            .post(app.url("/api/auth/login"))
-            .form(&[("username", name), ("password", PASSWORD)])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(location(&res), "/");
-        clients.push(client);
-    }
-    let bob = clients.pop().unwrap();
-    let alice = clients.pop().unwrap();
-    let root = clients.pop().unwrap();
+    let mut people = sign_in_people(
+        &app,
+        &[
+            ("root", Role::Admin),
+            ("alice", Role::User),
+            ("bob", Role::User),
+        ],
+    )
+    .await;
+    let mut take = |name: &str| people.remove(name).unwrap();
+    let (root, alice, bob) = (take("root"), take("alice"), take("bob"));
     (app, root, alice, bob, dir)
 }
 
@@ -55,16 +42,7 @@ async fn call(
     path: &str,
     body: Option<&str>,
 ) -> (u16, Value) {
-    let mut request = client.request(method.parse().unwrap(), app.url(path));
-    if let Some(body) = body {
-        request = request
-            .header("content-type", "application/json")
-            .body(body.to_owned());
-    }
-    let res = request.send().await.unwrap();
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    app.call_raw(client, method, path, body).await
 }
 
 #[tokio::test]

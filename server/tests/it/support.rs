@@ -3,6 +3,7 @@
 use std::{path::PathBuf, time::Duration};
 
 use gantry_server::{
+    accounts,
     auth::{Auth, DevUser},
     chat::ChatState,
     db::Db,
@@ -33,6 +34,33 @@ pub fn location(res: &reqwest::Response) -> &str {
     res.headers()[reqwest::header::LOCATION]
         .to_str()
         .expect("a Location header")
+}
+
+/// Signed-in clients by username.
+pub type People = std::collections::HashMap<String, reqwest::Client>;
+
+/// The password [`sign_in_people`] gives everyone.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Creates an account for each `(username, role)` and signs each in on a client of
+/// its own.
+pub async fn sign_in_people(app: &TestApp, people: &[(&str, accounts::Role)]) -> People {
+    let mut clients = People::new();
+    for (name, role) in people {
+        accounts::create_user(&app.db, name, name, PASSWORD, *role)
+            .await
+            .unwrap();
+        let client = browser();
+        let res = client
+            .post(app.url("/api/auth/login"))
+            .form(&[("username", *name), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(location(&res), "/", "{name} signs in");
+        clients.insert((*name).to_owned(), client);
+    }
+    clients
 }
 
 pub struct TestApp {
@@ -104,12 +132,37 @@ impl TestApp {
         path: &str,
         body: Option<serde_json::Value>,
     ) -> (u16, serde_json::Value) {
-        let mut req = self
-            .client
+        self.call(&self.client, method, path, body).await
+    }
+
+    /// [`TestApp::send_json`] as the user signed in on `client`.
+    pub async fn call(
+        &self,
+        client: &reqwest::Client,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let body = body.map(|b| b.to_string());
+        self.call_raw(client, method, path, body.as_deref()).await
+    }
+
+    /// `method path` as the user signed in on `client`, with `body` sent as it is
+    /// (as JSON): the status and the answer as in [`TestApp::send_json`].
+    pub async fn call_raw(
+        &self,
+        client: &reqwest::Client,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+    ) -> (u16, serde_json::Value) {
+        let mut req = client
             .request(method.parse().expect("an HTTP method"), self.url(path))
             .header("origin", &self.base_url);
         if let Some(body) = body {
-            req = req.json(&body);
+            req = req
+                .header("content-type", "application/json")
+                .body(body.to_owned());
         }
         let res = req.send().await.expect("request");
         let status = res.status().as_u16();
