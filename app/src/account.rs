@@ -72,3 +72,38 @@ pub struct PasswordChange {
     pub current_password: String,
     pub new_password: String,
 }
+
+/// A personal API token as its owner sees it (`GET /api/me/tokens`); never the
+/// token itself, which is shown once, when made.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiToken {
+    pub id: String,
+    pub name: String,
+    /// Allowed only to read (`GET` and `HEAD`).
+    pub read_only: bool,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds; `None` for a token that does not expire.
+    pub expires_at: Option<i64>,
+    /// Unix seconds; `None` before its first use.
+    pub last_used_at: Option<i64>,
+}
+
+/// `POST /api/me/tokens`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewApiToken {
+    pub name: String,
+    /// Days until it expires; `None` for never.
+    #[serde(default)]
+    pub expires_in_days: Option<u32>,
+    #[serde(default)]
+    pub read_only: bool,
+}
+
+/// The answer to `POST /api/me/tokens`: the token, the only time it is shown, and
+/// what is kept of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedApiToken {
+    pub secret: String,
+    pub token: ApiToken,
+}

@@ -46,6 +46,7 @@ pub fn settings_host_tabs() -> Vec<Tab> {
         Tab::new("profile", "Profile", "host:profile").order(10),
         Tab::new("personas", "Personas", "host:personas").order(15),
         Tab::new("appearance", "Appearance", "host:appearance").order(20),
+        Tab::new("tokens", "API tokens", "host:tokens").order(30),
     ]
 }
 
@@ -223,7 +224,10 @@ mod tests {
             Some(&user),
         );
         let ids: Vec<_> = tabs.iter().map(|t| t.tab.id.as_str()).collect();
-        assert_eq!(ids, ["profile", "personas", "appearance", "prefs"]);
+        assert_eq!(
+            ids,
+            ["profile", "personas", "appearance", "prefs", "tokens"]
+        );
         let tabs = host_page_tabs(
             "/settings",
             TabSection::Settings,

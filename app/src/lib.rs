@@ -11,6 +11,7 @@ pub mod bootstrap;
 #[cfg(feature = "hydrate")]
 pub mod browser;
 pub mod chat_api;
+pub mod clipboard;
 pub mod components;
 pub mod host_pages;
 pub mod host_ui;

@@ -134,3 +134,44 @@ test("an administrator unlocks an account locked by failed sign-ins", async ({ b
   await signIn(dave, username, password);
   await expect(dave).toHaveURL(`${signInURL}/`);
 });
+
+test("a user makes an API token, sees it once, a script uses it, and it stops working once revoked", async ({ page, request }) => {
+  await signIn(page, "admin", adminPassword);
+  await expect(page).toHaveURL(`${signInURL}/`);
+  await page.goto(`${signInURL}/settings/tokens`);
+  await waitHydrated(page);
+  const name = `deploy ${Date.now() % 100000}`;
+  const form = page.locator('form[data-form="new-token"]');
+  await form.getByLabel("Name (what uses it)").fill(name);
+  await form.getByLabel("Expires").selectOption("30");
+  await form.getByLabel("Read-only").check();
+  await form.getByRole("button", { name: "Make token" }).click();
+
+  const made = page.locator('[data-state="token-made"]');
+  await expect(made).toContainText("shown only this once");
+  const secret = (await made.locator("[data-token]").textContent())!.trim();
+  expect(secret).toMatch(/^gantry_[0-9a-f]{48}$/);
+  const row = page.locator(`tr[data-token-name="${name}"]`);
+  await expect(row).toContainText("read-only");
+  await expect(row).toContainText("not yet");
+
+  // A script reads with it; it may not write.
+  const me = await request.get(`${signInURL}/api/me`, { headers: { authorization: `Bearer ${secret}` } });
+  expect(me.status()).toBe(200);
+  expect((await me.json()).username).toBe("admin");
+  const write = await request.post(`${signInURL}/api/chat/conversations`, { headers: { authorization: `Bearer ${secret}` }, data: {} });
+  expect(write.status()).toBe(403);
+
+  // Once the page is left, the token is never shown again; the list shows its use.
+  await page.reload();
+  await waitHydrated(page);
+  await expect(page.locator('[data-state="token-made"]')).toHaveCount(0);
+  await expect(page.getByText(secret)).toHaveCount(0);
+  await expect(row).not.toContainText("not yet");
+
+  await row.getByRole("button", { name: "Revoke" }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Revoke" }).click();
+  await expect(row).toHaveCount(0);
+  const after = await request.get(`${signInURL}/api/me`, { headers: { authorization: `Bearer ${secret}` } });
+  expect(after.status()).toBe(401);
+});

@@ -45,7 +45,7 @@ test("a deep link to a module's admin tab renders and mounts it", async ({ page 
 
 test("a module's settings tab works for a normal user; its admin tab is refused", async ({ page }) => {
   await gotoHydrated(page, `${userURL}/settings`);
-  await expect(tabs(page, "Settings")).toHaveText(["Profile", "Personas", "Appearance", "Insights insights"]);
+  await expect(tabs(page, "Settings")).toHaveText(["Profile", "Personas", "Appearance", "API tokens", "Insights insights"]);
   // A development user has no account to edit.
   await expect(page.locator(".empty-state")).toContainText("development user");
   await tabs(page, "Settings").nth(3).click();

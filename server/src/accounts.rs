@@ -3,6 +3,7 @@
 //! A session is a random token in an HttpOnly cookie; the database keeps only the
 //! token's SHA-256, so a leaked database holds no usable session.
 
+pub mod api_tokens;
 mod passwords;
 mod sessions;
 mod sign_in_limits;

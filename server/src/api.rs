@@ -5,4 +5,5 @@ pub mod chat;
 pub mod health;
 pub mod me;
 pub mod modules;
+pub mod tokens;
 pub mod users;

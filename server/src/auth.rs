@@ -1,8 +1,10 @@
 //! Who is asking: the host's auth middleware puts the signed-in user into every
 //! request's extensions, where `CurrentUser` and `RequireAdmin` find it.
 //!
-//! The user comes from the session cookie, or, in development only, from the
-//! trusted `--dev-user` setting. Page requests without a user are sent to `/login`.
+//! The user comes from an `Authorization: Bearer` API token (which alone decides:
+//! cookies are then ignored), from the session cookie, or, in development only,
+//! from the trusted `--dev-user` setting. Page requests without a user are sent to
+//! `/login`.
 //! The client's address goes there too, for the audit trail and sign-in limits.
 
 use std::net::SocketAddr;
@@ -13,9 +15,16 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
-use gantry_sdk::{ClientAddress, CurrentUser};
+use gantry_sdk::{ApiError, ClientAddress, CurrentUser};
 
-use crate::{accounts, accounts::Acting, AppState};
+use crate::{
+    accounts::{
+        self,
+        api_tokens::{self, ApiTokenError},
+        Acting,
+    },
+    AppState,
+};
 
 /// How requests are authenticated.
 #[derive(Clone, Debug, Default)]
@@ -63,6 +72,20 @@ pub async fn attach_user(
 ) -> Response {
     let address = client_address(&request, state.auth.trust_forwarded_for);
     request.extensions_mut().insert(ClientAddress(address));
+    if let Some(secret) = bearer_token(request.headers()) {
+        let refused = match api_tokens::token_user(&state.db, &secret).await {
+            Ok(token) if token.read_only && !is_read(request.method()) => ApiTokenError::ReadOnly,
+            Ok(token) => {
+                request.extensions_mut().insert(token.user);
+                return next.run(request).await;
+            }
+            Err(err) => err,
+        };
+        if let ApiTokenError::Database(err) = &refused {
+            tracing::error!("cannot read the API token: {err}");
+        }
+        return ApiError::from(refused).into_response();
+    }
     let user = match &state.auth.dev_user {
         Some(user) => Some(user.clone()),
         None => match session_token(request.headers()) {
@@ -134,6 +157,19 @@ impl<S: Send + Sync> FromRequestParts<S> for Acting {
                 .and_then(|ClientAddress(a)| a.clone()),
         })
     }
+}
+
+/// The token of an `Authorization: Bearer …` header, if the request has one.
+pub fn bearer_token(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+}
+
+fn is_read(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD)
 }
 
 /// The session token from the `Cookie` header, if any.

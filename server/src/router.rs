@@ -78,6 +78,15 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/me/profile", put(api::me::update_profile))
         .route("/api/me/theme", put(api::me::set_theme))
         .route("/api/me/password", post(api::me::change_password))
+        // Used by Settings → API tokens; the tokens are for scripts (`Bearer`).
+        .route(
+            "/api/me/tokens",
+            get(api::tokens::list_tokens).post(api::tokens::create_token),
+        )
+        .route(
+            "/api/me/tokens/{id}",
+            axum::routing::delete(api::tokens::revoke_token),
+        )
         // Used by the Admin page's Users and Audit tabs.
         .route(
             "/api/admin/users",

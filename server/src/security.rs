@@ -18,9 +18,12 @@ use crate::AppState;
 pub struct CspNonce(pub String);
 
 /// Middleware: refuses cross-site state-changing requests, then adds the security
-/// headers (with a fresh nonce) to the response.
+/// headers (with a fresh nonce) to the response. A request with an API token is
+/// exempt: it is authenticated by the token alone (cookies are ignored), which a
+/// page on another site would have to know.
 pub async fn protect(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    if is_state_changing(request.method()) && is_cross_site(request.headers()) {
+    let bearer = crate::auth::bearer_token(request.headers()).is_some();
+    if !bearer && is_state_changing(request.method()) && is_cross_site(request.headers()) {
         return ApiError::new(
             StatusCode::FORBIDDEN,
             "cross_site_request",

@@ -181,6 +181,7 @@ fn test() -> Result<()> {
             "accounts::",
             "module_storage::",
             "collection_rights::",
+            "api_tokens::",
             "database::instances_starting_at_once_take_turns",
         ])
         .env("GANTRY_TEST_DATABASE_URL", &database.url),

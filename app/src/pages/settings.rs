@@ -1,5 +1,5 @@
 //! `/settings`: the visitor's own settings. Its tabs are the host's own
-//! (Profile, Personas, Appearance) and the modules' `settings` tabs.
+//! (Profile, Personas, Appearance, API tokens) and the modules' `settings` tabs.
 
 use gantry_sdk::TabSection;
 use leptos::prelude::*;
@@ -9,7 +9,7 @@ use crate::{
     components::host_tabs_page::HostTabsPage,
     host_pages::settings_host_tabs,
     host_ui::use_host_ui,
-    pages::{personas::PersonasTab, profile::ProfileTab},
+    pages::{api_tokens::ApiTokensTab, personas::PersonasTab, profile::ProfileTab},
     theme::Theme,
 };
 
@@ -33,6 +33,7 @@ fn settings_tab(id: &str) -> AnyView {
     match id {
         "profile" => view! { <ProfileTab /> }.into_any(),
         "personas" => view! { <PersonasTab api="/api/personas" shared=false /> }.into_any(),
+        "tokens" => view! { <ApiTokensTab /> }.into_any(),
         _ => view! { <Appearance /> }.into_any(),
     }
 }

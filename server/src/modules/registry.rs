@@ -26,6 +26,7 @@ pub const HOST_TABLES: &[&str] = &[
     "chat_messages_fts",
     "chat_conversations_fts",
     "module_storage",
+    "api_tokens",
 ];
 
 pub use gantry_sdk::{

@@ -6,6 +6,7 @@ mod model_server;
 mod support;
 
 mod accounts;
+mod api_tokens;
 mod auth;
 mod bad_input;
 mod bounded_requests;

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_navigate;
 
 use super::{
     composer::Composer,
-    message_view::{copy_text, LiveAnswer, MessageActions, MessageView},
+    message_view::{LiveAnswer, MessageActions, MessageView},
     stream::{post_stream, StopHandle, StreamEnd},
     ChatContext,
 };
@@ -16,6 +16,7 @@ use crate::{
         ChatMessage, Conversation, ConversationDetail, ConversationUpdate, NewConversation,
         Regenerate, SendMessage,
     },
+    clipboard::copy_text,
     host_ui::use_host_ui,
     http,
 };
