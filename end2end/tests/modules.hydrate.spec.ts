@@ -134,6 +134,29 @@ test("toast and confirm round-trip through the EventBus", async ({ page }) => {
   expect(errors).toEqual([]);
 });
 
+test("a failed ctx.api call is a toast in the user's words, or only an error in place when the module asks", async ({ page }) => {
+  const logged: string[] = [];
+  page.on("console", (m) => { if (m.type() === "error") logged.push(m.text()); });
+  const errors = await gotoHydrated(page, "/hello/events");
+  await expect(component(page, "Events")).toHaveAttribute("data-state", "mounted");
+
+  await page.getByTestId("fetch-missing").click();
+  const toast = page.locator(".toast");
+  await expect(toast).toContainText("Not found: it may have been deleted or moved.");
+  await expect(toast).toHaveAttribute("data-kind", "error");
+  await expect(page.getByTestId("answer")).toHaveText("failed in place: 404 not_found");
+  // The server's own words are for the developer, in the console.
+  expect(logged.some((line) => line.includes("GET /api/modules/hello/nothing-here: 404 not_found"))).toBe(true);
+  await toast.getByRole("button", { name: "Dismiss" }).click();
+  await expect(toast).toHaveCount(0);
+
+  await page.getByTestId("answer").evaluate((p) => (p.textContent = "waiting"));
+  await page.getByTestId("fetch-quietly").click();
+  await expect(page.getByTestId("answer")).toHaveText("failed in place: 404 not_found");
+  await expect(toast).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
 test("a theme change reaches a mounted module", async ({ page }) => {
   await gotoHydrated(page, "/hello/greeting");
   await expect(component(page, "Greeting")).toHaveAttribute("data-state", "mounted");

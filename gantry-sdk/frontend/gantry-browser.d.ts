@@ -51,14 +51,35 @@ export interface GantryContext {
 /**
  * Calls the module's API with the session. Resolves to the JSON answer (`null` for
  * none). A 401 sends the visitor to the login page; any other failure is shown as an
- * error toast and rejects with an `Error` carrying `status`, `code` and `field`.
+ * error toast worded for the person using the page (unless `{ toast: false }`) and
+ * rejects with a `GantryApiError` carrying the server's message, `status`, `code`
+ * and `field`.
  */
 export interface GantryApi {
-  get<T = unknown>(path: string): Promise<T>;
-  post<T = unknown>(path: string, body?: unknown): Promise<T>;
-  put<T = unknown>(path: string, body?: unknown): Promise<T>;
-  patch<T = unknown>(path: string, body?: unknown): Promise<T>;
-  delete(path: string): Promise<null>;
+  get<T = unknown>(path: string, options?: GantryApiOptions): Promise<T>;
+  post<T = unknown>(path: string, body?: unknown, options?: GantryApiOptions): Promise<T>;
+  put<T = unknown>(path: string, body?: unknown, options?: GantryApiOptions): Promise<T>;
+  patch<T = unknown>(path: string, body?: unknown, options?: GantryApiOptions): Promise<T>;
+  delete(path: string, options?: GantryApiOptions): Promise<null>;
+}
+
+/** How one `api` call reports a failure. */
+export interface GantryApiOptions {
+  /**
+   * `false`: no toast (the module shows the failure in place). Either way the call
+   * rejects with a `GantryApiError` and the details go to the console.
+   */
+  toast?: boolean;
+}
+
+/** What a failed `api` call rejects with: the server's own words and what they concern. */
+export interface GantryApiError extends Error {
+  /** The HTTP status; `0` when the server could not be reached. */
+  status: number;
+  /** The `ApiError` code, such as `bad_request` or `conflict`. */
+  code: string;
+  /** The field the error names, if any. */
+  field: string | null;
 }
 
 /**

@@ -195,12 +195,12 @@ message: string,
 /**
  * How it looks; `info` when absent.
  */
-kind: ToastKind, 
+kind?: ToastKind, 
 /**
  * Milliseconds before it goes away by itself; the host's default when absent,
  * `0` to stay until dismissed.
  */
-timeout_ms: number | null, };
+timeout_ms?: number, };
 
 /**
  * The look of a toast.
@@ -218,15 +218,15 @@ message: string,
 /**
  * Label of the confirming button; "Confirm" when absent.
  */
-confirm_label: string | null, 
+confirm_label?: string, 
 /**
  * Label of the cancelling button; "Cancel" when absent.
  */
-cancel_label: string | null, 
+cancel_label?: string, 
 /**
  * Styles the confirming button as destructive.
  */
-danger: boolean, };
+danger?: boolean, };
 
 /**
  * The theme now shown.

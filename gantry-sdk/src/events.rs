@@ -53,10 +53,12 @@ pub struct Toast {
     pub message: String,
     /// How it looks; `info` when absent.
     #[serde(default)]
+    #[cfg_attr(test, ts(as = "Option<ToastKind>", optional))]
     pub kind: ToastKind,
     /// Milliseconds before it goes away by itself; the host's default when absent,
     /// `0` to stay until dismissed.
     #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
     pub timeout_ms: Option<u32>,
 }
 
@@ -89,12 +91,15 @@ pub struct Confirm {
     pub message: String,
     /// Label of the confirming button; "Confirm" when absent.
     #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
     pub confirm_label: Option<String>,
     /// Label of the cancelling button; "Cancel" when absent.
     #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
     pub cancel_label: Option<String>,
     /// Styles the confirming button as destructive.
     #[serde(default)]
+    #[cfg_attr(test, ts(as = "Option<bool>", optional))]
     pub danger: bool,
 }
 

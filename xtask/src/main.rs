@@ -96,6 +96,17 @@ fn test() -> Result<()> {
     cmd::step("fmt", "cargo fmt --check");
     cmd::run(&mut cmd::cargo(&["fmt", "--all", "--", "--check"]))?;
 
+    // The guide's JS examples against the SDK's TypeScript definitions.
+    cmd::step(
+        "types",
+        "tsc: the guide's examples against gantry-browser.d.ts",
+    );
+    cmd::run(
+        std::process::Command::new("npx")
+            .args(["tsc", "-p", "tsconfig.types.json"])
+            .current_dir(root.join("end2end")),
+    )?;
+
     cmd::step("clippy", "server side, every target");
     cmd::run(&mut cmd::cargo(&[
         "clippy",

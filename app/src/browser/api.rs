@@ -1,7 +1,9 @@
 //! `context.api`: the API client a plain-JS module gets in its mount context. It
 //! calls the module's own API with the session, sends the visitor to the login page
-//! on a 401, and shows every other failure as a toast (through the module's own
-//! EventBus, so the toast names the module) before rejecting with it.
+//! on a 401, and shows every other failure as a toast worded for the person using
+//! the page (through the module's own EventBus, so the toast names the module; the
+//! server's own words go to the console and into the error it rejects with). A call
+//! given `{ toast: false }` shows nothing, for modules that report in place.
 //! `context.storage` is the same client over the values the host keeps for the
 //! module (`storage/user/…`, `storage/instance/…`), where a key with no value is
 //! `undefined`, not a failure.
@@ -10,7 +12,26 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(inline_js = r#"
 function caller(base, events) {
-  return async function call(method, path, body, absentIsUndefined) {
+  // What the person using the page is told; the details go to the console.
+  const said = (status, detail) => {
+    const own = String(detail.message ?? "").replace(/^collection `[^`]*`: /, "");
+    if (status === 0) return "Cannot reach Gantry. Check the connection and try again.";
+    if (status === 400 || status === 409 || status === 422) return `Not saved: ${own}`;
+    if (status === 403) return "You are not allowed to do that.";
+    if (status === 404) return "Not found: it may have been deleted or moved.";
+    if (status === 413) return "Not saved: that is too large.";
+    if (status === 429) return "Too many requests; wait a moment and try again.";
+    if (status === 503) return "This module is not available right now.";
+    return "Something went wrong on the server. Try again, or tell an administrator.";
+  };
+  return async function call(method, path, body, options, absentIsUndefined) {
+    const quiet = options?.toast === false;
+    const fail = (status, detail) => {
+      const error = Object.assign(new Error(detail.message), { status, code: detail.code, field: detail.field ?? null });
+      console.error(`${method} ${base + path}: ${status || "no answer"} ${detail.code}: ${detail.message}`);
+      if (!quiet) events.emit("toast", { message: said(status, detail), kind: "error" });
+      return error;
+    };
     const headers = { accept: "application/json" };
     if (body !== undefined) headers["content-type"] = "application/json";
     let res;
@@ -22,9 +43,7 @@ function caller(base, events) {
         credentials: "same-origin",
       });
     } catch (cause) {
-      const error = Object.assign(new Error(`cannot reach the server: ${cause.message}`), { status: 0, code: "network" });
-      events.emit("toast", { message: error.message, kind: "error" });
-      throw error;
+      throw fail(0, { code: "network", message: `cannot reach the server: ${cause.message}` });
     }
     if (res.status === 401) {
       location.href = "/login?next=" + encodeURIComponent(location.pathname);
@@ -34,9 +53,7 @@ function caller(base, events) {
     if (!res.ok) {
       let detail = { code: "http", message: `the server answered HTTP ${res.status}` };
       try { detail = JSON.parse(text).error ?? detail; } catch (_) {}
-      const error = Object.assign(new Error(detail.message), { status: res.status, code: detail.code, field: detail.field ?? null });
-      events.emit("toast", { message: detail.message, kind: "error" });
-      throw error;
+      throw fail(res.status, detail);
     }
     return text ? JSON.parse(text) : null;
   };
@@ -45,11 +62,11 @@ function caller(base, events) {
 export function gantry_api(base, events) {
   const call = caller(base, events);
   return Object.freeze({
-    get: (path) => call("GET", path),
-    post: (path, body) => call("POST", path, body ?? {}),
-    put: (path, body) => call("PUT", path, body ?? {}),
-    patch: (path, body) => call("PATCH", path, body ?? {}),
-    delete: (path) => call("DELETE", path),
+    get: (path, options) => call("GET", path, undefined, options),
+    post: (path, body, options) => call("POST", path, body ?? {}, options),
+    put: (path, body, options) => call("PUT", path, body ?? {}, options),
+    patch: (path, body, options) => call("PATCH", path, body ?? {}, options),
+    delete: (path, options) => call("DELETE", path, undefined, options),
   });
 }
 
@@ -58,7 +75,7 @@ export function gantry_storage(base, events) {
   const scope = (name) => {
     const at = (key) => `/storage/${name}/${encodeURIComponent(key)}`;
     return Object.freeze({
-      get: async (key) => (await call("GET", at(key), undefined, true))?.value,
+      get: async (key) => (await call("GET", at(key), undefined, undefined, true))?.value,
       set: async (key, value) => (await call("PUT", at(key), value ?? null)).value,
       delete: async (key) => { await call("DELETE", at(key)); },
       list: async () => (await call("GET", `/storage/${name}`)).values,
