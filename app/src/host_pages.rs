@@ -226,7 +226,7 @@ mod tests {
         let ids: Vec<_> = tabs.iter().map(|t| t.tab.id.as_str()).collect();
         assert_eq!(
             ids,
-            ["profile", "personas", "appearance", "prefs", "tokens"]
+            ["profile", "personas", "appearance", "tokens", "prefs"]
         );
         let tabs = host_page_tabs(
             "/settings",
@@ -235,6 +235,6 @@ mod tests {
             &modules,
             Some(&admin()),
         );
-        assert_eq!(tabs.len(), 5);
+        assert_eq!(tabs.len(), 6);
     }
 }

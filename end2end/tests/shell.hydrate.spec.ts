@@ -69,3 +69,19 @@ test("each page's code is its own chunk: the first page loads only its own, and 
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Chat");
   expect(errors).toEqual([]);
 });
+
+test("the hidden attribute wins over the classes modules use", async ({ page }) => {
+  await gotoHydrated(page, "/");
+  const shown = await page.evaluate(() =>
+    ["pager", "button-row", "card", "empty-state", "form-grid"].map((cls) => {
+      const el = document.createElement("div");
+      el.className = cls;
+      el.hidden = true;
+      document.body.append(el);
+      const display = getComputedStyle(el).display;
+      el.remove();
+      return `${cls}: ${display}`;
+    }),
+  );
+  expect(shown).toEqual(["pager: none", "button-row: none", "card: none", "empty-state: none", "form-grid: none"]);
+});

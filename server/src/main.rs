@@ -22,7 +22,9 @@ async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,tower_http=info".into()),
+                // sqlx reports PostgreSQL's notices ("… already exists, skipping")
+                // at info: meant for developers, not for `gantry migrate`'s reader.
+                .unwrap_or_else(|_| "info,tower_http=info,sqlx=warn".into()),
         )
         .init();
 

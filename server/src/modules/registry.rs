@@ -245,6 +245,13 @@ impl ModuleRegistry {
         entry.dev_bundle = std::env::var(dev_bundle_variable(&entry.name))
             .ok()
             .filter(|url| !url.is_empty());
+        if let Some(url) = &entry.dev_bundle {
+            tracing::warn!(
+                module = %entry.name,
+                "dev mode: browsers load this module's bundle from {url} ({}), not the installed one",
+                dev_bundle_variable(&entry.name)
+            );
+        }
         let checked = validate_manifest(&module.manifest, host)
             .map_err(ModuleError::from)
             .and_then(|()| self.check_clashes(&module.manifest))
