@@ -18,6 +18,8 @@ async function waitHydrated(page: Page) {
 const mainNav = (page: Page) => page.getByRole("navigation", { name: "Main" });
 
 test("an administrator creates a user, who signs in, changes their password and signs out", async ({ browser }) => {
+  // Two browsers through a dozen pages, each loading its page's chunks (debug WASM).
+  test.slow();
   const username = `carol${Date.now() % 100000}`;
   const first = "carol's first password";
   const second = "carol's second password";

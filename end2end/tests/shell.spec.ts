@@ -14,6 +14,7 @@ test("the sidebar merges core and module entries by order", async ({ page }) => 
     "Overlord",
     "Scaffolded",
     "Shelf",
+    "Bookmarks",
     "Old ABI",
     "Settings",
     "Vault",
@@ -33,6 +34,7 @@ test("admin-only entries are not shown to other users, and refused", async ({ pa
     "Broken",
     "Scaffolded",
     "Shelf",
+    "Bookmarks",
     "Old ABI",
     "Settings",
   ]);

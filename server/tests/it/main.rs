@@ -14,6 +14,7 @@ mod chat;
 mod collection_rights;
 mod collections;
 mod database;
+mod guide_examples;
 mod health;
 mod module_boundary;
 mod module_discovery;
