@@ -66,6 +66,11 @@ pub enum ModuleCommand {
     Check {
         /// The module's folder (with gantry-module.toml) or crate (with Cargo.toml).
         path: PathBuf,
+        /// A PostgreSQL server (`postgres://user@host/db`, a user allowed to create
+        /// databases and roles) to try the migrations on too, in a scratch database
+        /// that is dropped afterwards.
+        #[arg(long, env = "GANTRY_CHECK_POSTGRES")]
+        postgres: Option<String>,
     },
 }
 

@@ -13,6 +13,7 @@ pub mod db;
 pub mod http_server;
 pub mod json_errors;
 pub mod migrate_command;
+pub mod module_check;
 pub mod module_command;
 pub mod modules;
 pub mod retention;

@@ -8,7 +8,7 @@ use gantry_server::{
     chat::{connections, messages, ChatState},
     config::{Cli, Command, MigrateCommand, ModuleCommand, UserCommand},
     db::Db,
-    migrate_command,
+    migrate_command, module_check,
     module_command::{self, Kind},
     modules::{self, ModuleOptions},
     retention::Retention,
@@ -96,8 +96,8 @@ async fn main() -> anyhow::Result<()> {
                 let parent = dir.unwrap_or_else(|| modules.dir(&database));
                 print!("{}", module_command::new(&name, kind, &parent)?);
             }
-            ModuleCommand::Check { path } => {
-                let (report, passed) = module_command::check(&path).await?;
+            ModuleCommand::Check { path, postgres } => {
+                let (report, passed) = module_check::check(&path, postgres.as_deref()).await?;
                 print!("{report}");
                 if !passed {
                     std::process::exit(1);

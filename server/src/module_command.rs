@@ -1,9 +1,6 @@
-//! `gantry module new` and `gantry module check`: the module author's command line.
-//!
-//! `new` writes a working module from templates (`src/scaffold/`): a plain-JS drop-in
-//! folder, or a compiled-in crate with a Leptos frontend. `check` reads a module
-//! folder or crate and reports every problem it finds, with its migrations applied,
-//! reverted and applied again on a scratch SQLite database.
+//! `gantry module new`: writes a working module from templates (`src/scaffold/`): a
+//! plain-JS drop-in folder, or a compiled-in crate with a Leptos frontend.
+//! (`gantry module check` is `module_check.rs`.)
 
 use std::{
     fmt::Write as _,
@@ -12,11 +9,6 @@ use std::{
 
 use anyhow::{bail, Context, Result};
 use gantry_sdk::{manifest_problems, ModuleManifest};
-
-use crate::{
-    db::Db,
-    modules::{compiled_in, discovery, migrate},
-};
 
 /// What kind of module `new` writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -192,191 +184,11 @@ fn relative(target: &Path, from: &Path) -> String {
     path.display().to_string()
 }
 
-fn host_version() -> semver::Version {
+/// This host's version, which modules' `host_version` must admit.
+pub(crate) fn host_version() -> semver::Version {
     env!("CARGO_PKG_VERSION")
         .parse()
         .expect("the host's version is semver")
-}
-
-/// Checks the module at `path` (a drop-in folder or a module crate); returns the report
-/// and whether it passed.
-pub async fn check(path: &Path) -> Result<(String, bool)> {
-    let mut problems = Vec::new();
-    let mut notes = Vec::new();
-    if path.join(discovery::MANIFEST_FILE).is_file() {
-        check_drop_in(path, &mut problems, &mut notes).await?;
-    } else if path.join("Cargo.toml").is_file() {
-        check_crate(path, &mut problems, &mut notes).await?;
-    } else {
-        bail!(
-            "`{}` is neither a module folder (with {}) nor a module crate (with Cargo.toml)",
-            path.display(),
-            discovery::MANIFEST_FILE
-        );
-    }
-    let mut out = String::new();
-    for note in &notes {
-        let _ = writeln!(out, "ok: {note}");
-    }
-    for problem in &problems {
-        let _ = writeln!(out, "problem: {problem}");
-    }
-    let _ = writeln!(out, "{}: {} problem(s)", path.display(), problems.len());
-    Ok((out, problems.is_empty()))
-}
-
-async fn check_drop_in(
-    path: &Path,
-    problems: &mut Vec<String>,
-    notes: &mut Vec<String>,
-) -> Result<()> {
-    let candidate = discovery::drop_in(path);
-    let module = match candidate.module {
-        Ok(module) => module,
-        Err(err) => {
-            problems.push(err.to_string());
-            return Ok(());
-        }
-    };
-    notes.push(format!("{} reads", discovery::MANIFEST_FILE));
-    check_manifest(&module.manifest, problems, notes);
-    let root = module.root.clone().unwrap_or_else(|| path.to_owned());
-    if let Some(bundle) = &module.manifest.frontend_bundle {
-        let file = root.join(bundle);
-        match std::fs::read_to_string(&file) {
-            Ok(text) if text.contains("__GANTRY_MODULES__") || text.contains("import") => {
-                notes.push(format!("frontend_bundle `{bundle}` is there"));
-            }
-            Ok(_) => problems.push(format!(
-                "frontend_bundle `{bundle}` never registers in window.__GANTRY_MODULES__"
-            )),
-            Err(err) => problems.push(format!("frontend_bundle `{bundle}`: {err}")),
-        }
-    }
-    if let Some(dir) = &module.manifest.static_dir {
-        if !root.join(dir).is_dir() {
-            problems.push(format!("static_dir `{dir}` is not a folder"));
-        }
-    }
-    check_migrations(&module, problems, notes).await
-}
-
-async fn check_crate(
-    path: &Path,
-    problems: &mut Vec<String>,
-    notes: &mut Vec<String>,
-) -> Result<()> {
-    let manifest: toml::Table = std::fs::read_to_string(path.join("Cargo.toml"))?
-        .parse()
-        .context("Cargo.toml is not TOML")?;
-    let package = manifest
-        .get("package")
-        .and_then(|p| p.get("name"))
-        .and_then(|n| n.as_str())
-        .unwrap_or_default();
-    let Some(name) = package.strip_prefix("gantry-mod-") else {
-        problems.push(format!(
-            "crate `{package}` is not named `gantry-mod-<name>`, so the host will not register it"
-        ));
-        return Ok(());
-    };
-    notes.push(format!("crate `{package}`"));
-    match std::fs::read_to_string(path.join("src/lib.rs")) {
-        Ok(text) if text.contains("pub fn module()") || text.contains("pub use server::module") => {
-            notes.push("src/lib.rs exposes `module()`".into())
-        }
-        Ok(_) => problems.push("src/lib.rs has no `pub fn module() -> Module`".into()),
-        Err(err) => problems.push(format!("src/lib.rs: {err}")),
-    }
-    if path.join("frontend/Cargo.toml").is_file() {
-        notes.push("frontend/ crate (built by `cargo xtask build`)".into());
-    }
-    // This binary links it: check what it declares, for real.
-    match compiled_in().into_iter().find(|m| m.manifest.name == name) {
-        Some(module) => {
-            notes.push(format!("linked into this gantry binary as module `{name}`"));
-            check_manifest(&module.manifest, problems, notes);
-            check_migrations(&module, problems, notes).await?;
-        }
-        None => {
-            let mut module = gantry_sdk::Module::builder(name, "0.0.0").build();
-            let migrations = path.join("migrations");
-            if migrations.is_dir() {
-                module.migrations = Some(gantry_sdk::Migrations::dir(migrations));
-                check_migrations(&module, problems, notes).await?;
-            }
-            notes.push(
-                "not linked into this binary: depend on it from server/Cargo.toml and rebuild \
-                 to check its manifest"
-                    .into(),
-            );
-        }
-    }
-    Ok(())
-}
-
-fn check_manifest(manifest: &ModuleManifest, problems: &mut Vec<String>, notes: &mut Vec<String>) {
-    let found = manifest_problems(manifest, &host_version());
-    if found.is_empty() {
-        notes.push(format!(
-            "manifest of `{}` {} is valid ({} nav item(s), {} tab(s), {} collection(s))",
-            manifest.name,
-            manifest.version,
-            manifest.nav_items.len(),
-            manifest.tabs.len(),
-            manifest.collections.len()
-        ));
-    }
-    problems.extend(found.into_iter().map(|p| p.to_string()));
-}
-
-/// Applies the module's migrations, reverts them and applies them again on a scratch
-/// SQLite database, with the table-prefix guard; checks each collection's table.
-async fn check_migrations(
-    module: &gantry_sdk::Module,
-    problems: &mut Vec<String>,
-    notes: &mut Vec<String>,
-) -> Result<()> {
-    static CHECKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = CHECKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let scratch = std::env::temp_dir().join(format!("gantry-check-{}-{n}.db", std::process::id()));
-    let _ = std::fs::remove_file(&scratch);
-    let db = Db::connect(&format!("sqlite://{}", scratch.display())).await?;
-    // The host's own tables first (the audit trail records the module's migrations).
-    db.migrate().await?;
-    let res = async {
-        let up = migrate::up(module, &db).await?;
-        if up.is_empty() {
-            notes.push("no migrations".into());
-            return Ok::<_, crate::modules::ModuleError>(());
-        }
-        let reverted = migrate::down(module, &db, up.len()).await?;
-        migrate::up(module, &db).await?;
-        notes.push(format!(
-            "{} migration(s) apply, revert ({reverted:?}) and apply again on SQLite",
-            up.len()
-        ));
-        Ok(())
-    }
-    .await;
-    if let Err(err) = res {
-        problems.push(err.to_string());
-    } else if let Err(err) = crate::modules::collections::verify(
-        &module.manifest.name,
-        &module.manifest.collections,
-        &db,
-    )
-    .await
-    {
-        problems.push(err.to_string());
-    } else if !module.manifest.collections.is_empty() {
-        notes.push("every collection's table has its columns".into());
-    }
-    db.pool.close().await;
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", scratch.display()));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -193,6 +193,7 @@ fn test() -> Result<()> {
             "module_storage::",
             "collection_rights::",
             "api_tokens::",
+            "scaffold::check_tries_the_migrations_on_postgres",
             "database::instances_starting_at_once_take_turns",
         ])
         .env("GANTRY_TEST_DATABASE_URL", &database.url),

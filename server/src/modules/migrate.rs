@@ -42,10 +42,17 @@ pub async fn migrator(module: &Module, db: &Db) -> Result<Option<Migrator>, Modu
             DbKind::Postgres => postgres.iter().cloned().collect(),
         },
         Some(Migrations::Dir(dir)) => {
-            let dialect_dir = dir.join(match db.kind {
-                DbKind::Sqlite => "sqlite",
-                DbKind::Postgres => "postgres",
-            });
+            let (this, other) = match db.kind {
+                DbKind::Sqlite => ("sqlite", "postgres"),
+                DbKind::Postgres => ("postgres", "sqlite"),
+            };
+            let dialect_dir = dir.join(this);
+            if !dialect_dir.is_dir() && dir.join(other).is_dir() {
+                // Not silently none: the tables the module expects would be missing.
+                return Err(unreadable(format!(
+                    "its migrations are for {other} only (`{other}/`); add `{this}/` for this database"
+                )));
+            }
             let dir = if dialect_dir.is_dir() {
                 dialect_dir
             } else {

@@ -3,7 +3,8 @@
 
 use gantry_server::{
     auth::DevUser,
-    module_command::{check, new, Kind},
+    module_check::check,
+    module_command::{new, Kind},
 };
 use serde_json::json;
 
@@ -14,7 +15,7 @@ async fn a_new_js_module_passes_the_check_and_runs() {
     let dir = tempfile::tempdir().unwrap();
     let said = new("notes-box", Kind::Js, dir.path()).unwrap();
     assert!(said.starts_with("created module `notes-box`"), "{said}");
-    let (report, passed) = check(&dir.path().join("notes-box")).await.unwrap();
+    let (report, passed) = check(&dir.path().join("notes-box"), None).await.unwrap();
     assert!(passed, "{report}");
     assert!(
         report.contains("manifest of `notes-box` 0.1.0 is valid"),
@@ -80,7 +81,7 @@ async fn a_new_leptos_module_is_a_crate_that_passes_the_check() {
         .and_then(|l| l.split('"').nth(1))
         .unwrap();
     assert!(root.join(sdk).join("Cargo.toml").is_file(), "{sdk}");
-    let (report, passed) = check(&root).await.unwrap();
+    let (report, passed) = check(&root, None).await.unwrap();
     assert!(passed, "{report}");
     assert!(report.contains("crate `gantry-mod-shelf`"), "{report}");
     assert!(report.contains("migration(s) apply, revert"), "{report}");
@@ -118,7 +119,7 @@ frontend_component = "Main"
             ("migrations/0001_x.down.sql", "DROP TABLE users_copy;"),
         ],
     );
-    let (report, passed) = check(&folder).await.unwrap();
+    let (report, passed) = check(&folder, None).await.unwrap();
     assert!(!passed);
     for expected in [
         "version `one` is not semver",
@@ -203,4 +204,130 @@ async fn a_scaffolded_leptos_module_runs_in_the_host() {
     assert_eq!(items[0]["title"], "first shelf item");
     let blank = json!({ "title": " " });
     assert_eq!(app.send_json("POST", path, Some(blank)).await.0, 400);
+}
+
+/// A drop-in `name` whose migrations are `files` (paths under `migrations/`).
+fn migrating_module(
+    dir: &std::path::Path,
+    name: &str,
+    files: &[(&str, &str)],
+) -> std::path::PathBuf {
+    let files: Vec<(String, &str)> = files
+        .iter()
+        .map(|(path, sql)| (format!("migrations/{path}"), *sql))
+        .collect();
+    let borrowed: Vec<(&str, &str)> = files.iter().map(|(p, s)| (p.as_str(), *s)).collect();
+    drop_in(
+        dir,
+        name,
+        &format!("name = \"{name}\"\nversion = \"0.1.0\"\nmigrations = \"migrations\"\n"),
+        &borrowed,
+    )
+}
+
+#[tokio::test]
+async fn migrations_for_one_database_only_are_refused_by_the_check_and_the_host() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = "CREATE TABLE pgonly_items (id BIGSERIAL PRIMARY KEY);";
+    let folder = migrating_module(
+        dir.path(),
+        "pgonly",
+        &[
+            ("postgres/0001_items.up.sql", table),
+            ("postgres/0001_items.down.sql", "DROP TABLE pgonly_items;"),
+        ],
+    );
+    let (report, passed) = check(&folder, None).await.unwrap();
+    assert!(!passed, "{report}");
+    assert!(
+        report.contains(
+            "migrations: `postgres/` has no `sqlite/` beside it, so on SQLite none would run"
+        ),
+        "{report}"
+    );
+    // Started on the other database, the module fails rather than running without
+    // its tables (it used to apply no migration and run).
+    let app = TestApp::builder()
+        .drop_in_dir(dir.path())
+        .dev_user(DevUser::Admin)
+        .spawn()
+        .await;
+    let status = app.module_status("pgonly").await;
+    if crate::support::on_postgres() {
+        assert_eq!(status["state"], "running", "{status:#}");
+    } else {
+        assert_eq!(status["state"], "failed", "{status:#}");
+        let message = status["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("its migrations are for postgres only"),
+            "{message}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn check_tries_the_migrations_on_postgres_when_given_a_server() {
+    let Ok(server) = std::env::var("GANTRY_TEST_DATABASE_URL") else {
+        return; // SQLite run: there is no PostgreSQL server to give.
+    };
+    if server.is_empty() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite_up = "CREATE TABLE twin_items (id INTEGER PRIMARY KEY);";
+    let down = "DROP TABLE twin_items;";
+    // Fine on SQLite; on PostgreSQL it reaches a table outside its prefix.
+    let good = migrating_module(
+        dir.path(),
+        "twin",
+        &[
+            ("sqlite/0001_items.up.sql", sqlite_up),
+            ("sqlite/0001_items.down.sql", down),
+            (
+                "postgres/0001_items.up.sql",
+                "CREATE TABLE twin_items (id BIGSERIAL PRIMARY KEY);",
+            ),
+            ("postgres/0001_items.down.sql", down),
+        ],
+    );
+    let bad = migrating_module(
+        dir.path(),
+        "stray",
+        &[
+            (
+                "sqlite/0001_items.up.sql",
+                "CREATE TABLE stray_items (id INTEGER PRIMARY KEY);",
+            ),
+            ("sqlite/0001_items.down.sql", "DROP TABLE stray_items;"),
+            (
+                "postgres/0001_items.up.sql",
+                "CREATE TABLE users_copy (id BIGINT);",
+            ),
+            ("postgres/0001_items.down.sql", "DROP TABLE users_copy;"),
+        ],
+    );
+    let (report, passed) = check(&bad, None).await.unwrap();
+    assert!(passed, "without a server, only SQLite is tried: {report}");
+    assert!(report.contains("PostgreSQL not tried"), "{report}");
+
+    let (report, passed) = check(&bad, Some(&server)).await.unwrap();
+    assert!(!passed, "{report}");
+    assert!(report.contains("problem: on PostgreSQL:"), "{report}");
+    assert!(report.contains("users_copy"), "{report}");
+    let (report, passed) = check(&good, Some(&server)).await.unwrap();
+    assert!(passed, "{report}");
+    assert!(
+        report.contains("1 migration(s) apply, revert ([1]) and apply again on PostgreSQL"),
+        "{report}"
+    );
+
+    // Nothing is left on the server: no scratch database, no module role of one.
+    let admin = gantry_server::db::Db::connect(&server).await.unwrap();
+    let left: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM pg_database WHERE starts_with(datname, 'gantry_check_')",
+    )
+    .fetch_one(&admin.pool)
+    .await
+    .unwrap();
+    assert_eq!(left, 0);
 }

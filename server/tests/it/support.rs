@@ -171,6 +171,20 @@ impl TestApp {
         (status, json)
     }
 
+    /// The actions of the audit entries starting with `prefix`, newest first, as
+    /// the administrator signed in on `client` sees them.
+    pub async fn audit_actions(&self, client: &reqwest::Client, prefix: &str) -> Vec<String> {
+        let path = format!("/api/admin/audit?action={prefix}");
+        let (status, audit) = self.call(client, "GET", &path, None).await;
+        assert_eq!(status, 200, "{audit}");
+        audit["entries"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .map(|e| e["action"].as_str().expect("an action").to_owned())
+            .collect()
+    }
+
     /// The admin status of module `name`.
     pub async fn module_status(&self, name: &str) -> serde_json::Value {
         let (status, body) = self.get_json("/api/admin/modules").await;

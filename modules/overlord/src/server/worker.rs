@@ -161,13 +161,15 @@ async fn check_with(
         Err(err) => (Health::Down, describe(&err)),
     };
     let at = now();
-    // Only the check that actually changes the state records the change, so two
-    // checks at once (the worker's and "check now") never log it twice.
+    // One transaction, so nobody reads the new state with the old detail. Only the
+    // check that actually changes the state records the change, so two checks at
+    // once (the worker's and "check now") never log it twice.
+    let mut tx = ctx.db.begin().await?;
     let changed =
         sqlx::query("UPDATE overlord_projects SET status = $1 WHERE id = $2 AND status <> $1")
             .bind(health.as_str())
             .bind(project.id)
-            .execute(&ctx.db)
+            .execute(&mut *tx)
             .await?
             .rows_affected()
             == 1;
@@ -177,8 +179,9 @@ async fn check_with(
     .bind(&detail)
     .bind(at)
     .bind(project.id)
-    .execute(&ctx.db)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     if changed {
         ctx.audit
             .record(
