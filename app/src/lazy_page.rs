@@ -5,7 +5,9 @@
 //!
 //! Leptos 0.8's `#[lazy_route]` panics when a chunk cannot be fetched, which stops
 //! the whole page; [`lazy_page!`] declares the route with a fallible load instead, and
-//! a failed fetch shows [`ChunkFailed`] in place, whose button fetches it again.
+//! a failed fetch while moving between pages shows [`ChunkFailed`] in place, whose
+//! button fetches it again. (A chunk that fails while the first page hydrates still
+//! leaves that page as the server rendered it, without hydration.)
 
 use leptos::prelude::*;
 

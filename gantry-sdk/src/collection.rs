@@ -283,7 +283,8 @@ impl Collection {
         let prefix = format!("{}_", module.replace('-', "_"));
         let is_name = |s: &str| {
             !s.is_empty()
-                && s.len() <= 64
+                // PostgreSQL cuts longer names to 63 bytes.
+                && s.len() <= 63
                 && s.starts_with(|c: char| c.is_ascii_lowercase())
                 && s.chars()
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')

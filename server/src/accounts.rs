@@ -576,6 +576,7 @@ pub async fn update_user(
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
+        api_tokens::revoke_all_on(&mut tx, user_id).await?;
         events.push(acting.event("user.password_reset", &before.username));
     }
     // Checked after the change, inside the transaction, so that it sees it.
@@ -720,6 +721,7 @@ pub async fn change_password(
         .execute(&mut *tx)
         .await?;
     end_sessions_on(&mut tx, &me.id).await?;
+    api_tokens::revoke_all_on(&mut tx, &me.id).await?;
     let token = open_session_on(&mut tx, &me.id).await?;
     tx.commit().await?;
     audit::note(db, acting.event("password.changed", &username)).await;

@@ -73,8 +73,10 @@ pub async fn attach_user(
     let address = client_address(&request, state.auth.trust_forwarded_for);
     request.extensions_mut().insert(ClientAddress(address));
     if let Some(secret) = bearer_token(request.headers()) {
-        let refused = match api_tokens::token_user(&state.db, &secret).await {
-            Ok(token) if token.read_only && !is_read(request.method()) => ApiTokenError::ReadOnly,
+        let writes = !is_read(request.method());
+        let refused = match api_tokens::token_user(&state.db, &secret, writes).await {
+            // A stolen token must not outlive itself: no new tokens, no new password.
+            Ok(_) if is_credentials_path(request.uri().path()) => ApiTokenError::NotWithToken,
             Ok(token) => {
                 request.extensions_mut().insert(token.user);
                 return next.run(request).await;
@@ -170,6 +172,11 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<String> {
 
 fn is_read(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD)
+}
+
+/// The account's credentials, which only a signed-in session may change.
+fn is_credentials_path(path: &str) -> bool {
+    path == "/api/me/password" || path == "/api/me/tokens" || path.starts_with("/api/me/tokens/")
 }
 
 /// The session token from the `Cookie` header, if any.

@@ -13,10 +13,12 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(inline_js = r#"
 function caller(base, events) {
   // What the person using the page is told; the details go to the console.
-  const said = (status, detail) => {
+  const said = (method, status, detail) => {
     const own = String(detail.message ?? "").replace(/^collection `[^`]*`: /, "");
     if (status === 0) return "Cannot reach Gantry. Check the connection and try again.";
-    if (status === 400 || status === 409 || status === 422) return `Not saved: ${own}`;
+    if (status === 400 || status === 409 || status === 422) {
+      return method === "GET" ? `Could not load: ${own}` : `Not saved: ${own}`;
+    }
     if (status === 403) return "You are not allowed to do that.";
     if (status === 404) return "Not found: it may have been deleted or moved.";
     if (status === 413) return "Not saved: that is too large.";
@@ -29,7 +31,7 @@ function caller(base, events) {
     const fail = (status, detail) => {
       const error = Object.assign(new Error(detail.message), { status, code: detail.code, field: detail.field ?? null });
       console.error(`${method} ${base + path}: ${status || "no answer"} ${detail.code}: ${detail.message}`);
-      if (!quiet) events.emit("toast", { message: said(status, detail), kind: "error" });
+      if (!quiet) events.emit("toast", { message: said(method, status, detail), kind: "error" });
       return error;
     };
     const headers = { accept: "application/json" };
@@ -47,6 +49,7 @@ function caller(base, events) {
     }
     if (res.status === 401) {
       location.href = "/login?next=" + encodeURIComponent(location.pathname);
+      return new Promise(() => {}); // the page is going away
     }
     if (absentIsUndefined && res.status === 404) return undefined;
     const text = await res.text();

@@ -35,6 +35,8 @@ pub enum ApiTokenError {
     Rejected,
     #[error("this API token is read-only: it may only read (GET)")]
     ReadOnly,
+    #[error("an API token cannot manage API tokens or the password: sign in to do that")]
+    NotWithToken,
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -56,7 +58,7 @@ impl From<ApiTokenError> for ApiError {
             ApiTokenError::Rejected => {
                 ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", message)
             }
-            ApiTokenError::ReadOnly => ApiError::forbidden(message),
+            ApiTokenError::ReadOnly | ApiTokenError::NotWithToken => ApiError::forbidden(message),
             ApiTokenError::Database(err) => ApiError::internal(err),
         }
     }
@@ -175,9 +177,26 @@ pub async fn revoke(
     Ok(())
 }
 
-/// The account a bearer `secret` acts as, noting its use; `Rejected` for an
-/// unknown, expired or revoked token or a disabled account.
-pub async fn token_user(db: &Db, secret: &str) -> Result<TokenUser, ApiTokenError> {
+/// Revokes every token of the account `user_id`, on `conn` (a new password does).
+pub(super) async fn revoke_all_on(
+    conn: &mut sqlx::AnyConnection,
+    user_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// How long a token's last use may be out of date, in seconds: a busy script does
+/// not turn every read into a write.
+const LAST_USED_GRAIN_SECS: i64 = 60;
+
+/// The account a bearer `secret` acts as for a request that `writes` (or only
+/// reads), noting its use; `Rejected` for an unknown, expired or revoked token or a
+/// disabled account, `ReadOnly` for a read-only token's write.
+pub async fn token_user(db: &Db, secret: &str, writes: bool) -> Result<TokenUser, ApiTokenError> {
     let hash = sha256_hex(secret);
     let row = sqlx::query(
         "SELECT t.id, t.read_only, t.expires_at, u.id AS user_id, u.display_name, u.role, u.disabled \
@@ -193,11 +212,19 @@ pub async fn token_user(db: &Db, secret: &str) -> Result<TokenUser, ApiTokenErro
     if disabled != 0 || expires_at.is_some_and(|end| end <= at) {
         return Err(ApiTokenError::Rejected);
     }
-    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
-        .bind(at)
-        .bind(&hash)
-        .execute(&db.pool)
-        .await?;
+    let read_only = row.try_get::<i64, _>("read_only")? != 0;
+    if read_only && writes {
+        return Err(ApiTokenError::ReadOnly);
+    }
+    sqlx::query(
+        "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 \
+         AND (last_used_at IS NULL OR last_used_at <= $1 - $3)",
+    )
+    .bind(at)
+    .bind(&hash)
+    .bind(LAST_USED_GRAIN_SECS)
+    .execute(&db.pool)
+    .await?;
     let role: String = row.try_get("role")?;
     Ok(TokenUser {
         user: CurrentUser {
@@ -205,7 +232,7 @@ pub async fn token_user(db: &Db, secret: &str) -> Result<TokenUser, ApiTokenErro
             name: row.try_get("display_name")?,
             is_admin: role == "admin",
         },
-        read_only: row.try_get::<i64, _>("read_only")? != 0,
+        read_only,
     })
 }
 

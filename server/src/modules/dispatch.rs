@@ -205,9 +205,13 @@ fn bundle(entry: &ModuleEntry, request: &Request) -> Result<Response, ApiError> 
 
 /// The request as a module's router sees it: only the user and the client's address
 /// of the host's request state (not the host's own path parameters, which the
-/// module's `Path` extractor would otherwise see too).
+/// module's `Path` extractor would otherwise see too), and never the caller's API
+/// token, which is the host's to check.
 fn for_module_router(request: Request) -> Request {
     let (mut parts, body) = request.into_parts();
+    if crate::auth::bearer_token(&parts.headers).is_some() {
+        parts.headers.remove(axum::http::header::AUTHORIZATION);
+    }
     let mut extensions = axum::http::Extensions::new();
     if let Some(user) = parts.extensions.remove::<CurrentUser>() {
         extensions.insert(user);

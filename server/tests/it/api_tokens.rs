@@ -212,3 +212,43 @@ async fn read_only_expired_and_disabled_tokens_are_refused() {
         .unwrap();
     assert_eq!(res.status().as_u16(), 403);
 }
+
+#[tokio::test]
+async fn a_token_cannot_make_tokens_or_change_the_password_and_a_new_password_revokes_it() {
+    let app = TestApp::builder().spawn().await;
+    let people = sign_in_people(&app, &[("carol", Role::User)]).await;
+    let carol = &people["carol"];
+    let secret = make(&app, carol, json!({ "name": "nightly" })).await;
+
+    // What would let a stolen token outlive itself is refused.
+    for (method, path, body) in [
+        ("POST", "/api/me/tokens", json!({ "name": "forever" })),
+        ("GET", "/api/me/tokens", json!(null)),
+        (
+            "POST",
+            "/api/me/password",
+            json!({ "current_password": crate::support::PASSWORD, "new_password": "a brand new password" }),
+        ),
+    ] {
+        let body = (!body.is_null()).then_some(body);
+        let (code, err) = with_token(&app, &secret, method, path, body).await;
+        assert_eq!(code, 403, "{method} {path}: {err}");
+        assert!(
+            err["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("sign in"),
+            "{err}"
+        );
+    }
+    let (_, tokens) = app.call(carol, "GET", "/api/me/tokens", None).await;
+    assert_eq!(tokens.as_array().unwrap().len(), 1);
+
+    // A new password (signed in) revokes the account's tokens.
+    let (code, changed) = app
+        .call(carol, "POST", "/api/me/password", Some(json!({ "current_password": crate::support::PASSWORD, "new_password": "a brand new password" })))
+        .await;
+    assert!(code < 300, "{changed}");
+    let (code, _) = with_token(&app, &secret, "GET", "/api/me", None).await;
+    assert_eq!(code, 401);
+}

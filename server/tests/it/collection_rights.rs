@@ -40,6 +40,13 @@ update = "owner"
 delete = "owner"
 
 [[collections]]
+name = "inbox"
+table = "tasks_inbox"
+fields = ["message"]
+read = "admin"
+create = "user"
+
+[[collections]]
 name = "notes"
 table = "tasks_notes"
 owner = true
@@ -53,15 +60,19 @@ const SQLITE_UP: &str = "CREATE TABLE tasks_items (id INTEGER PRIMARY KEY AUTOIN
     created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, owner_id TEXT, title TEXT NOT NULL, \
     code TEXT UNIQUE, priority INTEGER, estimate REAL, done INTEGER, due INTEGER, link TEXT, status TEXT);
 CREATE TABLE tasks_notes (id INTEGER PRIMARY KEY AUTOINCREMENT, created_at INTEGER NOT NULL, \
-    updated_at INTEGER NOT NULL, owner_id TEXT, body TEXT);";
+    updated_at INTEGER NOT NULL, owner_id TEXT, body TEXT);
+CREATE TABLE tasks_inbox (id INTEGER PRIMARY KEY AUTOINCREMENT, created_at INTEGER NOT NULL, \
+    updated_at INTEGER NOT NULL, message TEXT);";
 
 const POSTGRES_UP: &str = "CREATE TABLE tasks_items (id BIGSERIAL PRIMARY KEY, \
     created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, owner_id TEXT, title TEXT NOT NULL, \
     code TEXT UNIQUE, priority BIGINT, estimate DOUBLE PRECISION, done BOOLEAN, due BIGINT, link TEXT, status TEXT);
 CREATE TABLE tasks_notes (id BIGSERIAL PRIMARY KEY, created_at BIGINT NOT NULL, \
-    updated_at BIGINT NOT NULL, owner_id TEXT, body TEXT);";
+    updated_at BIGINT NOT NULL, owner_id TEXT, body TEXT);
+CREATE TABLE tasks_inbox (id BIGSERIAL PRIMARY KEY, created_at BIGINT NOT NULL, \
+    updated_at BIGINT NOT NULL, message TEXT);";
 
-const DOWN: &str = "DROP TABLE tasks_notes; DROP TABLE tasks_items;";
+const DOWN: &str = "DROP TABLE tasks_inbox; DROP TABLE tasks_notes; DROP TABLE tasks_items;";
 
 async fn tasks_app() -> (TestApp, People, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
@@ -349,4 +360,36 @@ async fn fields_are_typed_unique_sortable_and_filterable() {
         assert_eq!(code, 400, "{query}: {err}");
         assert_eq!(err["error"]["field"], field, "{query}: {err}");
     }
+}
+
+#[tokio::test]
+async fn users_may_post_into_a_box_only_administrators_read() {
+    let (app, people, _dir) = tasks_app().await;
+    let (root, bob) = (&people["root"], &people["bob"]);
+    let inbox = |rest: &str| path("inbox", rest);
+
+    let (code, posted) = app
+        .call(
+            bob,
+            "POST",
+            &inbox(""),
+            Some(json!({ "message": "The printer is out of paper" })),
+        )
+        .await;
+    assert_eq!(code, 201, "{posted}");
+    assert!(
+        posted.get("message").is_none(),
+        "the poster may not read it back: {posted}"
+    );
+    let id = posted["id"].as_i64().unwrap();
+    for (method, rest) in [
+        ("GET", String::new()),
+        ("GET", format!("/{id}")),
+        ("DELETE", format!("/{id}")),
+    ] {
+        let (code, err) = app.call(bob, method, &inbox(&rest), None).await;
+        assert_eq!(code, 403, "{method} {rest}: {err}");
+    }
+    let (_, read) = app.call(root, "GET", &inbox(&format!("/{id}")), None).await;
+    assert_eq!(read["message"], "The printer is out of paper");
 }

@@ -32,7 +32,7 @@ impl Items<'_> {
         let mut columns = vec!["item.id", "item.created_at", "item.updated_at"];
         columns.extend(self.collection.fields.iter().map(|f| f.name()));
         let owner = if self.collection.owner {
-            ", item.owner_id, (SELECT username FROM users WHERE users.id = item.owner_id) AS owner_name"
+            ", item.owner_id, (SELECT username FROM users WHERE users.id = item.owner_id) AS _owner_name"
         } else {
             ""
         };
@@ -50,7 +50,8 @@ impl Items<'_> {
         let mut owner_id = None;
         if self.collection.owner {
             owner_id = row.try_get::<Option<String>, _>("owner_id")?;
-            let name: Option<String> = row.try_get("owner_name")?;
+            // No field can be called this: field names start with a letter.
+            let name: Option<String> = row.try_get("_owner_name")?;
             item.insert(
                 "owner_id".into(),
                 owner_id.clone().map_or(Value::Null, Value::String),
@@ -112,7 +113,8 @@ impl Items<'_> {
         .with_module(self.module)
     }
 
-    /// The `WHERE` of what the user may read, and its parameters, plus `extra`.
+    /// The `WHERE` of `conditions` and what the user may read, adding its parameter
+    /// to `binds`.
     fn visible(&self, mut conditions: Vec<String>, binds: &mut Vec<Bound>) -> String {
         if let Some(owner) = self.only_owner {
             binds.push(Bound::Text(Some(owner.to_owned())));
@@ -145,12 +147,8 @@ impl Items<'_> {
             }
         }
         for (field, value) in &query.filters {
-            if value.is_null() {
-                conditions.push(format!("item.{field} IS NULL"));
-            } else {
-                binds.push(value.clone());
-                conditions.push(format!("item.{field} = ${}", binds.len()));
-            }
+            binds.push(value.clone());
+            conditions.push(format!("item.{field} = ${}", binds.len()));
         }
         let filter = self.visible(conditions, &mut binds);
         let order = match &query.sort {

@@ -132,14 +132,19 @@ pub async fn serve(
         None => None,
     };
     let rights = collection.rights();
-    let reading = allowed(rights.read, user, "read", collection, module)?;
+    // Changing an item needs the right to see it too; adding one does not (a box
+    // users post into and only administrators read).
+    let reading = allowed(rights.read, user, "read", collection, module);
+    if request.method() != Method::POST {
+        reading.as_ref().map_err(Clone::clone)?;
+    }
     let items = Items {
         module,
         collection,
         db,
-        only_owner: match reading {
-            Allowed::All => None,
-            Allowed::OwnOnly(me) => Some(me),
+        only_owner: match &reading {
+            Ok(Allowed::OwnOnly(me)) => Some(me),
+            _ => None,
         },
     };
     let address = request
@@ -179,7 +184,11 @@ pub async fn serve(
             let id = items.create(&fields, user).await?;
             let item = items.get(id).await?.json;
             items_audit(db, module, changed("created", &item)).await;
-            Ok((StatusCode::CREATED, Json(item)).into_response())
+            let answer = match reading {
+                Ok(_) => item,
+                Err(_) => serde_json::json!({ "id": id }),
+            };
+            Ok((StatusCode::CREATED, Json(answer)).into_response())
         }
         (Method::PUT | Method::PATCH, Some(id)) => {
             let rule = allowed(rights.update, user, "change", collection, module)?;
