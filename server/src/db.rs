@@ -122,6 +122,17 @@ impl Db {
         Ok(StartupTurn { _lock: Some(conn) })
     }
 
+    /// A transaction that writes. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`), so that under concurrent writers it waits its turn (the busy
+    /// timeout) rather than failing with "database is locked" when another write
+    /// commits between its first read and its first write.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.kind {
+            DbKind::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            DbKind::Postgres => self.pool.begin().await,
+        }
+    }
+
     /// Applies every pending core migration and records them in the audit trail;
     /// returns the versions applied.
     pub async fn migrate(&self) -> Result<Vec<i64>, DbError> {

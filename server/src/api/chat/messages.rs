@@ -32,7 +32,7 @@ pub async fn send_message(
     let conversation = conversations::get(&db, &user.id, &id).await?;
     // Chosen before anything is stored: an unknown model changes nothing.
     let chosen = turn::choose(&chat, &db, &user.id, &conversation, send.model.as_deref()).await?;
-    let mut writes = db.pool.begin().await.map_err(ChatError::from)?;
+    let mut writes = db.begin_write().await.map_err(ChatError::from)?;
     messages::insert(
         &mut *writes,
         &id,
@@ -78,7 +78,7 @@ pub async fn regenerate(
         request.model.as_deref(),
     )
     .await?;
-    let mut writes = db.pool.begin().await.map_err(ChatError::from)?;
+    let mut writes = db.begin_write().await.map_err(ChatError::from)?;
     if let Some(old) = old_answer {
         messages::delete(&mut *writes, &old.id).await?;
     }
@@ -108,7 +108,7 @@ pub async fn edit_message(
         return Err(ChatError::NotUserMessage(message_id).into());
     }
     let chosen = turn::choose(&chat, &db, &user.id, &conversation, send.model.as_deref()).await?;
-    let mut writes = db.pool.begin().await.map_err(ChatError::from)?;
+    let mut writes = db.begin_write().await.map_err(ChatError::from)?;
     messages::set_content(&mut *writes, &message_id, content).await?;
     messages::delete_after(&mut *writes, &id, &message_id).await?;
     conversations::touch(&mut *writes, &id).await?;

@@ -373,3 +373,26 @@ async fn deleting_a_conversation_mid_answer_ends_the_stream_with_an_error() {
             .unwrap();
     assert_eq!(n, 0, "nothing of the deleted conversation is written back");
 }
+
+#[tokio::test]
+async fn many_messages_sent_at_once_are_all_answered() {
+    // Each turn's writes are one transaction; on SQLite a deferred one failed with
+    // "database is locked" when another turn committed first (2 of 50 in the bench).
+    let models = FakeModelServer::start().await;
+    let app = chat_app(&models).await;
+    let mut ids = Vec::new();
+    for _ in 0..40 {
+        ids.push(new_conversation(&app, None).await);
+    }
+    let answers =
+        futures::future::join_all(ids.iter().map(|id| send(&app, id, "All at once", None))).await;
+    for answer in &answers {
+        assert_eq!(answer.status, 200, "{:#?}", answer.events);
+        assert_eq!(
+            answer.last("done")["message"]["status"],
+            "complete",
+            "{:#?}",
+            answer.events
+        );
+    }
+}
