@@ -278,7 +278,7 @@ pub async fn ensure_admin(db: &Db, password: Option<&str>) -> Result<AdminSetup,
         return Ok(AdminSetup::Created);
     }
     let token = random_hex(24);
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM instance_settings WHERE key = $1")
         .bind(SETUP_TOKEN_KEY)
         .execute(&mut *tx)
@@ -535,7 +535,7 @@ pub async fn update_user(
         Some(password) => Some(passwords::hash(password).await?),
         None => None,
     };
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     if db.kind == crate::db::DbKind::Postgres {
         // Two administrators demoting each other at once: the second waits here and
         // then sees the first one's change. (SQLite runs one writer at a time.)
@@ -714,7 +714,7 @@ pub async fn change_password(
     let hash = passwords::hash(&change.new_password).await?;
     // The new password, the end of the old sessions and this browser's new one
     // land together or not at all.
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(&hash)
         .bind(&me.id)

@@ -125,7 +125,8 @@ impl Db {
     /// A transaction that writes. On SQLite it takes the write lock at once (`BEGIN
     /// IMMEDIATE`), so that under concurrent writers it waits its turn (the busy
     /// timeout) rather than failing with "database is locked" when another write
-    /// commits between its first read and its first write.
+    /// commits between its first read and its first write. Every host
+    /// transaction that writes begins here.
     pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
         match self.kind {
             DbKind::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,

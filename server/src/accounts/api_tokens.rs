@@ -152,7 +152,7 @@ pub async fn create(
     } else {
         "read and write"
     };
-    audit_event(db, acting.event("token.created", &made.name).detail(detail)).await;
+    audit::note(db, acting.event("token.created", &made.name).detail(detail)).await;
     Ok(CreatedApiToken {
         secret,
         token: made,
@@ -173,7 +173,7 @@ pub async fn revoke(
             .fetch_optional(&db.pool)
             .await?;
     let name = name.ok_or_else(|| ApiTokenError::NotFound(id.to_owned()))?;
-    audit_event(db, acting.event("token.revoked", &name)).await;
+    audit::note(db, acting.event("token.revoked", &name)).await;
     Ok(())
 }
 
@@ -234,10 +234,4 @@ pub async fn token_user(db: &Db, secret: &str, writes: bool) -> Result<TokenUser
         },
         read_only,
     })
-}
-
-async fn audit_event(db: &Db, event: gantry_sdk::AuditEvent) {
-    if let Err(err) = audit::record(db, None, &event).await {
-        tracing::error!("cannot write the audit trail: {err}");
-    }
 }

@@ -141,7 +141,7 @@ pub async fn update(
 
 /// Deletes the conversation and its messages.
 pub async fn delete(db: &Db, user_id: &str, id: &str) -> Result<(), ChatError> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let n = sqlx::query("DELETE FROM chat_conversations WHERE id = $1 AND user_id = $2")
         .bind(id)
         .bind(user_id)

@@ -179,7 +179,7 @@ pub async fn update(
 /// Deletes `owner`'s persona `id`; its conversations go back to the default.
 pub async fn delete(db: &Db, owner: Owner<'_>, id: &str) -> Result<(), ChatError> {
     get_owned(db, owner, id).await?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE chat_conversations SET persona_id = NULL WHERE persona_id = $1")
         .bind(id)
         .execute(&mut *tx)
