@@ -71,6 +71,13 @@ pub enum ModuleCommand {
         /// that is dropped afterwards.
         #[arg(long, env = "GANTRY_CHECK_POSTGRES")]
         postgres: Option<String>,
+        /// The Chromium to import the bundle in (headless); without it, the first
+        /// `chromium`, `chromium-browser` or `google-chrome` on PATH.
+        #[arg(long, env = "GANTRY_CHECK_BROWSER")]
+        browser: Option<PathBuf>,
+        /// Do not import the bundle in a browser, only read it.
+        #[arg(long, conflicts_with = "browser")]
+        no_browser: bool,
     },
 }
 

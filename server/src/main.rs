@@ -96,8 +96,22 @@ async fn main() -> anyhow::Result<()> {
                 let parent = dir.unwrap_or_else(|| modules.dir(&database));
                 print!("{}", module_command::new(&name, kind, &parent)?);
             }
-            ModuleCommand::Check { path, postgres } => {
-                let (report, passed) = module_check::check(&path, postgres.as_deref()).await?;
+            ModuleCommand::Check {
+                path,
+                postgres,
+                browser,
+                no_browser,
+            } => {
+                let browser = if no_browser {
+                    None
+                } else {
+                    module_check::find_browser(browser.as_deref())
+                };
+                let with = module_check::CheckWith {
+                    postgres: postgres.as_deref(),
+                    browser: browser.as_deref(),
+                };
+                let (report, passed) = module_check::check(&path, with).await?;
                 print!("{report}");
                 if !passed {
                     std::process::exit(1);

@@ -1,28 +1,45 @@
 //! `gantry module check`: reads a module folder or crate and reports every problem it
-//! finds: the manifest's rules, the bundle, the static folder, the migrations of
-//! every dialect it ships (each folder present; applied, reverted and applied again
-//! on a scratch SQLite database, and on a scratch PostgreSQL database when given a
-//! server with `--postgres`), and each collection's table.
+//! finds: the manifest's rules, the bundle (parsed, its registration read from the
+//! code, then imported in a headless browser when there is one), the static folder,
+//! the migrations of every dialect it ships (each folder present; applied, reverted
+//! and applied again on a scratch SQLite database, and on a scratch PostgreSQL
+//! database when given a server with `--postgres`), and each collection's table.
+
+mod browser;
+mod bundle;
+mod scratch;
 
 use std::{fmt::Write as _, path::Path};
 
 use anyhow::{bail, Context, Result};
-use gantry_sdk::{manifest_problems, Migrations, ModuleManifest};
+use gantry_sdk::{manifest_problems, Migrations, ModuleManifest, BROWSER_ABI};
+
+pub use browser::find as find_browser;
 
 use crate::{
-    db::{Db, DbKind},
+    db::Db,
     module_command::host_version,
     modules::{compiled_in, discovery, migrate},
 };
+use scratch::{ScratchPostgres, ScratchSqlite};
 
-/// Checks the module at `path` (a drop-in folder or a module crate), its migrations
-/// also on the PostgreSQL server at `postgres` when given; returns the report and
-/// whether it passed.
-pub async fn check(path: &Path, postgres: Option<&str>) -> Result<(String, bool)> {
+/// What else a check may use besides the module's own files.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CheckWith<'a> {
+    /// A PostgreSQL server to try the migrations on (a user that may create
+    /// databases and roles).
+    pub postgres: Option<&'a str>,
+    /// A Chromium to import the bundle in (headless).
+    pub browser: Option<&'a Path>,
+}
+
+/// Checks the module at `path` (a drop-in folder or a module crate) with what `with`
+/// offers; returns the report and whether it passed.
+pub async fn check(path: &Path, with: CheckWith<'_>) -> Result<(String, bool)> {
     let mut found = Found {
         problems: Vec::new(),
         notes: Vec::new(),
-        postgres,
+        with,
     };
     if path.join(discovery::MANIFEST_FILE).is_file() {
         check_drop_in(path, &mut found).await?;
@@ -49,47 +66,219 @@ pub async fn check(path: &Path, postgres: Option<&str>) -> Result<(String, bool)
     Ok((out, problems.is_empty()))
 }
 
-/// What a check has found so far, and where else to look.
+/// What a check has found so far, and what else it may use.
 struct Found<'a> {
     problems: Vec<String>,
     notes: Vec<String>,
-    /// A PostgreSQL server to try the migrations on.
-    postgres: Option<&'a str>,
+    with: CheckWith<'a>,
 }
 
 async fn check_drop_in(path: &Path, found: &mut Found<'_>) -> Result<()> {
-    let Found {
-        problems, notes, ..
-    } = found;
     let candidate = discovery::drop_in(path);
     let module = match candidate.module {
         Ok(module) => module,
         Err(err) => {
-            problems.push(err.to_string());
+            found.problems.push(err.to_string());
             return Ok(());
         }
     };
-    notes.push(format!("{} reads", discovery::MANIFEST_FILE));
-    check_manifest(&module.manifest, problems, notes);
+    found
+        .notes
+        .push(format!("{} reads", discovery::MANIFEST_FILE));
+    check_manifest(&module.manifest, &mut found.problems, &mut found.notes);
     let root = module.root.clone().unwrap_or_else(|| path.to_owned());
-    if let Some(bundle) = &module.manifest.frontend_bundle {
-        let file = root.join(bundle);
-        match std::fs::read_to_string(&file) {
-            Ok(text) if text.contains("__GANTRY_MODULES__") || text.contains("import") => {
-                notes.push(format!("frontend_bundle `{bundle}` is there"));
-            }
-            Ok(_) => problems.push(format!(
-                "frontend_bundle `{bundle}` never registers in window.__GANTRY_MODULES__"
-            )),
-            Err(err) => problems.push(format!("frontend_bundle `{bundle}`: {err}")),
-        }
-    }
+    check_bundle(&module.manifest, &root, found).await;
     if let Some(dir) = &module.manifest.static_dir {
         if !root.join(dir).is_dir() {
-            problems.push(format!("static_dir `{dir}` is not a folder"));
+            found
+                .problems
+                .push(format!("static_dir `{dir}` is not a folder"));
         }
     }
     check_migrations(&module, found).await
+}
+
+/// The bundle: read (syntax, registration, components) and, with a browser, imported
+/// for real; a fault the reading finds is not reported a second time by the browser.
+async fn check_bundle(manifest: &ModuleManifest, root: &Path, found: &mut Found<'_>) {
+    let Some(bundle) = &manifest.frontend_bundle else {
+        return;
+    };
+    let file = root.join(bundle);
+    let text = match std::fs::read_to_string(&file) {
+        Ok(text) => text,
+        Err(err) => {
+            found.problems.push(format!(
+                "frontend_bundle `{bundle}` ({}): {err}",
+                file.display()
+            ));
+            return;
+        }
+    };
+    let name = manifest.name.as_str();
+    let wanted = components_named(manifest);
+    let before = found.problems.len();
+    let source = bundle::read(&text);
+    for error in &source.syntax_errors {
+        found.problems.push(format!(
+            "frontend_bundle `{bundle}`: syntax error at {error}"
+        ));
+    }
+    let mut seen_in_source = false;
+    if source.syntax_errors.is_empty() {
+        for other in source
+            .registrations
+            .iter()
+            .filter(|r| r.name.as_deref().is_some_and(|n| n != name))
+        {
+            found.problems.push(format!(
+                "frontend_bundle `{bundle}` registers as `{}` (line {}), but the host looks \
+                 this module up as window.__GANTRY_MODULES__[\"{name}\"]",
+                other.name.as_deref().unwrap_or_default(),
+                other.line
+            ));
+        }
+        let unseen = source.imports || source.registrations.iter().any(|r| r.name.is_none());
+        match source
+            .registrations
+            .iter()
+            .find(|r| r.name.as_deref() == Some(name))
+        {
+            Some(own) => {
+                seen_in_source = true;
+                let abi = own.abi.map(|abi| abi.to_string());
+                judge_entry(
+                    bundle,
+                    abi.as_deref(),
+                    own.components.as_deref(),
+                    &wanted,
+                    found,
+                );
+            }
+            None if unseen => found.notes.push(format!(
+                "frontend_bundle `{bundle}` registers in code the source does not show (it \
+                 imports other code, or computes the name)"
+            )),
+            None => found.problems.push(format!(
+                "frontend_bundle `{bundle}` never registers: no statement assigns \
+                 window.__GANTRY_MODULES__[\"{name}\"] (a mention in a comment or a string \
+                 does not count)"
+            )),
+        }
+    }
+    if found.problems.len() > before {
+        return;
+    }
+    let Some(browser) = found.with.browser else {
+        found.notes.push(format!(
+            "frontend_bundle `{bundle}` {}; not imported in a browser (none found: install \
+             Chromium or give --browser)",
+            if seen_in_source {
+                "registers as it should"
+            } else {
+                "parses"
+            }
+        ));
+        return;
+    };
+    let files = browser::BundleFiles {
+        module: name,
+        bundle: file,
+        static_dir: manifest.static_dir.as_ref().map(|dir| root.join(dir)),
+    };
+    match browser::load(browser, &files).await {
+        Ok(loaded) => {
+            if let Some(error) = loaded.error {
+                found.problems.push(format!(
+                    "frontend_bundle `{bundle}` fails to load in the browser: {error}"
+                ));
+            } else if let Some(entry) = loaded.entry {
+                let abi = (!entry.abi.is_null()).then(|| entry.abi.to_string());
+                judge_entry(
+                    bundle,
+                    abi.as_deref(),
+                    Some(&entry.components),
+                    &wanted,
+                    found,
+                );
+                if found.problems.len() == before {
+                    found.notes.push(format!(
+                        "frontend_bundle `{bundle}` imported in {}: registers `{name}` with {}",
+                        browser.display(),
+                        list(&entry.components)
+                    ));
+                }
+            } else {
+                found.problems.push(format!(
+                    "frontend_bundle `{bundle}` loads in the browser but does not register \
+                     window.__GANTRY_MODULES__[\"{name}\"] (it registers: {})",
+                    list(&loaded.registered)
+                ));
+            }
+        }
+        Err(err) => found.notes.push(format!(
+            "frontend_bundle `{bundle}` not imported in a browser: {err:#}"
+        )),
+    }
+}
+
+/// Checks a registry entry's `abi` (as written, `None` when missing or not a
+/// literal) and its components (`None` when not known) against the manifest.
+fn judge_entry(
+    bundle: &str,
+    abi: Option<&str>,
+    components: Option<&[String]>,
+    wanted: &[(String, String)],
+    found: &mut Found<'_>,
+) {
+    if let Some(abi) = abi.filter(|abi| *abi != BROWSER_ABI.to_string()) {
+        found.problems.push(format!(
+            "frontend_bundle `{bundle}` registers with abi {abi}; this host takes abi {BROWSER_ABI}"
+        ));
+    }
+    let Some(components) = components else {
+        return;
+    };
+    for (what, component) in wanted {
+        if !components.contains(component) {
+            found.problems.push(format!(
+                "{what} names component `{component}`, which frontend_bundle `{bundle}` does \
+                 not register (it registers: {})",
+                list(components)
+            ));
+        }
+    }
+}
+
+/// The components the manifest's pages and tabs name, each with what names it.
+fn components_named(manifest: &ModuleManifest) -> Vec<(String, String)> {
+    let pages = manifest
+        .nav_items
+        .iter()
+        .filter(|item| !item.frontend_component.is_empty())
+        .map(|item| {
+            (
+                format!("page `{}`", item.route),
+                item.frontend_component.clone(),
+            )
+        });
+    let tabs = manifest
+        .tabs
+        .iter()
+        .map(|tab| (format!("tab `{}`", tab.id), tab.frontend_component.clone()));
+    pages.chain(tabs).collect()
+}
+
+fn list(names: &[String]) -> String {
+    if names.is_empty() {
+        "nothing".into()
+    } else {
+        names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 async fn check_crate(path: &Path, found: &mut Found<'_>) -> Result<()> {
@@ -111,11 +300,16 @@ async fn check_crate(path: &Path, found: &mut Found<'_>) -> Result<()> {
         return Ok(());
     };
     notes.push(format!("crate `{package}`"));
-    match std::fs::read_to_string(path.join("src/lib.rs")) {
-        Ok(text) if text.contains("pub fn module()") || text.contains("pub use server::module") => {
+    match std::fs::read_to_string(path.join("src/lib.rs")).map(|text| syn::parse_file(&text)) {
+        Ok(Ok(lib)) if exposes_module(&lib.items) => {
             notes.push("src/lib.rs exposes `module()`".into())
         }
-        Ok(_) => problems.push("src/lib.rs has no `pub fn module() -> Module`".into()),
+        Ok(Ok(_)) => problems
+            .push("src/lib.rs has no `pub fn module() -> Module` (nor a `pub use` of one)".into()),
+        Ok(Err(err)) => problems.push(format!(
+            "src/lib.rs does not parse: {err} (line {})",
+            err.span().start().line
+        )),
         Err(err) => problems.push(format!("src/lib.rs: {err}")),
     }
     if path.join("frontend/Cargo.toml").is_file() {
@@ -126,6 +320,16 @@ async fn check_crate(path: &Path, found: &mut Found<'_>) -> Result<()> {
         Some(module) => {
             notes.push(format!("linked into this gantry binary as module `{name}`"));
             check_manifest(&module.manifest, problems, notes);
+            match &module.root {
+                Some(root) if root.is_dir() => check_bundle(&module.manifest, root, found).await,
+                Some(root) if module.manifest.frontend_bundle.is_some() => {
+                    found.notes.push(format!(
+                        "frontend not built yet (no {}): `cargo xtask build` builds it",
+                        root.display()
+                    ))
+                }
+                _ => {}
+            }
             check_migrations(&module, found).await?;
         }
         None => {
@@ -143,6 +347,25 @@ async fn check_crate(path: &Path, found: &mut Found<'_>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether a crate root has a public `module` function, or re-exports one.
+fn exposes_module(items: &[syn::Item]) -> bool {
+    fn names_module(tree: &syn::UseTree) -> bool {
+        match tree {
+            syn::UseTree::Path(path) => names_module(&path.tree),
+            syn::UseTree::Name(name) => name.ident == "module",
+            syn::UseTree::Rename(rename) => rename.rename == "module",
+            syn::UseTree::Group(group) => group.items.iter().any(names_module),
+            syn::UseTree::Glob(_) => false,
+        }
+    }
+    let public = |vis: &syn::Visibility| matches!(vis, syn::Visibility::Public(_));
+    items.iter().any(|item| match item {
+        syn::Item::Fn(f) => public(&f.vis) && f.sig.ident == "module",
+        syn::Item::Use(u) => public(&u.vis) && names_module(&u.tree),
+        _ => false,
+    })
 }
 
 fn check_manifest(manifest: &ModuleManifest, problems: &mut Vec<String>, notes: &mut Vec<String>) {
@@ -186,7 +409,7 @@ async fn check_migrations(module: &gantry_sdk::Module, found: &mut Found<'_>) ->
     migrations_on(module, &db, "SQLite", found).await?;
     db.pool.close().await;
     drop(scratch);
-    match found.postgres {
+    match found.with.postgres {
         Some(server) => {
             let scratch = ScratchPostgres::create(server).await?;
             let res = match Db::connect(&scratch.url).await {
@@ -247,90 +470,4 @@ async fn migrations_on(
         ));
     }
     Ok(())
-}
-
-/// A SQLite file of one check's own, removed when dropped.
-struct ScratchSqlite(std::path::PathBuf);
-
-impl ScratchSqlite {
-    fn new() -> Self {
-        static CHECKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let n = CHECKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!("gantry-check-{}-{n}.db", std::process::id()));
-        let _ = std::fs::remove_file(&path);
-        Self(path)
-    }
-
-    fn url(&self) -> String {
-        format!("sqlite://{}", self.0.display())
-    }
-}
-
-impl Drop for ScratchSqlite {
-    fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
-        }
-    }
-}
-
-/// A database of one check's own on a PostgreSQL server; [`ScratchPostgres::drop_all`]
-/// drops it and the module roles the migrations made for it.
-struct ScratchPostgres {
-    server: Db,
-    name: String,
-    url: String,
-}
-
-impl ScratchPostgres {
-    async fn create(server_url: &str) -> Result<Self> {
-        let server = Db::connect(server_url)
-            .await
-            .with_context(|| "cannot reach the PostgreSQL server given with --postgres")?;
-        if server.kind != DbKind::Postgres {
-            bail!("--postgres takes a postgres:// URL");
-        }
-        let name = format!(
-            "gantry_check_{}_{}",
-            std::process::id(),
-            crate::accounts::random_hex(4)
-        );
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&server.pool)
-            .await
-            .with_context(|| format!("cannot create the scratch database {name}"))?;
-        let mut url = reqwest::Url::parse(server_url).context("--postgres is not a URL")?;
-        url.set_path(&format!("/{name}"));
-        Ok(Self {
-            server,
-            name,
-            url: url.to_string(),
-        })
-    }
-
-    async fn drop_all(self) -> Result<()> {
-        let oid: i64 = sqlx::query_scalar("SELECT oid::bigint FROM pg_database WHERE datname = $1")
-            .bind(&self.name)
-            .fetch_one(&self.server.pool)
-            .await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE {} WITH (FORCE)",
-            self.name
-        )))
-        .execute(&self.server.pool)
-        .await
-        .with_context(|| format!("cannot drop the scratch database {}", self.name))?;
-        let roles: Vec<String> =
-            sqlx::query_scalar("SELECT rolname::text FROM pg_roles WHERE starts_with(rolname, $1)")
-                .bind(format!("gantry_m{oid}_"))
-                .fetch_all(&self.server.pool)
-                .await?;
-        for role in roles {
-            sqlx::query(sqlx::AssertSqlSafe(format!("DROP ROLE \"{role}\"")))
-                .execute(&self.server.pool)
-                .await?;
-        }
-        self.server.pool.close().await;
-        Ok(())
-    }
 }

@@ -165,12 +165,11 @@ fn test() -> Result<()> {
 
     cmd::step("test", "unit, integration and doc tests");
     // xtask has no tests; leaving it out keeps dependency features as the builds have them.
-    cmd::run(&mut cmd::cargo(&[
-        "test",
-        "--workspace",
-        "--exclude",
-        "xtask",
-    ]))?;
+    // The module check's browser tests must run here, not skip: they get Chromium.
+    cmd::run(
+        cmd::cargo(&["test", "--workspace", "--exclude", "xtask"])
+            .env("GANTRY_TEST_BROWSER", tools::CHROMIUM),
+    )?;
     // Stopped when it goes out of scope, after the browser tests.
     let ports = cmd::free_ports(9)?;
     let database = postgres::TempPostgres::start(ports[4])?;

@@ -110,7 +110,7 @@ pub async fn module_static(
 
 /// The file `rest` names under the canonical folder `dir`, when it is a file there:
 /// no `..`, no absolute parts, and, once every link is followed, still inside `dir`.
-fn resolve_static(dir: &std::path::Path, rest: &str) -> Option<std::path::PathBuf> {
+pub(crate) fn resolve_static(dir: &std::path::Path, rest: &str) -> Option<std::path::PathBuf> {
     use std::path::Component;
     let relative = std::path::Path::new(rest);
     if rest.is_empty()

@@ -10,6 +10,7 @@ mod api_tokens;
 mod auth;
 mod bad_input;
 mod bounded_requests;
+mod bundle_check;
 mod chat;
 mod collection_rights;
 mod collections;

@@ -3,7 +3,7 @@
 
 use gantry_server::{
     auth::DevUser,
-    module_check::check,
+    module_check::{check, CheckWith},
     module_command::{new, Kind},
 };
 use serde_json::json;
@@ -15,7 +15,9 @@ async fn a_new_js_module_passes_the_check_and_runs() {
     let dir = tempfile::tempdir().unwrap();
     let said = new("notes-box", Kind::Js, dir.path()).unwrap();
     assert!(said.starts_with("created module `notes-box`"), "{said}");
-    let (report, passed) = check(&dir.path().join("notes-box"), None).await.unwrap();
+    let (report, passed) = check(&dir.path().join("notes-box"), CheckWith::default())
+        .await
+        .unwrap();
     assert!(passed, "{report}");
     assert!(
         report.contains("manifest of `notes-box` 0.1.0 is valid"),
@@ -81,7 +83,7 @@ async fn a_new_leptos_module_is_a_crate_that_passes_the_check() {
         .and_then(|l| l.split('"').nth(1))
         .unwrap();
     assert!(root.join(sdk).join("Cargo.toml").is_file(), "{sdk}");
-    let (report, passed) = check(&root, None).await.unwrap();
+    let (report, passed) = check(&root, CheckWith::default()).await.unwrap();
     assert!(passed, "{report}");
     assert!(report.contains("crate `gantry-mod-shelf`"), "{report}");
     assert!(report.contains("migration(s) apply, revert"), "{report}");
@@ -119,13 +121,13 @@ frontend_component = "Main"
             ("migrations/0001_x.down.sql", "DROP TABLE users_copy;"),
         ],
     );
-    let (report, passed) = check(&folder, None).await.unwrap();
+    let (report, passed) = check(&folder, CheckWith::default()).await.unwrap();
     assert!(!passed);
     for expected in [
         "version `one` is not semver",
         "nav_items id `Wreck`",
         "clashes with the host's `/admin`",
-        "never registers in window.__GANTRY_MODULES__",
+        "never registers: no statement assigns",
         "static_dir `static` is not a folder",
         "migration 1 refused by the database: it names `users_copy`",
     ] {
@@ -237,7 +239,7 @@ async fn migrations_for_one_database_only_are_refused_by_the_check_and_the_host(
             ("postgres/0001_items.down.sql", "DROP TABLE pgonly_items;"),
         ],
     );
-    let (report, passed) = check(&folder, None).await.unwrap();
+    let (report, passed) = check(&folder, CheckWith::default()).await.unwrap();
     assert!(!passed, "{report}");
     assert!(
         report.contains(
@@ -306,15 +308,31 @@ async fn check_tries_the_migrations_on_postgres_when_given_a_server() {
             ("postgres/0001_items.down.sql", "DROP TABLE users_copy;"),
         ],
     );
-    let (report, passed) = check(&bad, None).await.unwrap();
+    let (report, passed) = check(&bad, CheckWith::default()).await.unwrap();
     assert!(passed, "without a server, only SQLite is tried: {report}");
     assert!(report.contains("PostgreSQL not tried"), "{report}");
 
-    let (report, passed) = check(&bad, Some(&server)).await.unwrap();
+    let (report, passed) = check(
+        &bad,
+        CheckWith {
+            postgres: Some(&server),
+            ..CheckWith::default()
+        },
+    )
+    .await
+    .unwrap();
     assert!(!passed, "{report}");
     assert!(report.contains("problem: on PostgreSQL:"), "{report}");
     assert!(report.contains("users_copy"), "{report}");
-    let (report, passed) = check(&good, Some(&server)).await.unwrap();
+    let (report, passed) = check(
+        &good,
+        CheckWith {
+            postgres: Some(&server),
+            ..CheckWith::default()
+        },
+    )
+    .await
+    .unwrap();
     assert!(passed, "{report}");
     assert!(
         report.contains("1 migration(s) apply, revert ([1]) and apply again on PostgreSQL"),
@@ -330,4 +348,36 @@ async fn check_tries_the_migrations_on_postgres_when_given_a_server() {
     .await
     .unwrap();
     assert_eq!(left, 0);
+}
+
+#[tokio::test]
+async fn the_check_reads_a_crates_lib_rs_as_rust() {
+    // A re-export counts (the Overlord's `pub use server::{module, …}` was a problem).
+    let overlord = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../modules/overlord");
+    let (report, _) = check(&overlord, CheckWith::default()).await.unwrap();
+    assert!(
+        report.contains("ok: src/lib.rs exposes `module()`"),
+        "{report}"
+    );
+
+    // A mention in a comment does not.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("fake");
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[package]\nname = \"gantry-mod-fake\"\nversion = \"0.1.0\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("src/lib.rs"),
+        "// pub fn module() -> Module\npub fn other() {}\n",
+    )
+    .unwrap();
+    let (report, passed) = check(&root, CheckWith::default()).await.unwrap();
+    assert!(!passed);
+    assert!(
+        report.contains("problem: src/lib.rs has no `pub fn module() -> Module`"),
+        "{report}"
+    );
 }
