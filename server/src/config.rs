@@ -69,8 +69,13 @@ pub enum ModuleCommand {
         /// A PostgreSQL server (`postgres://user@host/db`, a user allowed to create
         /// databases and roles) to try the migrations on too, in a scratch database
         /// that is dropped afterwards.
+        /// Without it, when PostgreSQL's programs are installed, a throwaway server
+        /// of the check's own.
         #[arg(long, env = "GANTRY_CHECK_POSTGRES")]
         postgres: Option<String>,
+        /// Do not try the migrations on PostgreSQL unless given `--postgres`.
+        #[arg(long, conflicts_with = "postgres")]
+        no_postgres: bool,
         /// The Chromium to import the bundle in (headless); without it, the first
         /// `chromium`, `chromium-browser` or `google-chrome` on PATH.
         #[arg(long, env = "GANTRY_CHECK_BROWSER")]

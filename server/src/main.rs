@@ -99,9 +99,29 @@ async fn main() -> anyhow::Result<()> {
             ModuleCommand::Check {
                 path,
                 postgres,
+                no_postgres,
                 browser,
                 no_browser,
             } => {
+                let throwaway = match module_check::postgres_programs() {
+                    Some(bin) if postgres.is_none() && !no_postgres => {
+                        match module_check::ThrowawayPostgres::start(&bin) {
+                            Ok(server) => {
+                                eprintln!(
+                                    "trying the migrations on a throwaway PostgreSQL ({})",
+                                    bin.display()
+                                );
+                                Some(server)
+                            }
+                            Err(err) => {
+                                eprintln!("no throwaway PostgreSQL: {err:#}");
+                                None
+                            }
+                        }
+                    }
+                    _ => None,
+                };
+                let postgres = postgres.or_else(|| throwaway.as_ref().map(|s| s.url.clone()));
                 let browser = if no_browser {
                     None
                 } else {
@@ -111,7 +131,10 @@ async fn main() -> anyhow::Result<()> {
                     postgres: postgres.as_deref(),
                     browser: browser.as_deref(),
                 };
-                let (report, passed) = module_check::check(&path, with).await?;
+                let checked = module_check::check(&path, with).await;
+                // Stopped here: `exit` below runs no destructors.
+                drop(throwaway);
+                let (report, passed) = checked?;
                 print!("{report}");
                 if !passed {
                     std::process::exit(1);

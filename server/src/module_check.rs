@@ -8,6 +8,7 @@
 mod browser;
 mod bundle;
 mod scratch;
+mod throwaway_postgres;
 
 use std::{fmt::Write as _, path::Path};
 
@@ -15,6 +16,7 @@ use anyhow::{bail, Context, Result};
 use gantry_sdk::{manifest_problems, Migrations, ModuleManifest, BROWSER_ABI};
 
 pub use browser::find as find_browser;
+pub use throwaway_postgres::{programs as postgres_programs, ThrowawayPostgres};
 
 use crate::{
     db::Db,
@@ -423,9 +425,11 @@ async fn check_migrations(module: &gantry_sdk::Module, found: &mut Found<'_>) ->
             scratch.drop_all().await?;
             res?;
         }
-        None if module.migrations.is_some() => found
-            .notes
-            .push("PostgreSQL not tried: give `--postgres <server URL>` to try it too".into()),
+        None if module.migrations.is_some() => found.notes.push(
+            "PostgreSQL not tried: give `--postgres <server URL>`, or install PostgreSQL \
+                 for a throwaway server of the check's own"
+                .into(),
+        ),
         None => {}
     }
     Ok(())

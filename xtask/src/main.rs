@@ -165,10 +165,11 @@ fn test() -> Result<()> {
 
     cmd::step("test", "unit, integration and doc tests");
     // xtask has no tests; leaving it out keeps dependency features as the builds have them.
-    // The module check's browser tests must run here, not skip: they get Chromium.
+    // The module check's browser and local-PostgreSQL tests must run here, not skip.
     cmd::run(
         cmd::cargo(&["test", "--workspace", "--exclude", "xtask"])
-            .env("GANTRY_TEST_BROWSER", tools::CHROMIUM),
+            .env("GANTRY_TEST_BROWSER", tools::CHROMIUM)
+            .env("GANTRY_TEST_LOCAL_POSTGRES", "1"),
     )?;
     // Stopped when it goes out of scope, after the browser tests.
     let ports = cmd::free_ports(9)?;

@@ -381,3 +381,62 @@ async fn the_check_reads_a_crates_lib_rs_as_rust() {
         "{report}"
     );
 }
+
+/// `gantry module check` without `--postgres`, on a machine with PostgreSQL's
+/// programs (`cargo xtask test` installs them and says so): a throwaway server of its
+/// own finds the PostgreSQL-only fault, and is gone afterwards.
+#[tokio::test]
+async fn the_check_starts_a_throwaway_postgres_when_the_machine_has_one() {
+    if gantry_server::module_check::postgres_programs().is_none() {
+        assert!(
+            std::env::var_os("GANTRY_TEST_LOCAL_POSTGRES").is_none(),
+            "GANTRY_TEST_LOCAL_POSTGRES is set, but PostgreSQL's programs are not installed"
+        );
+        eprintln!("no PostgreSQL programs here: the throwaway server is not tried");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bad = migrating_module(
+        dir.path(),
+        "stray",
+        &[
+            (
+                "sqlite/0001_items.up.sql",
+                "CREATE TABLE stray_items (id INTEGER PRIMARY KEY);",
+            ),
+            ("sqlite/0001_items.down.sql", "DROP TABLE stray_items;"),
+            (
+                "postgres/0001_items.up.sql",
+                "CREATE TABLE stray_items (id INTEGER PRIMARY KEY AUTOINCREMENT);",
+            ),
+            ("postgres/0001_items.down.sql", "DROP TABLE stray_items;"),
+        ],
+    );
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_gantry"))
+        .args(["module", "check", "--no-browser"])
+        .arg(&bad)
+        .env_remove("GANTRY_CHECK_POSTGRES")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stderr.contains("throwaway PostgreSQL"), "{stderr}");
+    assert!(
+        stdout.contains("problem: on PostgreSQL:") && stdout.contains("AUTOINCREMENT"),
+        "{stdout}"
+    );
+    let left: Vec<_> = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(&format!("gantry-check-pg-{pid}-")))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
