@@ -103,37 +103,11 @@ async fn main() -> anyhow::Result<()> {
                 browser,
                 no_browser,
             } => {
-                let throwaway = match module_check::postgres_programs() {
-                    Some(bin) if postgres.is_none() && !no_postgres => {
-                        match module_check::ThrowawayPostgres::start(&bin) {
-                            Ok(server) => {
-                                eprintln!(
-                                    "trying the migrations on a throwaway PostgreSQL ({})",
-                                    bin.display()
-                                );
-                                Some(server)
-                            }
-                            Err(err) => {
-                                eprintln!("no throwaway PostgreSQL: {err:#}");
-                                None
-                            }
-                        }
-                    }
-                    _ => None,
-                };
-                let postgres = postgres.or_else(|| throwaway.as_ref().map(|s| s.url.clone()));
-                let browser = if no_browser {
-                    None
-                } else {
-                    module_check::find_browser(browser.as_deref())
-                };
-                let with = module_check::CheckWith {
-                    postgres: postgres.as_deref(),
-                    browser: browser.as_deref(),
-                };
-                let checked = module_check::check(&path, with).await;
-                // Stopped here: `exit` below runs no destructors.
-                drop(throwaway);
+                let setup =
+                    module_check::CheckSetup::new(postgres, !no_postgres, browser, !no_browser);
+                let checked = module_check::check(&path, setup.with()).await;
+                // Its throwaway server is stopped here: `exit` below runs no destructors.
+                drop(setup);
                 let (report, passed) = checked?;
                 print!("{report}");
                 if !passed {

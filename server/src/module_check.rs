@@ -10,13 +10,17 @@ mod bundle;
 mod scratch;
 mod throwaway_postgres;
 
-use std::{fmt::Write as _, path::Path};
+use std::{
+    fmt::Write as _,
+    path::{Path, PathBuf},
+};
 
 use anyhow::{bail, Context, Result};
 use gantry_sdk::{manifest_problems, Migrations, ModuleManifest, BROWSER_ABI};
 
 pub use browser::find as find_browser;
-pub use throwaway_postgres::{programs as postgres_programs, ThrowawayPostgres};
+pub use throwaway_postgres::programs as postgres_programs;
+use throwaway_postgres::ThrowawayPostgres;
 
 use crate::{
     db::Db,
@@ -33,6 +37,61 @@ pub struct CheckWith<'a> {
     pub postgres: Option<&'a str>,
     /// A Chromium to import the bundle in (headless).
     pub browser: Option<&'a Path>,
+}
+
+/// What `gantry module check`'s options come to: the PostgreSQL server given, else
+/// (unless told not to) a throwaway one when the machine has PostgreSQL's programs;
+/// the browser given, else (unless told not to) a Chromium on `PATH`. A throwaway
+/// server stops when this is dropped.
+pub struct CheckSetup {
+    postgres: Option<String>,
+    browser: Option<PathBuf>,
+    _throwaway: Option<ThrowawayPostgres>,
+}
+
+impl CheckSetup {
+    /// Resolves the command line's options; says on stderr which throwaway server it
+    /// started, or why it could not.
+    pub fn new(
+        postgres: Option<String>,
+        local_postgres: bool,
+        browser: Option<PathBuf>,
+        use_browser: bool,
+    ) -> Self {
+        let throwaway = match postgres_programs() {
+            Some(bin) if postgres.is_none() && local_postgres => {
+                match ThrowawayPostgres::start(&bin) {
+                    Ok(server) => {
+                        eprintln!(
+                            "trying the migrations on a throwaway PostgreSQL ({})",
+                            bin.display()
+                        );
+                        Some(server)
+                    }
+                    Err(err) => {
+                        eprintln!("no throwaway PostgreSQL: {err:#}");
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
+        Self {
+            postgres: postgres.or_else(|| throwaway.as_ref().map(|s| s.url.clone())),
+            browser: use_browser
+                .then(|| find_browser(browser.as_deref()))
+                .flatten(),
+            _throwaway: throwaway,
+        }
+    }
+
+    /// What the check may use.
+    pub fn with(&self) -> CheckWith<'_> {
+        CheckWith {
+            postgres: self.postgres.as_deref(),
+            browser: self.browser.as_deref(),
+        }
+    }
 }
 
 /// Checks the module at `path` (a drop-in folder or a module crate) with what `with`
@@ -148,10 +207,9 @@ async fn check_bundle(manifest: &ModuleManifest, root: &Path, found: &mut Found<
         {
             Some(own) => {
                 seen_in_source = true;
-                let abi = own.abi.map(|abi| abi.to_string());
                 judge_entry(
                     bundle,
-                    abi.as_deref(),
+                    own.abi.as_deref(),
                     own.components.as_deref(),
                     &wanted,
                     found,
@@ -173,8 +231,8 @@ async fn check_bundle(manifest: &ModuleManifest, root: &Path, found: &mut Found<
     }
     let Some(browser) = found.with.browser else {
         found.notes.push(format!(
-            "frontend_bundle `{bundle}` {}; not imported in a browser (none found: install \
-             Chromium or give --browser)",
+            "frontend_bundle `{bundle}` {}; not imported in a browser (none given or found \
+             on PATH: install Chromium or give --browser)",
             if seen_in_source {
                 "registers as it should"
             } else {
@@ -195,14 +253,11 @@ async fn check_bundle(manifest: &ModuleManifest, root: &Path, found: &mut Found<
                     "frontend_bundle `{bundle}` fails to load in the browser: {error}"
                 ));
             } else if let Some(entry) = loaded.entry {
-                let abi = (!entry.abi.is_null()).then(|| entry.abi.to_string());
-                judge_entry(
-                    bundle,
-                    abi.as_deref(),
-                    Some(&entry.components),
-                    &wanted,
-                    found,
-                );
+                let abi = match &entry.abi {
+                    serde_json::Value::Null => "none".to_owned(),
+                    abi => abi.to_string(),
+                };
+                judge_entry(bundle, Some(&abi), Some(&entry.components), &wanted, found);
                 if found.problems.len() == before {
                     found.notes.push(format!(
                         "frontend_bundle `{bundle}` imported in {}: registers `{name}` with {}",
@@ -224,8 +279,8 @@ async fn check_bundle(manifest: &ModuleManifest, root: &Path, found: &mut Found<
     }
 }
 
-/// Checks a registry entry's `abi` (as written, `None` when missing or not a
-/// literal) and its components (`None` when not known) against the manifest.
+/// Checks a registry entry's `abi` (as written, `none` when it has none, `None` when
+/// not known) and its components (`None` when not known) against the manifest.
 fn judge_entry(
     bundle: &str,
     abi: Option<&str>,

@@ -35,12 +35,7 @@ pub async fn protect(State(state): State<AppState>, mut request: Request, next: 
     request.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut res = next.run(request).await;
     let headers = res.headers_mut();
-    let extra = state.modules.dev_origins().join(" ");
-    let policy = format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval' {extra}; \
-         connect-src 'self' {extra}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
-         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    );
+    let policy = content_security_policy(&nonce, &state.modules.dev_origins().join(" "));
     for (name, value) in [
         (header::CONTENT_SECURITY_POLICY, policy.as_str()),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
@@ -82,7 +77,19 @@ fn is_cross_site(headers: &HeaderMap) -> bool {
     }
 }
 
-fn nonce() -> String {
+/// The pages' Content-Security-Policy: scripts from this origin, the page's `nonce`
+/// and `extra` origins (dev mode's); module code runs under it, and `gantry module
+/// check` loads bundles under it too.
+pub fn content_security_policy(nonce: &str, extra: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval' {extra}; \
+         connect-src 'self' {extra}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// A fresh random nonce for one response's scripts.
+pub fn nonce() -> String {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).expect("the operating system's random source works");
     bytes.iter().map(|b| format!("{b:02x}")).collect()

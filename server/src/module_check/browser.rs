@@ -5,6 +5,7 @@
 //! the error `import()` gave).
 
 use std::{
+    os::unix::process::CommandExt,
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     sync::{Arc, Mutex},
@@ -98,7 +99,7 @@ pub async fn load(browser: &Path, files: &BundleFiles<'_>) -> Result<Loaded> {
                 .as_ref()
                 .and_then(|dir| dir.canonicalize().ok()),
         },
-        nonce: crate::accounts::random_hex(16),
+        nonce: crate::security::nonce(),
         report: Mutex::new(Some(report)),
     });
     let router = Router::new()
@@ -119,6 +120,8 @@ pub async fn load(browser: &Path, files: &BundleFiles<'_>) -> Result<Loaded> {
         crate::accounts::random_hex(4)
     ));
     let child = Command::new(browser)
+        // Its own process group, so that its helper processes are stopped with it.
+        .process_group(0)
         .args([
             "--headless",
             "--no-sandbox",
@@ -154,11 +157,18 @@ pub async fn load(browser: &Path, files: &BundleFiles<'_>) -> Result<Loaded> {
     result
 }
 
-/// Kills the browser when the check is done with it.
+/// Kills the browser and every helper process it started (its process group) when
+/// the check is done with it; helpers left running would keep writing to the
+/// profile folder after it is removed.
 struct Running(Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -190,10 +200,7 @@ try {{
          <script type=module nonce=\"{nonce}\">{script}</script>"
     );
     // The host's script policy, so that what it would refuse fails here too.
-    let policy = format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
-    );
+    let policy = crate::security::content_security_policy(nonce, "");
     ([(header::CONTENT_SECURITY_POLICY, policy)], Html(html)).into_response()
 }
 

@@ -36,8 +36,9 @@ pub struct Registration {
     pub name: Option<String>,
     /// 1-based line of the assignment.
     pub line: usize,
-    /// The `abi` property when it is a number literal.
-    pub abi: Option<f64>,
+    /// The `abi` property as written: a number literal's value, or `none` when the
+    /// entry (an object literal) has no `abi`; `None` when the source cannot tell.
+    pub abi: Option<String>,
     /// The keys of `components` when it is an object literal with static keys only.
     pub components: Option<Vec<String>>,
 }
@@ -167,8 +168,9 @@ fn registration(name: Option<String>, line: usize, value: &Expression<'_>) -> Re
     };
     if let Expression::ObjectExpression(entry) = value.without_parentheses() {
         found.abi = match property(entry, "abi").map(Expression::without_parentheses) {
-            Some(Expression::NumericLiteral(abi)) => Some(abi.value),
-            _ => None,
+            None => Some("none".into()),
+            Some(Expression::NumericLiteral(abi)) => Some(abi.value.to_string()),
+            Some(_) => None,
         };
         if let Some(Expression::ObjectExpression(components)) =
             property(entry, "components").map(Expression::without_parentheses)
@@ -240,7 +242,7 @@ mod tests {
         };
         assert_eq!(reg.name.as_deref(), Some("bookmarks"));
         assert_eq!(reg.line, 2);
-        assert_eq!(reg.abi, Some(1.0));
+        assert_eq!(reg.abi.as_deref(), Some("1"));
         assert_eq!(
             reg.components.as_deref(),
             Some(&["Bookmarks".to_owned(), "Settings".to_owned()][..])

@@ -135,6 +135,33 @@ async fn another_abi_is_a_problem() {
     );
 }
 
+#[tokio::test]
+async fn an_entry_without_abi_is_a_problem() {
+    // The host refuses it as incompatible (`abi` shown as `none`).
+    let bundle = registering("wreck", BOTH).replace("abi: 1, ", "");
+    let (report, passed) = check_bundle(&bundle, &[], None).await;
+    assert_problem(
+        &report,
+        passed,
+        "registers with abi none; this host takes abi 1",
+    );
+    if let Some(browser) = browser() {
+        let bundle = format!("await 0;\n{bundle}");
+        let imported = "await import('/modules/wreck/static/real.js');\n";
+        let (report, passed) = check_bundle(
+            imported,
+            &[("static/real.js", &bundle)],
+            Some(browser.as_path()),
+        )
+        .await;
+        assert_problem(
+            &report,
+            passed,
+            "registers with abi none; this host takes abi 1",
+        );
+    }
+}
+
 /// The browser `cargo xtask test` names, or one on PATH; `None` (the test says so and
 /// returns) only outside the xtask run.
 fn browser() -> Option<PathBuf> {
@@ -203,4 +230,13 @@ async fn with_a_browser_the_check_imports_the_bundle_and_its_imports() {
     // A missing import is named.
     let (report, passed) = check_bundle(importer, &[], browser).await;
     assert_problem(&report, passed, "fails to load in the browser: TypeError");
+
+    // Every browser is gone, and its profile folder with it.
+    let profiles = format!("gantry-check-browser-{}-", std::process::id());
+    let left: Vec<String> = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .filter_map(|e| Some(e.ok()?.file_name().to_string_lossy().into_owned()))
+        .filter(|name| name.starts_with(&profiles))
+        .collect();
+    assert!(left.is_empty(), "profile folders left behind: {left:?}");
 }

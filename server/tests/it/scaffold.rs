@@ -227,6 +227,28 @@ fn migrating_module(
     )
 }
 
+/// A drop-in `stray` whose SQLite migration is fine and whose PostgreSQL one is
+/// `postgres_up` (and `postgres_down`).
+fn fails_on_postgres_only(
+    dir: &std::path::Path,
+    postgres_up: &str,
+    postgres_down: &str,
+) -> std::path::PathBuf {
+    migrating_module(
+        dir,
+        "stray",
+        &[
+            (
+                "sqlite/0001_items.up.sql",
+                "CREATE TABLE stray_items (id INTEGER PRIMARY KEY);",
+            ),
+            ("sqlite/0001_items.down.sql", "DROP TABLE stray_items;"),
+            ("postgres/0001_items.up.sql", postgres_up),
+            ("postgres/0001_items.down.sql", postgres_down),
+        ],
+    )
+}
+
 #[tokio::test]
 async fn migrations_for_one_database_only_are_refused_by_the_check_and_the_host() {
     let dir = tempfile::tempdir().unwrap();
@@ -292,21 +314,10 @@ async fn check_tries_the_migrations_on_postgres_when_given_a_server() {
             ("postgres/0001_items.down.sql", down),
         ],
     );
-    let bad = migrating_module(
+    let bad = fails_on_postgres_only(
         dir.path(),
-        "stray",
-        &[
-            (
-                "sqlite/0001_items.up.sql",
-                "CREATE TABLE stray_items (id INTEGER PRIMARY KEY);",
-            ),
-            ("sqlite/0001_items.down.sql", "DROP TABLE stray_items;"),
-            (
-                "postgres/0001_items.up.sql",
-                "CREATE TABLE users_copy (id BIGINT);",
-            ),
-            ("postgres/0001_items.down.sql", "DROP TABLE users_copy;"),
-        ],
+        "CREATE TABLE users_copy (id BIGINT);",
+        "DROP TABLE users_copy;",
     );
     let (report, passed) = check(&bad, CheckWith::default()).await.unwrap();
     assert!(passed, "without a server, only SQLite is tried: {report}");
@@ -396,21 +407,10 @@ async fn the_check_starts_a_throwaway_postgres_when_the_machine_has_one() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let bad = migrating_module(
+    let bad = fails_on_postgres_only(
         dir.path(),
-        "stray",
-        &[
-            (
-                "sqlite/0001_items.up.sql",
-                "CREATE TABLE stray_items (id INTEGER PRIMARY KEY);",
-            ),
-            ("sqlite/0001_items.down.sql", "DROP TABLE stray_items;"),
-            (
-                "postgres/0001_items.up.sql",
-                "CREATE TABLE stray_items (id INTEGER PRIMARY KEY AUTOINCREMENT);",
-            ),
-            ("postgres/0001_items.down.sql", "DROP TABLE stray_items;"),
-        ],
+        "CREATE TABLE stray_items (id INTEGER PRIMARY KEY AUTOINCREMENT);",
+        "DROP TABLE stray_items;",
     );
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_gantry"))
         .args(["module", "check", "--no-browser"])
