@@ -18,6 +18,7 @@ pub fn AuditLog(ctx: GantryContext) -> impl IntoView {
     let action = RwSignal::new(String::new());
     let period = RwSignal::new(String::from("0"));
     let page = RwSignal::new(0u32);
+    let newest = ui::NewestLoad::new();
     let found = RwSignal::new(None::<Result<AuditPage, String>>);
     let load = move || {
         let ctx = ctx.clone();
@@ -38,10 +39,12 @@ pub fn AuditLog(ctx: GantryContext) -> impl IntoView {
                 ("per_page", PER_PAGE.to_string()),
             ])
         );
+        let ticket = newest.ticket();
         spawn_local(async move {
-            found.set(Some(
-                ctx.get::<AuditPage>(&path).await.map_err(|e| e.message),
-            ));
+            let answer = ctx.get::<AuditPage>(&path).await.map_err(|e| e.message);
+            if newest.is_newest(ticket) {
+                found.set(Some(answer));
+            }
         });
     };
     load();

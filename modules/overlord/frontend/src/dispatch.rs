@@ -20,6 +20,7 @@ struct Created {
 #[component]
 pub fn DispatchConsole(ctx: GantryContext) -> impl IntoView {
     let projects = RwSignal::new(Vec::<Project>::new());
+    let newest = ui::NewestLoad::new();
     let tasks = RwSignal::new(None::<Result<Vec<Task>, String>>);
     let state_filter = RwSignal::new(String::new());
     let project_id = RwSignal::new(String::new());
@@ -48,10 +49,12 @@ pub fn DispatchConsole(ctx: GantryContext) -> impl IntoView {
                 "/tasks?{}",
                 ui::query(&[("state", state_filter.get_untracked())])
             );
+            let ticket = newest.ticket();
             spawn_local(async move {
-                tasks.set(Some(
-                    ctx.get::<Vec<Task>>(&path).await.map_err(|e| e.message),
-                ));
+                let answer = ctx.get::<Vec<Task>>(&path).await.map_err(|e| e.message);
+                if newest.is_newest(ticket) {
+                    tasks.set(Some(answer));
+                }
             });
         }
     };

@@ -13,6 +13,7 @@ const PER_PAGE: u32 = 10;
 pub fn MemoryBrowser(ctx: GantryContext) -> impl IntoView {
     let search = RwSignal::new(String::new());
     let page = RwSignal::new(0u32);
+    let newest = ui::NewestLoad::new();
     let found = RwSignal::new(None::<Result<MemoryPage, String>>);
     let editing = RwSignal::new(None::<i64>);
     let key = RwSignal::new(String::new());
@@ -31,10 +32,12 @@ pub fn MemoryBrowser(ctx: GantryContext) -> impl IntoView {
                     ("per_page", PER_PAGE.to_string()),
                 ])
             );
+            let ticket = newest.ticket();
             spawn_local(async move {
-                found.set(Some(
-                    ctx.get::<MemoryPage>(&path).await.map_err(|e| e.message),
-                ));
+                let answer = ctx.get::<MemoryPage>(&path).await.map_err(|e| e.message);
+                if newest.is_newest(ticket) {
+                    found.set(Some(answer));
+                }
             });
         }
     };

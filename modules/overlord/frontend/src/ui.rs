@@ -24,6 +24,29 @@ pub fn query(pairs: &[(&str, String)]) -> String {
         .join("&")
 }
 
+/// Orders overlapping loads of one list: each load takes a ticket, and only the newest
+/// ticket's answer is shown. Without it, an older search's answer arriving late (typing
+/// fast, a filter changed mid-request) would replace the newer one on screen.
+#[derive(Clone, Copy)]
+pub struct NewestLoad(StoredValue<u64>);
+
+impl NewestLoad {
+    pub fn new() -> Self {
+        Self(StoredValue::new(0))
+    }
+
+    /// Starts a load: every earlier ticket is outdated from now on.
+    pub fn ticket(&self) -> u64 {
+        self.0.update_value(|n| *n += 1);
+        self.0.get_value()
+    }
+
+    /// Whether `ticket` is still the newest load.
+    pub fn is_newest(&self, ticket: u64) -> bool {
+        self.0.get_value() == ticket
+    }
+}
+
 /// Calls `tick` every `ms` milliseconds while the component is mounted.
 pub fn poll(ms: u64, tick: impl Fn() + 'static) {
     if let Ok(handle) = set_interval_with_handle(tick, std::time::Duration::from_millis(ms)) {
