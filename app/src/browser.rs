@@ -4,5 +4,6 @@
 
 pub mod api;
 pub mod bus;
+pub mod live;
 pub mod loader;
 pub mod registry;

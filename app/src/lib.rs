@@ -17,6 +17,7 @@ pub mod host_pages;
 pub mod host_ui;
 pub mod http;
 pub mod lazy_page;
+pub mod live_modules;
 pub mod nav;
 pub mod pages;
 pub mod theme;
@@ -77,7 +78,9 @@ pub fn App() -> impl IntoView {
     let bootstrap = use_bootstrap();
     provide_context(HostUi::new(theme::requested_theme()));
     let signed_in = bootstrap.user.is_some();
-    let entries = nav::sidebar_entries(bootstrap.user.as_ref(), &bootstrap.modules);
+    let live = live_modules::provide_live_modules(bootstrap.modules.clone(), signed_in);
+    let user = bootstrap.user.clone();
+    let entries = Signal::derive(move || live.0.with(|m| nav::sidebar_entries(user.as_ref(), m)));
     view! {
         <Stylesheet id="gantry-style" href="/pkg/gantry.css" />
         <Title formatter=|page: String| format!("{page} · Gantry") />

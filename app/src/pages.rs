@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod admin_audit;
 pub mod admin_models;
+pub mod admin_modules;
 pub mod admin_users;
 pub mod api_tokens;
 pub mod chat;

@@ -268,9 +268,11 @@ collections: Array<Collection>, };
 
 /**
  * Where a module is in its life: discovered → migrating → starting → running, or
- * stopped at invalid, incompatible or failed.
+ * stopped at invalid, incompatible or failed, or turned off by an administrator
+ * (disabled: its hooks have run their `on_shutdown`, its API answers 503 and it is
+ * absent from `/api/modules` until enabled again).
  */
-export type ModuleState = "discovered" | "invalid" | "incompatible" | "migrating" | "starting" | "running" | "failed";
+export type ModuleState = "discovered" | "invalid" | "incompatible" | "migrating" | "starting" | "running" | "failed" | "disabled";
 
 /**
  * Where a module came from.

@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use crate::{NavItem, Tab};
 
 /// Where a module is in its life: discovered → migrating → starting → running, or
-/// stopped at invalid, incompatible or failed.
+/// stopped at invalid, incompatible or failed, or turned off by an administrator
+/// (disabled: its hooks have run their `on_shutdown`, its API answers 503 and it is
+/// absent from `/api/modules` until enabled again).
 ///
 /// ```
 /// assert_eq!(serde_json::to_string(&gantry_sdk::ModuleState::Running).unwrap(), "\"running\"");
@@ -22,6 +24,7 @@ pub enum ModuleState {
     Starting,
     Running,
     Failed,
+    Disabled,
 }
 
 /// Where a module came from.

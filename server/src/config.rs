@@ -84,6 +84,25 @@ pub enum ModuleCommand {
         #[arg(long, conflicts_with = "browser")]
         no_browser: bool,
     },
+    /// Turn a module off: its API answers 503 and it leaves every page; running
+    /// instances follow within seconds, and it stays off across restarts.
+    Disable {
+        /// The module's name.
+        name: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
+        modules: ModulesArgs,
+    },
+    /// Turn a disabled module on again (running instances migrate and start it).
+    Enable {
+        /// The module's name.
+        name: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
+        modules: ModulesArgs,
+    },
 }
 
 #[derive(Debug, Clone, Subcommand)]

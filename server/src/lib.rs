@@ -211,8 +211,18 @@ pub async fn serve_with(
 ) -> std::io::Result<()> {
     let modules = state.modules.clone();
     let pruning = tokio::spawn(retention::run(state.db.clone(), state.retention));
+    let following = tokio::spawn(modules::switch::follow(
+        state.modules.clone(),
+        state.db.clone(),
+    ));
+    let closing = modules.closing.clone();
+    let shutdown = async move {
+        shutdown.await;
+        closing.cancel();
+    };
     let res = http_server::serve_router(listener, app(state), shutdown, limits).await;
     pruning.abort();
+    following.abort();
     modules.shutdown(SHUTDOWN_HOOK_TIMEOUT).await;
     res
 }

@@ -6,7 +6,7 @@ use gantry_server::{
     accounts::{self, AdminSetup},
     auth::Auth,
     chat::{connections, messages, ChatState},
-    config::{Cli, Command, MigrateCommand, ModuleCommand, UserCommand},
+    config::{Cli, Command, DatabaseArgs, MigrateCommand, ModuleCommand, ModulesArgs, UserCommand},
     db::Db,
     migrate_command, module_check,
     module_command::{self, Kind},
@@ -114,6 +114,16 @@ async fn main() -> anyhow::Result<()> {
                     std::process::exit(1);
                 }
             }
+            ModuleCommand::Disable {
+                name,
+                database,
+                modules,
+            } => print!("{}", switch_module(&name, false, database, modules).await?),
+            ModuleCommand::Enable {
+                name,
+                database,
+                modules,
+            } => print!("{}", switch_module(&name, true, database, modules).await?),
         },
         Command::User { database, command } => {
             let db = Db::connect(&database.url()).await?;
@@ -137,4 +147,17 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `gantry module enable|disable NAME`.
+async fn switch_module(
+    name: &str,
+    enabled: bool,
+    database: DatabaseArgs,
+    modules: ModulesArgs,
+) -> anyhow::Result<String> {
+    let db = Db::connect(&database.url()).await?;
+    db.migrate().await?;
+    let options = ModuleOptions::new(Some(modules.dir(&database)));
+    Ok(modules::switch::from_command_line(&db, &options, name, enabled).await?)
 }

@@ -2,8 +2,9 @@
 //!
 //! [`load`] turns discovered modules into a [`ModuleRegistry`]: each module is
 //! validated, migrated and started on its own, and one that fails at any step is
-//! recorded with its error and skipped, never fatal to the host. The registry is
-//! then fixed for the life of the process; [`dispatch`] serves every module's API,
+//! recorded with its error and skipped, never fatal to the host. The set of modules
+//! is then fixed for the life of the process, while each one may be disabled and
+//! enabled again at runtime ([`switch`]); [`dispatch`] serves every module's API,
 //! bundle and static files from it.
 
 pub(crate) mod collections;
@@ -18,6 +19,7 @@ mod proxy;
 pub mod registry;
 mod sqlite_boundary;
 mod storage;
+pub mod switch;
 
 use std::{path::PathBuf, time::Duration};
 
@@ -65,8 +67,20 @@ pub async fn load(
     let mut registry = ModuleRegistry::default();
     registry.module_boundary = migrate::boundary(db).await;
     registry.sidecar_timeout = options.sidecar_timeout;
+    registry.hook_timeout = options.hook_timeout;
     for candidate in discovery::discover(options, compiled) {
         registry.admit(candidate, &options.host_version);
+    }
+    // What an administrator turned off stays off: not migrated, not started.
+    match switch::disabled_names(db).await {
+        Ok(disabled) => {
+            for entry in registry.entries_mut() {
+                if disabled.contains(&entry.name) && entry.state == ModuleState::Discovered {
+                    entry.state = ModuleState::Disabled;
+                }
+            }
+        }
+        Err(err) => tracing::error!("cannot read which modules are disabled: {err}"),
     }
     for entry in registry.entries_mut() {
         if entry.state == ModuleState::Discovered {

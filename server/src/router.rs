@@ -169,6 +169,12 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/api/admin/modules",
             get(api::modules::list_module_statuses),
         )
+        .route(
+            "/api/admin/modules/{name}",
+            patch(api::modules::switch_module),
+        )
+        // Used by every open page: the modules list, pushed as it changes.
+        .route("/api/events", get(api::modules::live_events))
         // Each module's API (its router or sidecar) and its bundle (`…/bundle.js`).
         .route("/api/modules/{name}", any(dispatch::module_api))
         .route("/api/modules/{name}/{*rest}", any(dispatch::module_api))

@@ -9,6 +9,7 @@ use crate::{
     bootstrap::use_bootstrap,
     components::module_component::ModuleComponent,
     host_pages::{host_page_tabs, resolve_host_tab, HostTabMatch},
+    live_modules::use_live_modules,
     pages::not_found::NotFound,
 };
 
@@ -23,25 +24,23 @@ pub fn HostTabsPage(
     host_tabs: Vec<Tab>,
     render_host: fn(&str) -> AnyView,
 ) -> impl IntoView {
-    let bootstrap = use_bootstrap();
-    let tabs = host_page_tabs(
-        base,
-        section,
-        host_tabs,
-        &bootstrap.modules,
-        bootstrap.user.as_ref(),
-    );
+    let user = use_bootstrap().user;
+    let modules = use_live_modules();
+    // The modules' tabs follow modules being disabled and enabled.
+    let tabs = Memo::new(move |_| {
+        modules.with(|m| host_page_tabs(base, section, host_tabs.clone(), m, user.as_ref()))
+    });
     let location = use_location();
-    let all = tabs.clone();
     let current = Memo::new(move |_| {
         let path = location.pathname.get();
-        resolve_host_tab(&all, base, path.strip_prefix(base).unwrap_or_default())
+        tabs.with(|all| resolve_host_tab(all, base, path.strip_prefix(base).unwrap_or_default()))
     });
     let active_href = move || match current.get() {
         HostTabMatch::Tab(tab) => Some(tab.href),
         _ => None,
     };
-    let links = tabs
+    let links = move || {
+        tabs.get()
         .into_iter()
         .map(|tab| {
             let href = tab.href.clone();
@@ -60,7 +59,8 @@ pub fn HostTabsPage(
                 </a>
             }
         })
-        .collect_view();
+        .collect_view()
+    };
     view! {
         <section class="page" data-page=section_name(section)>
             <h1>{title}</h1>

@@ -6,14 +6,15 @@ use leptos_router::{components::A, hooks::use_location};
 use super::icon::Icon;
 use crate::nav::SidebarEntry;
 
-/// Links to `entries`; the current page's link carries `aria-current="page"`.
+/// Links to `entries` (they follow modules being disabled and enabled); the current page's link carries `aria-current="page"`.
 #[component]
-pub fn Sidebar(entries: Vec<SidebarEntry>) -> impl IntoView {
+pub fn Sidebar(entries: Signal<Vec<SidebarEntry>>) -> impl IntoView {
     let location = use_location();
     view! {
         <nav class="sidebar" aria-label="Main">
             <ul class="nav-list">
-                {entries
+                {move || entries
+                    .get()
                     .into_iter()
                     .map(|SidebarEntry { item, module }| {
                         let inner = view! {

@@ -1,7 +1,8 @@
 //! `/admin`: running the instance, for administrators only. Its tabs are the host's
-//! own (Users, Models, Personas, Modules, Audit, System) and the modules' `admin` tabs.
+//! own (Users, Models, Personas, Modules, Audit, System) and the modules' `admin` tabs;
+//! Modules is `admin_modules.rs`.
 
-use gantry_sdk::{CollectionAccess, FieldType, ModuleSource, ModuleState, TabSection};
+use gantry_sdk::TabSection;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -10,8 +11,8 @@ use crate::{
     components::host_tabs_page::HostTabsPage,
     host_pages::admin_host_tabs,
     pages::{
-        admin_audit::AuditTab, admin_models::ModelsTab, admin_users::UsersTab,
-        personas::PersonasTab,
+        admin_audit::AuditTab, admin_models::ModelsTab, admin_modules::ModulesOverview,
+        admin_users::UsersTab, personas::PersonasTab,
     },
 };
 
@@ -56,141 +57,6 @@ fn admin_tab(id: &str) -> AnyView {
         "audit" => view! { <AuditTab /> }.into_any(),
         _ => view! { <SystemOverview /> }.into_any(),
     }
-}
-
-/// Every discovered module with its state, error, bundle and migrations.
-#[component]
-fn ModulesOverview() -> impl IntoView {
-    let modules = use_bootstrap().admin.map(|a| a.modules).unwrap_or_default();
-    if modules.is_empty() {
-        return view! {
-            <div class="empty-state">
-                <p>"No modules are installed. Drop a module folder into the modules folder (see System) and restart Gantry."</p>
-            </div>
-        }
-        .into_any();
-    }
-    let rows = modules
-        .into_iter()
-        .map(|m| {
-            let state = format!("{:?}", m.state).to_lowercase();
-            let ok = m.state == ModuleState::Running;
-            let source = match &m.source {
-                ModuleSource::CompiledIn => "compiled in".to_owned(),
-                ModuleSource::DropIn { folder } => format!("drop-in: {folder}"),
-            };
-            let migrations = m
-                .migrations
-                .iter()
-                .map(|x| {
-                    format!(
-                        "{} {} ({})",
-                        x.version,
-                        x.description,
-                        if x.applied { "applied" } else { "pending" }
-                    )
-                })
-                .collect::<Vec<_>>();
-            let bundle = m
-                .bundle
-                .map(|b| format!("{:.1} KiB · {}", b.size as f64 / 1024.0, b.hash))
-                .unwrap_or_else(|| "none".into());
-            let routes = match &m.proxy {
-                Some(proxy) => format!("{}/* → {proxy}", m.router_prefix),
-                None => format!("{}/*", m.router_prefix),
-            };
-            let pages = m
-                .nav_items
-                .iter()
-                .map(|n| format!("{} {}", n.label, n.route))
-                .chain(m.tabs.iter().map(|t| {
-                    let place = match t.section {
-                        Some(section) => format!("{section:?} tab").to_lowercase(),
-                        None => "tab".into(),
-                    };
-                    format!("{} ({place})", t.label)
-                }))
-                .collect::<Vec<_>>();
-            let collections = m
-                .collections
-                .iter()
-                .map(|c| {
-                    let fields: Vec<String> = c
-                        .fields
-                        .iter()
-                        .map(|f| match f.kind() {
-                            FieldType::Text => f.name().to_owned(),
-                            kind => format!("{} ({kind:?})", f.name()).to_lowercase(),
-                        })
-                        .collect();
-                    let r = c.rights();
-                    let rule = |a: CollectionAccess| format!("{a:?}").to_lowercase();
-                    format!(
-                        "{} ({}): {}{} · read {}, create {}, update {}, delete {}",
-                        c.name,
-                        c.table,
-                        fields.join(", "),
-                        if c.owner { " · owned items" } else { "" },
-                        rule(r.read),
-                        rule(r.create),
-                        rule(r.update),
-                        rule(r.delete)
-                    )
-                })
-                .collect::<Vec<_>>();
-            let name = m.name.clone();
-            view! {
-                <tr data-module=name>
-                    <td>
-                        <strong>{m.display_name}</strong>
-                        " "
-                        <code>{m.name}</code>
-                    </td>
-                    <td>{m.version}</td>
-                    <td>
-                        <span class="status" class:status-ok=ok class:status-bad=!ok>
-                            {state}
-                        </span>
-                        {m.error.map(|e| view! { <p class="status-error">{e.message}</p> })}
-                    </td>
-                    <td>{source}</td>
-                    <td><code>{routes}</code></td>
-                    <td>{list(pages)}</td>
-                    <td>{bundle}</td>
-                    <td data-migrations>{list(migrations)}</td>
-                    <td data-collections>{list(collections)}</td>
-                </tr>
-            }
-        })
-        .collect_view();
-    view! {
-        <table class="table">
-            <thead>
-                <tr>
-                    <th>"Module"</th>
-                    <th>"Version"</th>
-                    <th>"State"</th>
-                    <th>"Source"</th>
-                    <th>"API"</th>
-                    <th>"Pages and tabs"</th>
-                    <th>"Bundle"</th>
-                    <th>"Migrations"</th>
-                    <th>"Collections"</th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
-    }
-    .into_any()
-}
-
-/// `items` as a compact list, or "none".
-fn list(items: Vec<String>) -> AnyView {
-    if items.is_empty() {
-        return "none".into_any();
-    }
-    view! { <ul class="compact-list">{items.into_iter().map(|i| view! { <li>{i}</li> }).collect_view()}</ul> }
-        .into_any()
 }
 
 /// Version, database, uptime and folders.

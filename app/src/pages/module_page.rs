@@ -8,19 +8,42 @@ use leptos_router::hooks::use_location;
 use crate::{
     bootstrap::use_bootstrap,
     components::module_component::ModuleComponent,
+    live_modules::use_live_modules,
     nav::{module_page, ModulePageMatch},
     pages::not_found::NotFound,
 };
 
-/// Whatever module page the path names, or the 404 page.
+/// Whatever module page the path names, or the 404 page. A module turned off while
+/// its page is open says so in place.
 #[component]
 pub fn ModulePage() -> impl IntoView {
-    let modules = use_bootstrap().modules;
+    let modules = use_live_modules();
+    let loaded_with = use_bootstrap().modules;
     let location = use_location();
-    let page = Memo::new(move |_| module_page(&modules, &location.pathname.get()));
+    let page = Memo::new(move |_| modules.with(|m| module_page(m, &location.pathname.get())));
     move || match page.get() {
         Some(page) => view! { <ModuleView page /> }.into_any(),
-        None => view! { <NotFound /> }.into_any(),
+        None => match module_page(&loaded_with, &location.pathname.get_untracked()) {
+            Some(gone) => view! { <ModuleTurnedOff name=gone.module.display_name /> }.into_any(),
+            None => view! { <NotFound /> }.into_any(),
+        },
+    }
+}
+
+/// The page of a module that was disabled (or failed) after this page loaded.
+#[component]
+fn ModuleTurnedOff(name: String) -> impl IntoView {
+    view! {
+        <section class="page module-page" data-page="module-off">
+            <h1>{name.clone()}</h1>
+            <div class="module-error" role="alert" data-state="module-off">
+                <p>
+                    {name} " is not available any more: an administrator turned it off, "
+                    "or it stopped. It comes back here when it is enabled again."
+                </p>
+                <p><a href="/">"Back to Chat"</a></p>
+            </div>
+        </section>
     }
 }
 

@@ -1,11 +1,17 @@
-//! `/api/modules`: what modules there are, for the sidebar and for admins.
+//! `/api/modules`: what modules there are, for the sidebar and for admins; turning a
+//! module off and on; the live list for open pages.
 
-use std::sync::Arc;
+use std::{convert::Infallible, sync::Arc};
 
-use axum::extract::State;
-use gantry_sdk::{ApiError, CurrentUser, Json, ModuleInfo, ModuleStatus, RequireAdmin};
+use axum::{
+    extract::State,
+    response::sse::{Event, KeepAlive, Sse},
+};
+use futures::Stream;
+use gantry_sdk::{ApiError, CurrentUser, Json, ModuleInfo, ModuleStatus, Path, RequireAdmin};
+use serde::Deserialize;
 
-use crate::modules::ModuleRegistry;
+use crate::{accounts::Acting, db::Db, modules::switch, modules::ModuleRegistry};
 
 /// `GET /api/modules`: every running module the user may see, with only the nav
 /// items and tabs the user may see. Used by the sidebar and module pages.
@@ -23,4 +29,60 @@ pub async fn list_module_statuses(
     RequireAdmin(_admin): RequireAdmin,
 ) -> Json<Vec<ModuleStatus>> {
     Json(registry.statuses())
+}
+
+/// The body of `PATCH /api/admin/modules/{name}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModuleSwitch {
+    /// `false` stops the module (its `on_shutdown` runs) on every instance; `true`
+    /// starts it again, or tries a failed one again.
+    pub enabled: bool,
+}
+
+/// `PATCH /api/admin/modules/{name}` with `{"enabled": bool}`: the module's status
+/// once the change is applied here (other instances follow within seconds).
+/// Administrators only; audited.
+pub async fn switch_module(
+    State(registry): State<Arc<ModuleRegistry>>,
+    State(db): State<Db>,
+    RequireAdmin(_admin): RequireAdmin,
+    acting: Acting,
+    Path(name): Path<String>,
+    Json(switch): Json<ModuleSwitch>,
+) -> Result<Json<ModuleStatus>, ApiError> {
+    Ok(Json(
+        switch::set_enabled(&registry, &db, &name, switch.enabled, &acting).await?,
+    ))
+}
+
+/// `GET /api/events`: server-sent events for an open page. `modules` carries the
+/// modules the user may see (as `GET /api/modules` answers): once at once, then
+/// whenever a module is disabled, enabled or fails, so every open page follows
+/// without a reload.
+pub async fn live_events(
+    State(registry): State<Arc<ModuleRegistry>>,
+    user: CurrentUser,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let changes = registry.changes();
+    let events = futures::stream::unfold(
+        (registry, changes, user, None::<String>),
+        |(registry, mut changes, user, sent)| async move {
+            loop {
+                if sent.is_some() {
+                    tokio::select! {
+                        changed = changes.changed() => changed.ok()?,
+                        () = registry.closing.cancelled() => return None,
+                    }
+                }
+                let list = serde_json::to_string(&registry.infos_for(&user))
+                    .unwrap_or_else(|_| "[]".into());
+                if sent.as_deref() != Some(list.as_str()) {
+                    let event = Event::default().event("modules").data(list.clone());
+                    return Some((Ok(event), (registry, changes, user, Some(list))));
+                }
+            }
+        },
+    );
+    Sse::new(events).keep_alive(KeepAlive::default())
 }

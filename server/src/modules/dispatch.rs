@@ -38,7 +38,7 @@ pub async fn module_api(
 ) -> Result<Response, ApiError> {
     let (entry, user) = usable(&registry, &path.name, &request)?;
     if path.rest == "bundle.js" {
-        return bundle(entry, &request);
+        return bundle(&entry, &request);
     }
     let declares_collections = entry
         .manifest
@@ -46,11 +46,11 @@ pub async fn module_api(
         .is_some_and(|m| !m.collections.is_empty());
     if let Some(rest) = path.rest.strip_prefix("collections/") {
         if declares_collections {
-            return collections::serve(entry, &db, &user, rest, request).await;
+            return collections::serve(&entry, &db, &user, rest, request).await;
         }
     }
     if let Some(rest) = path.rest.strip_prefix("storage/") {
-        return storage::serve(entry, &db, &user, rest, request).await;
+        return storage::serve(&entry, &db, &user, rest, request).await;
     }
     if let Some(upstream) = &entry.proxy {
         return proxy::forward(
@@ -127,11 +127,11 @@ pub(crate) fn resolve_static(dir: &std::path::Path, rest: &str) -> Option<std::p
 
 /// The module called `name` and the request's user, if the module runs and the user
 /// may see it.
-fn usable<'a>(
-    registry: &'a ModuleRegistry,
+fn usable(
+    registry: &ModuleRegistry,
     name: &str,
     request: &Request,
-) -> Result<(&'a ModuleEntry, CurrentUser), ApiError> {
+) -> Result<(Arc<ModuleEntry>, CurrentUser), ApiError> {
     let entry = registry.get(name).ok_or_else(|| {
         ApiError::not_found(format!("no module named `{name}`")).with_module(name)
     })?;
@@ -150,6 +150,14 @@ fn usable<'a>(
             ApiError::forbidden(format!("module `{name}` is for administrators only"))
                 .with_module(name),
         );
+    }
+    if entry.state == ModuleState::Disabled {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "module_disabled",
+            format!("module `{name}` is disabled"),
+        )
+        .with_module(name));
     }
     if entry.state != ModuleState::Running {
         let reason = entry.failure.as_ref().map_or_else(

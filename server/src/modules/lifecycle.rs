@@ -16,7 +16,7 @@ use super::{
 
 /// Builds the module's context and router, then awaits its `on_startup`.
 pub async fn start(entry: &mut ModuleEntry, db: &crate::db::Db, timeout: Duration) {
-    let Some(module) = entry.module.as_mut() else {
+    let Some(module) = entry.module.clone() else {
         return;
     };
     let context = ModuleContext {
@@ -28,7 +28,7 @@ pub async fn start(entry: &mut ModuleEntry, db: &crate::db::Db, timeout: Duratio
             crate::audit::HostAuditSink::shared(db.clone()),
         ),
     };
-    let router = module.router.take().map(|router| {
+    let router = module.router.clone().map(|router| {
         let name = entry.name.clone();
         let unknown = name.clone();
         router
@@ -73,6 +73,16 @@ pub async fn start(entry: &mut ModuleEntry, db: &crate::db::Db, timeout: Duratio
         }
         Err(err) => entry.fail(ModuleStep::Startup, err),
     }
+}
+
+/// Stops a running module here at an administrator's word: its `on_shutdown` runs,
+/// then it is `disabled` (a hook that fails is logged; the module is disabled all
+/// the same, as the administrator asked).
+pub async fn disable(entry: &mut ModuleEntry, timeout: Duration) {
+    stop(entry, timeout).await;
+    entry.state = ModuleState::Disabled;
+    entry.router = None;
+    entry.context = None;
 }
 
 /// Awaits a running module's `on_shutdown`; a failure is logged, nothing more.

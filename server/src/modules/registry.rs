@@ -2,7 +2,7 @@
 
 use std::{
     path::PathBuf,
-    sync::Arc,
+    sync::{Arc, PoisonError, RwLock, RwLockReadGuard},
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
@@ -27,6 +27,7 @@ pub const HOST_TABLES: &[&str] = &[
     "chat_conversations_fts",
     "module_storage",
     "api_tokens",
+    "module_disabled",
 ];
 
 pub use gantry_sdk::{
@@ -45,7 +46,9 @@ pub struct Bundle {
     pub hash: String,
 }
 
-/// One discovered module.
+/// One discovered module. Requests hold a snapshot of it (an `Arc`); a change of
+/// state (disable, enable) makes a new entry and swaps it in.
+#[derive(Clone)]
 pub struct ModuleEntry {
     pub name: String,
     pub source: ModuleSource,
@@ -63,8 +66,9 @@ pub struct ModuleEntry {
     /// Dev mode: the URL of the bundle on the module's dev server, from
     /// `GANTRY_MODULE_<NAME>_DEV`, loaded instead of the installed bundle.
     pub dev_bundle: Option<String>,
-    /// The parts from the module's declaration, until they are used.
-    pub(crate) module: Option<gantry_sdk::Module>,
+    /// The parts from the module's declaration (kept, so a disabled module can start
+    /// again).
+    pub(crate) module: Option<Arc<gantry_sdk::Module>>,
     /// The module's API with its state, ready to serve.
     pub(crate) router: Option<Router>,
     pub(crate) context: Option<ModuleContext>,
@@ -210,24 +214,61 @@ impl ModuleEntry {
 
 /// Every discovered module, in a stable order (compiled-in first, then drop-ins,
 /// each by name).
-#[derive(Default)]
+///
+/// The set of modules is fixed for the life of the process; each one's state may
+/// change at runtime (an administrator disables or enables it, see `switch.rs`).
+/// Readers take a snapshot of an entry and never hold the lock across an await.
 pub struct ModuleRegistry {
-    entries: Vec<ModuleEntry>,
+    entries: RwLock<Vec<Arc<ModuleEntry>>>,
     /// How the database keeps module migrations to their tables (Admin → System).
     pub module_boundary: String,
     /// How long a sidecar may take over a whole answer.
-    pub sidecar_timeout: std::time::Duration,
+    pub sidecar_timeout: Duration,
+    /// How long one module's `on_startup` or `on_shutdown` may take.
+    pub hook_timeout: Duration,
+    /// Held while a module changes state, so changes happen one at a time.
+    pub(crate) turn: tokio::sync::Mutex<()>,
+    /// Counts the changes of state, for those who show the modules live.
+    changes: tokio::sync::watch::Sender<u64>,
+    /// Cancelled when the server begins to shut down, which ends the live streams
+    /// (an open page must not hold the shutdown up).
+    pub closing: tokio_util::sync::CancellationToken,
+}
+
+impl Default for ModuleRegistry {
+    fn default() -> Self {
+        Self {
+            entries: RwLock::default(),
+            module_boundary: String::new(),
+            sidecar_timeout: Duration::from_secs(30),
+            hook_timeout: Duration::from_secs(10),
+            turn: tokio::sync::Mutex::new(()),
+            changes: tokio::sync::watch::channel(0).0,
+            closing: tokio_util::sync::CancellationToken::new(),
+        }
+    }
 }
 
 impl std::fmt::Debug for ModuleRegistry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list()
-            .entries(self.entries.iter().map(|e| (&e.name, e.state)))
+            .entries(self.read().iter().map(|e| (e.name.clone(), e.state)))
             .finish()
     }
 }
 
 impl ModuleRegistry {
+    fn read(&self) -> RwLockReadGuard<'_, Vec<Arc<ModuleEntry>>> {
+        // An entry is swapped in whole, so a panic elsewhere leaves nothing half-made.
+        self.entries.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn entries_vec(&mut self) -> &mut Vec<Arc<ModuleEntry>> {
+        self.entries
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Validates `candidate` (its manifest, then against modules already admitted)
     /// and records it, valid or not.
     pub fn admit(&mut self, candidate: Candidate, host: &semver::Version) {
@@ -236,7 +277,7 @@ impl ModuleRegistry {
             Ok(module) => module,
             Err(err) => {
                 entry.fail(ModuleStep::Discovery, err);
-                self.entries.push(entry);
+                self.entries_vec().push(Arc::new(entry));
                 return;
             }
         };
@@ -260,11 +301,11 @@ impl ModuleRegistry {
             Ok(files) => {
                 entry.bundle = files.bundle;
                 entry.static_dir = files.static_dir;
-                entry.module = Some(module);
+                entry.module = Some(Arc::new(module));
             }
             Err(err) => entry.fail(ModuleStep::Validation, err),
         }
-        self.entries.push(entry);
+        self.entries_vec().push(Arc::new(entry));
     }
 
     /// Modules are checked one after another: an earlier module keeps its prefix,
@@ -278,7 +319,7 @@ impl ModuleRegistry {
                 table: (*table).to_owned(),
             });
         }
-        for other in self.entries.iter().filter(|e| e.module.is_some()) {
+        for other in self.read().iter().filter(|e| e.module.is_some()) {
             let Some(theirs) = &other.manifest else {
                 continue;
             };
@@ -309,15 +350,16 @@ impl ModuleRegistry {
         Ok(())
     }
 
-    /// The module called `name`, if one was discovered (whatever its state).
-    pub fn get(&self, name: &str) -> Option<&ModuleEntry> {
-        self.entries.iter().find(|e| e.name == name)
+    /// The module called `name` as it is now, if one was discovered (whatever its
+    /// state).
+    pub fn get(&self, name: &str) -> Option<Arc<ModuleEntry>> {
+        self.read().iter().find(|e| e.name == name).cloned()
     }
 
     /// The running modules `user` may see, as `/api/modules` and the page's bootstrap
     /// data describe them.
     pub fn infos_for(&self, user: &CurrentUser) -> Vec<ModuleInfo> {
-        self.entries
+        self.read()
             .iter()
             .filter_map(|e| e.info_for(user))
             .collect()
@@ -325,21 +367,39 @@ impl ModuleRegistry {
 
     /// Every discovered module's status, for administrators.
     pub fn statuses(&self) -> Vec<ModuleStatus> {
-        self.entries.iter().map(ModuleEntry::status).collect()
+        self.read().iter().map(|e| e.status()).collect()
     }
 
-    /// Every discovered module.
-    pub fn entries(&self) -> &[ModuleEntry] {
-        &self.entries
+    /// Every discovered module, as it is now.
+    pub fn entries(&self) -> Vec<Arc<ModuleEntry>> {
+        self.read().clone()
     }
 
+    /// Before the registry is shared: each entry to change in place.
     pub(crate) fn entries_mut(&mut self) -> impl Iterator<Item = &mut ModuleEntry> {
-        self.entries.iter_mut()
+        self.entries_vec().iter_mut().map(Arc::make_mut)
+    }
+
+    /// Puts `entry` in the place of the module of its name, and tells those who
+    /// follow the changes.
+    pub(crate) fn replace(&self, entry: ModuleEntry) {
+        {
+            let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
+            if let Some(slot) = entries.iter_mut().find(|e| e.name == entry.name) {
+                *slot = Arc::new(entry);
+            }
+        }
+        self.changes.send_modify(|n| *n += 1);
+    }
+
+    /// Wakes on every change of a module's state (disabled, enabled, failed).
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
     }
 
     /// The origins of modules' dev-mode bundle URLs, which the page may load from.
     pub fn dev_origins(&self) -> Vec<String> {
-        self.entries
+        self.read()
             .iter()
             .filter_map(|e| e.dev_bundle.as_deref())
             .filter_map(|url| {
@@ -352,8 +412,9 @@ impl ModuleRegistry {
 
     /// Runs every running module's `on_shutdown`.
     pub async fn shutdown(&self, timeout: Duration) {
-        for entry in &self.entries {
-            super::lifecycle::stop(entry, timeout).await;
+        let _turn = self.turn.lock().await;
+        for entry in self.entries() {
+            super::lifecycle::stop(&entry, timeout).await;
         }
     }
 }

@@ -24,6 +24,7 @@ mod module_migrations;
 mod module_proxy;
 mod module_serving;
 mod module_storage;
+mod module_switch;
 mod overlord;
 mod pages;
 mod retention;

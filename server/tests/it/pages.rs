@@ -189,8 +189,12 @@ async fn admin_is_a_tab_page_of_the_hosts_and_the_modules_tabs() {
         ],
     );
     assert!(tabs.is_sorted(), "{tabs:?}");
-    // The Modules tab lists every module with its state.
-    assert!(html.contains(r#"<tr data-module="notes">"#) && html.contains("running"));
+    // The Modules tab lists every module with its state, and what may be done to it.
+    assert!(
+        html.contains(r#"<tr data-module="notes" data-state="running">"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"data-action="Disable""#), "{html}");
     // With its API, pages and tabs, and each migration's state.
     assert!(html.contains("<code>/api/modules/notes/*</code>"));
     assert!(html.contains("1 items (applied)"), "{html}");

@@ -66,6 +66,8 @@ pub async fn sign_in_people(app: &TestApp, people: &[(&str, accounts::Role)]) ->
 pub struct TestApp {
     pub base_url: String,
     pub db: Db,
+    /// The database's URL, for a second instance on the same database.
+    pub database_url: String,
     pub data_dir: tempfile::TempDir,
     pub client: reqwest::Client,
     stop: Option<oneshot::Sender<()>>,
@@ -83,6 +85,7 @@ pub struct TestAppBuilder {
     limits: ServeLimits,
     secure_cookies: bool,
     postgres_owner: Option<String>,
+    database_url: Option<String>,
 }
 
 impl TestApp {
@@ -100,6 +103,7 @@ impl TestApp {
             sidecar_timeout: None,
             data_dir: None,
             postgres_owner: None,
+            database_url: None,
             limits: ServeLimits::default(),
             secure_cookies: false,
         }
@@ -252,6 +256,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// An instance on the database at `url` (a restart, or a second instance).
+    pub fn database(mut self, url: &str) -> Self {
+        self.database_url = Some(url.to_owned());
+        self
+    }
+
     pub fn hook_timeout(mut self, timeout: Duration) -> Self {
         self.hook_timeout = timeout;
         self
@@ -266,7 +276,9 @@ impl TestAppBuilder {
             .data_dir
             .clone()
             .unwrap_or_else(|| data_dir.path().to_owned());
-        let url = if on_postgres() {
+        let url = if let Some(url) = self.database_url.clone() {
+            url
+        } else if on_postgres() {
             fresh_postgres_database(
                 &std::env::var("GANTRY_TEST_DATABASE_URL").unwrap(),
                 self.postgres_owner.as_deref(),
@@ -309,6 +321,7 @@ impl TestAppBuilder {
         TestApp {
             base_url,
             db,
+            database_url: url,
             data_dir,
             client: reqwest::Client::new(),
             stop: Some(stop),

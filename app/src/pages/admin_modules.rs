@@ -1,0 +1,251 @@
+//! The Admin page's Modules tab: every discovered module with its state, error,
+//! bundle, migrations and collections, and turning each off and on (with a retry for
+//! one that failed).
+
+use gantry_sdk::{
+    CollectionAccess, Confirm, FieldType, ModuleSource, ModuleState, ModuleStatus, ToastKind,
+};
+use leptos::{prelude::*, task::spawn_local};
+use serde::Serialize;
+
+use crate::{bootstrap::use_bootstrap, host_ui::use_host_ui, http};
+
+/// The body of `PATCH /api/admin/modules/{name}`.
+#[derive(Serialize)]
+struct ModuleSwitch {
+    enabled: bool,
+}
+
+/// Every discovered module, each with its action.
+#[component]
+pub fn ModulesOverview() -> impl IntoView {
+    let modules = RwSignal::new(use_bootstrap().admin.map(|a| a.modules).unwrap_or_default());
+    // A module's new status replaces its row.
+    let on_switched = Callback::new(move |status: ModuleStatus| {
+        modules.update(|all| {
+            if let Some(row) = all.iter_mut().find(|m| m.name == status.name) {
+                *row = status;
+            }
+        });
+    });
+    move || {
+        let all = modules.get();
+        if all.is_empty() {
+            return view! {
+                <div class="empty-state">
+                    <p>"No modules are installed. Drop a module folder into the modules folder (see System) and restart Gantry."</p>
+                </div>
+            }
+            .into_any();
+        }
+        let rows = all
+            .into_iter()
+            .map(|m| module_row(m, on_switched))
+            .collect_view();
+        view! {
+            <table class="table" data-table="modules">
+                <thead>
+                    <tr>
+                        <th>"Module"</th>
+                        <th>"Version"</th>
+                        <th>"State"</th>
+                        <th>"Source"</th>
+                        <th>"API"</th>
+                        <th>"Pages and tabs"</th>
+                        <th>"Bundle"</th>
+                        <th>"Migrations"</th>
+                        <th>"Collections"</th>
+                        <th>"Actions"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        }
+        .into_any()
+    }
+}
+
+fn module_row(m: ModuleStatus, on_switched: Callback<ModuleStatus>) -> impl IntoView {
+    let action = switch_button(&m, on_switched);
+    let state = format!("{:?}", m.state).to_lowercase();
+    let data_state = state.clone();
+    let ok = m.state == ModuleState::Running;
+    let off = m.state == ModuleState::Disabled;
+    let source = match &m.source {
+        ModuleSource::CompiledIn => "compiled in".to_owned(),
+        ModuleSource::DropIn { folder } => format!("drop-in: {folder}"),
+    };
+    let migrations = m
+        .migrations
+        .iter()
+        .map(|x| {
+            format!(
+                "{} {} ({})",
+                x.version,
+                x.description,
+                if x.applied { "applied" } else { "pending" }
+            )
+        })
+        .collect::<Vec<_>>();
+    let bundle = m
+        .bundle
+        .map(|b| format!("{:.1} KiB · {}", b.size as f64 / 1024.0, b.hash))
+        .unwrap_or_else(|| "none".into());
+    let routes = match &m.proxy {
+        Some(proxy) => format!("{}/* → {proxy}", m.router_prefix),
+        None => format!("{}/*", m.router_prefix),
+    };
+    let pages = m
+        .nav_items
+        .iter()
+        .map(|n| format!("{} {}", n.label, n.route))
+        .chain(m.tabs.iter().map(|t| {
+            let place = match t.section {
+                Some(section) => format!("{section:?} tab").to_lowercase(),
+                None => "tab".into(),
+            };
+            format!("{} ({place})", t.label)
+        }))
+        .collect::<Vec<_>>();
+    let collections = m
+        .collections
+        .iter()
+        .map(|c| {
+            let fields: Vec<String> = c
+                .fields
+                .iter()
+                .map(|f| match f.kind() {
+                    FieldType::Text => f.name().to_owned(),
+                    kind => format!("{} ({kind:?})", f.name()).to_lowercase(),
+                })
+                .collect();
+            let r = c.rights();
+            let rule = |a: CollectionAccess| format!("{a:?}").to_lowercase();
+            format!(
+                "{} ({}): {}{} · read {}, create {}, update {}, delete {}",
+                c.name,
+                c.table,
+                fields.join(", "),
+                if c.owner { " · owned items" } else { "" },
+                rule(r.read),
+                rule(r.create),
+                rule(r.update),
+                rule(r.delete)
+            )
+        })
+        .collect::<Vec<_>>();
+    let name = m.name.clone();
+    view! {
+        <tr data-module=name data-state=data_state>
+            <td>
+                <strong>{m.display_name}</strong>
+                " "
+                <code>{m.name}</code>
+            </td>
+            <td>{m.version}</td>
+            <td>
+                <span class="status" class:status-ok=ok class:status-bad=!ok && !off>
+                    {state}
+                </span>
+                {m.error.map(|e| view! { <p class="status-error">{e.message}</p> })}
+            </td>
+            <td>{source}</td>
+            <td><code>{routes}</code></td>
+            <td>{list(pages)}</td>
+            <td>{bundle}</td>
+            <td data-migrations>{list(migrations)}</td>
+            <td data-collections>{list(collections)}</td>
+            <td>{action}</td>
+        </tr>
+    }
+}
+
+/// Disable for a running module, Enable for a disabled one, Try again for a failed
+/// one; nothing for a module that could not be loaded.
+fn switch_button(m: &ModuleStatus, on_switched: Callback<ModuleStatus>) -> Option<AnyView> {
+    let (enable, label, question, confirm_label) = match m.state {
+        ModuleState::Running => (
+            false,
+            "Disable",
+            format!(
+                "Disable {}? Its pages, tabs and API stop for everyone, on every instance, until it is enabled again. Its data is kept.",
+                m.display_name
+            ),
+            "Disable",
+        ),
+        ModuleState::Disabled => (
+            true,
+            "Enable",
+            format!("Enable {}? Its migrations run if needed, then it starts.", m.display_name),
+            "Enable",
+        ),
+        ModuleState::Failed => (
+            true,
+            "Try again",
+            format!("Start {} again? Its migrations and start-up run once more.", m.display_name),
+            "Try again",
+        ),
+        _ => return None,
+    };
+    let host = use_host_ui();
+    let busy = RwSignal::new(false);
+    let (name, display_name) = (m.name.clone(), m.display_name.clone());
+    let click = move |_| {
+        let (name, display_name) = (name.clone(), display_name.clone());
+        host.confirm(
+            Confirm {
+                message: question.clone(),
+                confirm_label: Some(confirm_label.into()),
+                cancel_label: None,
+                danger: !enable,
+            },
+            move |sure| {
+                if !sure {
+                    return;
+                }
+                busy.set(true);
+                spawn_local(async move {
+                    let url = format!("/api/admin/modules/{name}");
+                    let body = ModuleSwitch { enabled: enable };
+                    match http::send::<_, ModuleStatus>("PATCH", &url, &body).await {
+                        Ok(status) => {
+                            let (kind, message) = match (&status.error, status.state) {
+                                (Some(error), _) => (ToastKind::Error, error.message.clone()),
+                                (None, ModuleState::Disabled) => {
+                                    (ToastKind::Success, format!("{display_name} is disabled."))
+                                }
+                                (None, _) => {
+                                    (ToastKind::Success, format!("{display_name} is running."))
+                                }
+                            };
+                            host.toast(kind, message);
+                            on_switched.run(status);
+                        }
+                        Err(err) => {
+                            host.toast(ToastKind::Error, format!("{display_name}: {}", err.message))
+                        }
+                    }
+                    busy.set(false);
+                });
+            },
+        );
+    };
+    Some(
+        view! {
+            <button type="button" class="button" class:button-danger=!enable
+                data-action=label disabled=move || busy.get() on:click=click>
+                {label}
+            </button>
+        }
+        .into_any(),
+    )
+}
+
+/// `items` as a compact list, or "none".
+fn list(items: Vec<String>) -> AnyView {
+    if items.is_empty() {
+        return "none".into_any();
+    }
+    view! { <ul class="compact-list">{items.into_iter().map(|i| view! { <li>{i}</li> }).collect_view()}</ul> }
+        .into_any()
+}
