@@ -5,10 +5,14 @@
 //! URLs: a host tab is `/<page>/<tab id>`; a module's is `/<page>/<module>/<tab id>`,
 //! so two modules (or a module and the host) may use the same tab id without clashing.
 
-use gantry_sdk::{tab_order, CurrentUser, ModuleInfo, Tab, TabSection};
+use gantry_sdk::{tab_order, CurrentUser, ModuleInfo, SettingScope, Tab, TabSection};
+
+/// The component of a module's settings tab, which the host draws from the
+/// module's declared settings (`[[settings]]`).
+pub const MODULE_SETTINGS: &str = "host:module-settings";
 
 /// One tab of a host page.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct HostPageTab {
     pub tab: Tab,
     /// The module it comes from; `None` for the host's own.
@@ -17,7 +21,7 @@ pub struct HostPageTab {
 }
 
 /// What a path under a host page leads to.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum HostTabMatch {
     Tab(Box<HostPageTab>),
     /// `/<page>/<module>/…` for a module that is not there (removed, failed, or not
@@ -72,9 +76,11 @@ pub fn host_page_tabs(
                 .tabs
                 .iter()
                 .filter(|t| t.section == Some(section))
+                .cloned()
+                .chain(settings_tab(module, section))
                 .map(|tab| HostPageTab {
                     href: format!("{base}/{}/{}", module.name, tab.id),
-                    tab: tab.clone(),
+                    tab,
                     module: Some(module.clone()),
                 })
         }))
@@ -82,6 +88,26 @@ pub fn host_page_tabs(
         .collect();
     tabs.sort_by(|a, b| tab_order(&a.tab, &b.tab));
     tabs
+}
+
+/// The host-drawn tab of `module`'s settings on the page of `section`: Admin for the
+/// instance-wide ones, Settings for the user's own; none when it declares none there
+/// (or has a `settings` tab of its own).
+fn settings_tab(module: &ModuleInfo, section: TabSection) -> Option<Tab> {
+    let scope = match section {
+        TabSection::Admin => SettingScope::Instance,
+        TabSection::Settings => SettingScope::User,
+    };
+    let own = module
+        .tabs
+        .iter()
+        .any(|t| t.section == Some(section) && t.id == "settings");
+    (!own && module.settings.iter().any(|s| s.scope == scope)).then(|| {
+        let mut tab = Tab::new("settings", module.display_name.clone(), MODULE_SETTINGS).order(90);
+        tab.section = Some(section);
+        tab.icon = Some("settings".into());
+        tab
+    })
 }
 
 /// The tab `rest` (the path after the page's base) names; the first tab for none.
@@ -126,6 +152,7 @@ mod tests {
             nav_items: Vec::new(),
             tabs,
             frontend_bundle: Some("/b.js".into()),
+            settings: Vec::new(),
         }
     }
 

@@ -44,7 +44,7 @@ pub fn sidebar_entries(user: Option<&CurrentUser>, modules: &[ModuleInfo]) -> Ve
 }
 
 /// A module page a path leads to.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ModulePageMatch {
     pub module: ModuleInfo,
     pub nav: NavItem,
@@ -109,6 +109,7 @@ mod tests {
             nav_items: nav,
             tabs,
             frontend_bundle: Some(format!("/api/modules/{name}/bundle.js")),
+            settings: Vec::new(),
         }
     }
 

@@ -17,6 +17,8 @@ test("Admin's tabs merge the host's and the modules' by order, each at its own U
     "Audit",
     "Hello board hello",
     "System",
+    "Atom Overlord overlord",
+    "Switchable switchable",
   ]);
   await expect(tabs(page, "Admin").nth(4)).toHaveAttribute("href", "/admin/insights/dashboard");
   await expect(tabs(page, "Admin").nth(6)).toHaveAttribute("href", "/admin/hello/dashboard");
@@ -45,7 +47,7 @@ test("a deep link to a module's admin tab renders and mounts it", async ({ page 
 
 test("a module's settings tab works for a normal user; its admin tab is refused", async ({ page }) => {
   await gotoHydrated(page, `${userURL}/settings`);
-  await expect(tabs(page, "Settings")).toHaveText(["Profile", "Personas", "Appearance", "API tokens", "Insights insights"]);
+  await expect(tabs(page, "Settings")).toHaveText(["Profile", "Personas", "Appearance", "API tokens", "Insights insights", "Switchable switchable"]);
   // A development user has no account to edit.
   await expect(page.locator(".empty-state")).toContainText("development user");
   await tabs(page, "Settings").nth(4).click();

@@ -53,7 +53,11 @@ host_version: string | null,
 /**
  * Tables the host serves as JSON at `/api/modules/<name>/collections/<collection>`.
  */
-collections?: Array<Collection>, };
+collections?: Array<Collection>, 
+/**
+ * Settings the host renders as a form, checks, stores and hands to the module.
+ */
+settings?: Array<Setting>, };
 
 /**
  * One module as `GET /api/modules` describes it to the browser, already filtered
@@ -87,7 +91,12 @@ tabs: Array<Tab>,
 /**
  * URL of the bundle, with its content hash (`…/bundle.js?v=<hash>`), or null.
  */
-frontend_bundle: string | null, };
+frontend_bundle: string | null, 
+/**
+ * The settings the user may set: their own, and for administrators the
+ * instance-wide ones (the host renders a form for each scope).
+ */
+settings?: Array<Setting>, };
 
 /**
  * One entry of the sidebar.
@@ -433,6 +442,66 @@ values?: Array<string>, };
  * The type of a field's values, checked on every write.
  */
 export type FieldType = "text" | "integer" | "number" | "boolean" | "timestamp" | "url" | "one_of";
+
+/**
+ * One declared setting (`[[settings]]` in `gantry-module.toml`,
+ * `ModuleBuilder::setting` in Rust).
+ */
+export type Setting = { 
+/**
+ * Lowercase letters, digits and `_`, starting with a letter; unique in the module.
+ */
+key: string, 
+/**
+ * The form's label.
+ */
+label: string, 
+/**
+ * A sentence under the field.
+ */
+help?: string, 
+/**
+ * The kind of value.
+ */
+type: SettingType, 
+/**
+ * Instance-wide (administrators) or per user.
+ */
+scope: SettingScope, 
+/**
+ * The value until one is saved (never for a secret).
+ */
+default?: unknown, 
+/**
+ * A value must be saved (or a default given) before the form saves.
+ */
+required?: boolean, 
+/**
+ * The smallest number allowed (`number`).
+ */
+min?: number, 
+/**
+ * The largest number allowed (`number`).
+ */
+max?: number, 
+/**
+ * A regular expression the whole text must match (`string`).
+ */
+pattern?: string, 
+/**
+ * The choices (`select`).
+ */
+options?: Array<string>, };
+
+/**
+ * The kind of a setting's value.
+ */
+export type SettingType = "string" | "number" | "bool" | "select" | "secret";
+
+/**
+ * Who sets a setting.
+ */
+export type SettingScope = "instance" | "user";
 
 /**
  * One recorded action.

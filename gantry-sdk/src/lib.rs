@@ -39,6 +39,7 @@ mod events;
 pub mod http;
 mod manifest;
 mod nav;
+mod settings;
 mod status;
 mod tab;
 mod user;
@@ -59,6 +60,8 @@ mod extract;
 #[cfg(feature = "server")]
 mod module;
 #[cfg(feature = "server")]
+mod module_settings;
+#[cfg(feature = "server")]
 mod storage;
 
 pub use audit::{AuditEntry, AuditPage, AuditQuery};
@@ -69,6 +72,9 @@ pub use collection::{
 pub use events::{Confirm, GantryEvent, ThemeChange, Toast, ToastKind, BROWSER_ABI};
 pub use manifest::{ModuleInfo, ModuleManifest};
 pub use nav::{nav_order, sort_nav_items, NavItem};
+pub use settings::{
+    Setting, SettingScope, SettingType, SettingsUpdate, SettingsView, MAX_SETTING_CHARS,
+};
 pub use status::{
     BundleStatus, MigrationState, ModuleFailure, ModuleSource, ModuleState, ModuleStatus,
     ModuleStep, ModuleTimings, SystemInfo,
@@ -87,6 +93,8 @@ pub use extract::{Json, Path, Query};
 pub use module::{
     BoxError, Dialect, Hook, Migrations, Module, ModuleBuilder, ModuleContext, RequireAdmin,
 };
+#[cfg(feature = "server")]
+pub use module_settings::{ModuleSettings, SettingValues, SettingsFuture, SettingsSource};
 #[cfg(feature = "server")]
 pub use storage::{
     ModuleStorage, StorageError, StorageScope, StoredValue, MAX_KEYS, MAX_KEY_CHARS,

@@ -13,7 +13,7 @@ use crate::{Collection, NavItem, Tab};
 /// assert_eq!(manifest.router_prefix, "/api/modules/notes");
 /// assert_eq!(manifest.table_prefix(), "notes_");
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ModuleManifest {
     /// Machine name: lowercase letters, digits and `-`, starting with a letter.
@@ -46,6 +46,9 @@ pub struct ModuleManifest {
     /// Tables the host serves as JSON at `/api/modules/<name>/collections/<collection>`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub collections: Vec<Collection>,
+    /// Settings the host renders as a form, checks, stores and hands to the module.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub settings: Vec<crate::Setting>,
 }
 
 impl ModuleManifest {
@@ -69,6 +72,7 @@ impl ModuleManifest {
             static_dir: None,
             host_version: None,
             collections: Vec::new(),
+            settings: Vec::new(),
         }
     }
 
@@ -103,7 +107,7 @@ impl ModuleManifest {
 /// }"#).unwrap();
 /// assert_eq!(info.frontend_bundle, None);
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ModuleInfo {
     /// Machine name.
@@ -120,4 +124,9 @@ pub struct ModuleInfo {
     pub tabs: Vec<Tab>,
     /// URL of the bundle, with its content hash (`…/bundle.js?v=<hash>`), or null.
     pub frontend_bundle: Option<String>,
+    /// The settings the user may set: their own, and for administrators the
+    /// instance-wide ones (the host renders a form for each scope).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(test, ts(optional, as = "Option<Vec<crate::Setting>>"))]
+    pub settings: Vec<crate::Setting>,
 }

@@ -52,6 +52,8 @@ pub struct ModuleContext {
     pub dialect: Dialect,
     /// The host's audit trail; entries carry the module's name.
     pub audit: crate::AuditLog,
+    /// The module's declared settings, as saved in the host's forms.
+    pub settings: crate::ModuleSettings,
 }
 
 impl ModuleContext {
@@ -59,6 +61,12 @@ impl ModuleContext {
     /// same ones the browser reads and writes at `/api/modules/<name>/storage/…`).
     pub fn storage(&self) -> crate::ModuleStorage {
         crate::ModuleStorage::new(self.db.clone(), self.name.clone())
+    }
+
+    /// The module's declared settings (`[[settings]]`, `ModuleBuilder::setting`):
+    /// instance-wide and per user, secrets decrypted, with a change notification.
+    pub fn settings(&self) -> &crate::ModuleSettings {
+        &self.settings
     }
 }
 
@@ -247,6 +255,20 @@ impl ModuleBuilder {
     /// ```
     pub fn collection(mut self, collection: Collection) -> Self {
         self.module.manifest.collections.push(collection);
+        self
+    }
+
+    /// A declared setting (see [`crate::Setting`]).
+    ///
+    /// ```
+    /// use gantry_sdk::{Module, Setting, SettingType};
+    /// let m = Module::builder("n", "0.1.0")
+    ///     .setting(Setting::new("api_key", "API key", SettingType::Secret))
+    ///     .build();
+    /// assert_eq!(m.manifest.settings[0].key, "api_key");
+    /// ```
+    pub fn setting(mut self, setting: crate::Setting) -> Self {
+        self.module.manifest.settings.push(setting);
         self
     }
 

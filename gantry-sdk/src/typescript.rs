@@ -9,7 +9,8 @@ use crate::{
     AuditEntry, AuditPage, AuditQuery, BundleStatus, Collection, CollectionAccess, CollectionField,
     Confirm, CurrentUser, FieldType, GantryEvent, MigrationState, ModuleFailure, ModuleInfo,
     ModuleManifest, ModuleSource, ModuleState, ModuleStatus, ModuleStep, ModuleTimings, NavItem,
-    SystemInfo, Tab, TabSection, ThemeChange, Toast, ToastKind, TypedField,
+    Setting, SettingScope, SettingType, SystemInfo, Tab, TabSection, ThemeChange, Toast, ToastKind,
+    TypedField,
 };
 
 const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/frontend/gantry-sdk.d.ts");
@@ -71,6 +72,9 @@ fn definitions() -> String {
         declaration::<CollectionField>(&cfg),
         declaration::<TypedField>(&cfg),
         declaration::<FieldType>(&cfg),
+        declaration::<Setting>(&cfg),
+        declaration::<SettingType>(&cfg),
+        declaration::<SettingScope>(&cfg),
         declaration::<AuditEntry>(&cfg),
         declaration::<AuditQuery>(&cfg),
         declaration::<AuditPage>(&cfg),

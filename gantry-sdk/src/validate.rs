@@ -111,6 +111,12 @@ pub enum ManifestError {
         collection: String,
         problem: String,
     },
+    #[error("module `{module}`: setting `{key}`: {problem}")]
+    InvalidSetting {
+        module: String,
+        key: String,
+        problem: String,
+    },
 }
 
 impl ManifestError {
@@ -137,7 +143,8 @@ impl ManifestError {
             | Self::ComponentWithoutBundle { module, .. }
             | Self::InvalidHostRange { module, .. }
             | Self::IncompatibleHost { module, .. }
-            | Self::InvalidCollection { module, .. } => module,
+            | Self::InvalidCollection { module, .. }
+            | Self::InvalidSetting { module, .. } => module,
         }
     }
 
@@ -162,6 +169,7 @@ impl ManifestError {
             Self::ComponentWithoutBundle { .. } => "frontend_bundle",
             Self::InvalidHostRange { .. } | Self::IncompatibleHost { .. } => "host_version",
             Self::InvalidCollection { .. } => "collections",
+            Self::InvalidSetting { .. } => "settings",
         }
     }
 
@@ -296,6 +304,20 @@ pub fn manifest_problems(manifest: &ModuleManifest, host: &semver::Version) -> V
             problems.push(ManifestError::InvalidCollection {
                 module: module(),
                 collection: collection.name.clone(),
+                problem,
+            });
+        }
+    }
+
+    let mut keys = HashSet::new();
+    for setting in &manifest.settings {
+        let problem = setting.problem().or_else(|| {
+            (!keys.insert(setting.key.as_str())).then(|| "is declared twice".to_owned())
+        });
+        if let Some(problem) = problem {
+            problems.push(ManifestError::InvalidSetting {
+                module: module(),
+                key: setting.key.clone(),
                 problem,
             });
         }

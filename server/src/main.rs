@@ -47,7 +47,8 @@ async fn main() -> anyhow::Result<()> {
                 tracing::warn!("{interrupted} chat answers were cut off by the last stop and are marked failed");
             }
             let modules_dir = args.modules.dir(&args.database);
-            let options = ModuleOptions::new(Some(modules_dir.clone()));
+            let mut options = ModuleOptions::new(Some(modules_dir.clone()));
+            options.secrets = secrets.clone();
             let registry = modules::load(&db, &options, modules::compiled_in()).await;
             drop(turn);
             let dev_user = args.dev_user.map(|u| u.user());

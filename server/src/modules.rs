@@ -17,6 +17,7 @@ pub mod migrate;
 mod pg_boundary;
 mod proxy;
 pub mod registry;
+pub mod settings;
 mod sqlite_boundary;
 mod storage;
 pub mod switch;
@@ -41,6 +42,8 @@ pub struct ModuleOptions {
     /// How long a sidecar may take over a whole answer (less than the host's own
     /// request time limit, so the client hears which module was slow).
     pub sidecar_timeout: Duration,
+    /// The instance's key, which seals modules' secret settings.
+    pub secrets: crate::secrets::Secrets,
 }
 
 impl ModuleOptions {
@@ -50,6 +53,8 @@ impl ModuleOptions {
             dir,
             hook_timeout: Duration::from_secs(10),
             sidecar_timeout: Duration::from_secs(30),
+            // A key for this process only; `serve` and tests give the instance's.
+            secrets: crate::secrets::Secrets::ephemeral(),
             host_version: env!("CARGO_PKG_VERSION")
                 .parse()
                 .expect("crate version is semver"),
@@ -68,6 +73,11 @@ pub async fn load(
     registry.module_boundary = migrate::boundary(db).await;
     registry.sidecar_timeout = options.sidecar_timeout;
     registry.hook_timeout = options.hook_timeout;
+    let settings = std::sync::Arc::new(settings::HostSettings::new(
+        db.clone(),
+        options.secrets.clone(),
+    ));
+    registry.settings = Some(settings.clone());
     for candidate in discovery::discover(options, compiled) {
         registry.admit(candidate, &options.host_version);
     }
@@ -89,7 +99,7 @@ pub async fn load(
     }
     for entry in registry.entries_mut() {
         if entry.state == ModuleState::Starting {
-            lifecycle::start(entry, db, options.hook_timeout).await;
+            lifecycle::start(entry, db, &settings, options.hook_timeout).await;
         }
     }
     for entry in registry.entries() {

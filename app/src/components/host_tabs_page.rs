@@ -8,7 +8,8 @@ use leptos_router::hooks::use_location;
 use crate::{
     bootstrap::use_bootstrap,
     components::module_component::ModuleComponent,
-    host_pages::{host_page_tabs, resolve_host_tab, HostTabMatch},
+    components::module_settings_form::ModuleSettingsForm,
+    host_pages::{host_page_tabs, resolve_host_tab, HostTabMatch, MODULE_SETTINGS},
     live_modules::use_live_modules,
     pages::not_found::NotFound,
 };
@@ -69,6 +70,10 @@ pub fn HostTabsPage(
             <div class="tab-panel">
                 {move || match current.get() {
                     HostTabMatch::Tab(tab) => match tab.module.clone() {
+                        Some(module) if tab.tab.frontend_component == MODULE_SETTINGS => view! {
+                            <ModuleSettingsForm module=module.name section />
+                        }
+                        .into_any(),
                         Some(module) => view! {
                             <ModuleComponent module component=tab.tab.frontend_component />
                         }

@@ -161,3 +161,43 @@ fn host_version_ranges() {
         "module `notes`: host_version `latest` is not a semver range (unexpected character 'l' while parsing major version number)",
     );
 }
+
+#[test]
+fn settings() {
+    use crate::{Setting, SettingType};
+    let add = |s: Setting| move |m: &mut ModuleManifest| m.settings.push(s);
+    check(
+        add(Setting::new("api_key", "API key", SettingType::Secret)),
+        "",
+    );
+    check(
+        add(Setting::new("Api Key", "API key", SettingType::String)),
+        "module `notes`: setting `Api Key`: key must be lowercase letters, digits and `_`, starting with a letter, at most 64 characters",
+    );
+    check(
+        add(Setting::new("mode", "Mode", SettingType::Select)),
+        "module `notes`: setting `mode`: a select needs options",
+    );
+    check(
+        add(Setting::new("key", "Key", SettingType::Secret).default_value("x")),
+        "module `notes`: setting `key`: a secret cannot have a default",
+    );
+    check(
+        add(Setting::new("n", "N", SettingType::Number)
+            .range(Some(1.0), Some(10.0))
+            .default_value(20)),
+        "module `notes`: setting `n`: default 20 must be at most 10",
+    );
+    check(
+        add(Setting::new("n", "", SettingType::Number)),
+        "module `notes`: setting `n`: label is empty",
+    );
+    check(
+        |m| {
+            m.settings.push(Setting::new("n", "N", SettingType::Bool));
+            m.settings
+                .push(Setting::new("n", "N again", SettingType::Bool));
+        },
+        "module `notes`: setting `n`: is declared twice",
+    );
+}

@@ -17,7 +17,9 @@ use serde::Deserialize;
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
-use super::{collections, proxy, registry::ModuleEntry, storage, ModuleRegistry, ModuleState};
+use super::{
+    collections, proxy, registry::ModuleEntry, settings, storage, ModuleRegistry, ModuleState,
+};
 use crate::db::Db;
 
 /// The path parameters of a module route.
@@ -51,6 +53,15 @@ pub async fn module_api(
     }
     if let Some(rest) = path.rest.strip_prefix("storage/") {
         return storage::serve(&entry, &db, &user, rest, request).await;
+    }
+    if let (Some(rest), Some(kept)) = (path.rest.strip_prefix("settings/"), &registry.settings) {
+        let declares_settings = entry
+            .manifest
+            .as_ref()
+            .is_some_and(|m| !m.settings.is_empty());
+        if declares_settings {
+            return settings::serve(&entry, kept, &user, rest, request).await;
+        }
     }
     if let Some(upstream) = &entry.proxy {
         return proxy::forward(

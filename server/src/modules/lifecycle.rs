@@ -15,7 +15,12 @@ use super::{
 };
 
 /// Builds the module's context and router, then awaits its `on_startup`.
-pub async fn start(entry: &mut ModuleEntry, db: &crate::db::Db, timeout: Duration) {
+pub async fn start(
+    entry: &mut ModuleEntry,
+    db: &crate::db::Db,
+    settings: &Arc<super::settings::HostSettings>,
+    timeout: Duration,
+) {
     let Some(module) = entry.module.clone() else {
         return;
     };
@@ -27,7 +32,9 @@ pub async fn start(entry: &mut ModuleEntry, db: &crate::db::Db, timeout: Duratio
             entry.name.as_str(),
             crate::audit::HostAuditSink::shared(db.clone()),
         ),
+        settings: gantry_sdk::ModuleSettings::new(Arc::from(entry.name.as_str()), settings.clone()),
     };
+    settings.declare(&entry.name, &module.manifest.settings);
     let router = module.router.clone().map(|router| {
         let name = entry.name.clone();
         let unknown = name.clone();

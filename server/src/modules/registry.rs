@@ -7,7 +7,9 @@ use std::{
 };
 
 use axum::Router;
-use gantry_sdk::{validate_manifest, CurrentUser, ModuleContext, ModuleInfo, ModuleManifest};
+use gantry_sdk::{
+    validate_manifest, CurrentUser, ModuleContext, ModuleInfo, ModuleManifest, SettingScope,
+};
 /// The host's tables: no module's table prefix may be the start of one (a module
 /// `audit` would own `audit_log`). A test keeps the list in step with the core
 /// migrations.
@@ -159,6 +161,12 @@ impl ModuleEntry {
                 .cloned()
                 .collect(),
             frontend_bundle: self.bundle_url(),
+            settings: manifest
+                .settings
+                .iter()
+                .filter(|s| allowed(s.scope == SettingScope::Instance))
+                .cloned()
+                .collect(),
         })
     }
 
@@ -230,6 +238,8 @@ pub struct ModuleRegistry {
     pub(crate) turn: tokio::sync::Mutex<()>,
     /// Counts the changes of state, for those who show the modules live.
     changes: tokio::sync::watch::Sender<u64>,
+    /// Modules' declared settings, kept by the host (set by `load`).
+    pub(crate) settings: Option<Arc<super::settings::HostSettings>>,
     /// Cancelled when the server begins to shut down, which ends the live streams
     /// (an open page must not hold the shutdown up).
     pub closing: tokio_util::sync::CancellationToken,
@@ -245,6 +255,7 @@ impl Default for ModuleRegistry {
             turn: tokio::sync::Mutex::new(()),
             changes: tokio::sync::watch::channel(0).0,
             closing: tokio_util::sync::CancellationToken::new(),
+            settings: None,
         }
     }
 }

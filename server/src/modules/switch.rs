@@ -219,8 +219,8 @@ async fn apply(registry: &ModuleRegistry, db: &Db, name: &str, enabled: bool) {
         }
         entry = migrate_on_a_thread_of_its_own(entry, db).await;
         drop(turn);
-        if entry.state == ModuleState::Starting {
-            lifecycle::start(&mut entry, db, registry.hook_timeout).await;
+        if let (ModuleState::Starting, Some(settings)) = (entry.state, &registry.settings) {
+            lifecycle::start(&mut entry, db, settings, registry.hook_timeout).await;
         }
         match &entry.failure {
             Some(failure) => {

@@ -23,6 +23,7 @@ mod module_lifecycle;
 mod module_migrations;
 mod module_proxy;
 mod module_serving;
+mod module_settings;
 mod module_storage;
 mod module_switch;
 mod overlord;

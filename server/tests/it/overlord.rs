@@ -585,3 +585,45 @@ async fn an_endless_answer_is_read_only_so_far() {
     assert_eq!(result.len(), 2000);
     assert!(result.bytes().all(|b| b == b'x'));
 }
+
+#[tokio::test]
+async fn its_request_time_limit_is_a_setting_an_administrator_changes() {
+    let project = Project::default();
+    *project.delay.lock().unwrap() = Duration::from_millis(1500);
+    let url = spawn_project(project.clone()).await;
+    let assets = tempfile::tempdir().unwrap();
+    let app = spawn(&assets).await;
+    let (status, view) = app
+        .send_json("GET", "/api/modules/overlord/settings/instance", None)
+        .await;
+    assert_eq!(status, 200, "{view}");
+    assert_eq!(view["values"]["request_timeout_secs"], 5.0, "{view}");
+    assert_eq!(view["values"]["interval_secs"], 0.1, "{view}");
+    let patient = one_task_to(&app, "patient", &format!("{url}/dispatch")).await;
+    assert_eq!(patient["state"], "done", "{patient:#}");
+
+    let (status, saved) = app
+        .send_json(
+            "PUT",
+            "/api/modules/overlord/settings/instance",
+            Some(json!({"values": {"request_timeout_secs": 0.5}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{saved}");
+    let hasty = one_task_to(&app, "hasty", &format!("{url}/dispatch")).await;
+    assert_eq!(
+        hasty["state"], "failed",
+        "the next round uses it: {hasty:#}"
+    );
+    let (status, refused) = app
+        .send_json(
+            "PUT",
+            "/api/modules/overlord/settings/instance",
+            Some(json!({"values": {"interval_secs": 0}})),
+        )
+        .await;
+    assert_eq!(
+        (status, refused["error"]["field"].clone()),
+        (400, json!("interval_secs"))
+    );
+}

@@ -289,7 +289,9 @@ impl TestAppBuilder {
         };
         let db = Db::connect(&url).await.expect("connect");
         db.migrate().await.expect("migrate");
+        let secrets = Secrets::load(&db_dir).expect("the secret key");
         let mut options = ModuleOptions::new(self.drop_in_dir);
+        options.secrets = secrets.clone();
         options.hook_timeout = self.hook_timeout;
         if let Some(timeout) = self.sidecar_timeout {
             options.sidecar_timeout = timeout;
@@ -297,9 +299,7 @@ impl TestAppBuilder {
         let registry: ModuleRegistry = modules::load(&db, &options, self.modules).await;
         let state = AppState::new(db.clone(), &data_dir.path().join("site"))
             .with_modules(registry)
-            .with_chat(ChatState::new(
-                Secrets::load(&db_dir).expect("the secret key"),
-            ))
+            .with_chat(ChatState::new(secrets))
             .with_auth(Auth {
                 dev_user: self.dev_user.map(DevUser::user),
                 trust_forwarded_for: false,

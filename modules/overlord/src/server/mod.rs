@@ -47,8 +47,10 @@ fn interval_from(setting: Option<&str>) -> Duration {
     }
 }
 
-/// The module with these settings.
+/// The module with these settings as the defaults of its declared settings
+/// (Admin → Overlord: the seconds between rounds and a request's time limit).
 pub fn module_with(settings: Settings) -> Module {
+    let declared = worker::declared_settings(&settings);
     let worker = Arc::new(worker::Worker::new(settings));
     let starting = worker.clone();
     let stopping = worker.clone();
@@ -80,6 +82,8 @@ pub fn module_with(settings: Settings) -> Module {
         .tab(tab("dispatch", "Dispatch", "send", 11, "DispatchConsole"))
         .tab(tab("memory", "Memory", "brain", 12, "MemoryBrowser"))
         .tab(tab("audit", "Audit", "shield", 13, "AuditLog"))
+        .setting(declared.0)
+        .setting(declared.1)
         .on_startup(move |ctx| {
             let worker = starting.clone();
             async move { worker.start(ctx).await }

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use gantry_sdk::{AuditEvent, BoxError, ModuleContext};
+use gantry_sdk::{AuditEvent, BoxError, ModuleContext, Setting, SettingType};
 use sqlx::Row;
 use tokio::sync::{watch, Mutex, Notify};
 
@@ -26,6 +26,53 @@ impl Default for Settings {
             interval: Duration::from_secs(30),
             request_timeout: Duration::from_secs(5),
         }
+    }
+}
+
+/// The declared settings `interval_secs` and `request_timeout_secs`, with `defaults`
+/// as their defaults: an administrator changes them in Admin → Overlord, and the
+/// next round uses them.
+pub fn declared_settings(defaults: &Settings) -> (Setting, Setting) {
+    (
+        Setting::new(
+            "interval_secs",
+            "Seconds between rounds",
+            SettingType::Number,
+        )
+        .help("How often every project's health is checked and queued tasks are sent.")
+        .default_value(defaults.interval.as_secs_f64())
+        .range(Some(0.1), Some(86_400.0))
+        .required(),
+        Setting::new(
+            "request_timeout_secs",
+            "Request time limit (seconds)",
+            SettingType::Number,
+        )
+        .help("How long a health check or a dispatch may take before it counts as failed.")
+        .default_value(defaults.request_timeout.as_secs_f64())
+        .range(Some(0.5), Some(300.0))
+        .required(),
+    )
+}
+
+/// The interval and time limit now: the saved settings, else `defaults`.
+async fn current(ctx: &ModuleContext, defaults: &Settings) -> Settings {
+    let saved = match ctx.settings().instance().await {
+        Ok(saved) => saved,
+        Err(err) => {
+            tracing::warn!("overlord: cannot read its settings, using the defaults: {err}");
+            return defaults.clone();
+        }
+    };
+    let secs = |key: &str, default: Duration| {
+        saved
+            .get::<f64>(key)
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .map_or(default, Duration::from_secs_f64)
+    };
+    Settings {
+        interval: secs("interval_secs", defaults.interval),
+        request_timeout: secs("request_timeout_secs", defaults.request_timeout),
     }
 }
 
@@ -61,18 +108,21 @@ impl Worker {
                 "overlord: {interrupted} task(s) were running when Gantry stopped; marked failed"
             );
         }
-        let timeout = self.settings.request_timeout;
+        let defaults = self.settings.clone();
         let (stop, mut stopped) = watch::channel(false);
-        let interval = self.settings.interval;
+        let mut saved = ctx.settings().changes();
         let handle = tokio::spawn(async move {
             loop {
-                if let Err(err) = round(&ctx, timeout).await {
+                let settings = current(&ctx, &defaults).await;
+                if let Err(err) = round(&ctx, settings.request_timeout).await {
                     tracing::error!("overlord: worker round failed: {err}");
                 }
                 tokio::select! {
                     _ = stopped.changed() => break,
-                    () = tokio::time::sleep(interval) => {}
+                    () = tokio::time::sleep(settings.interval) => {}
                     () = WAKE.notified() => {}
+                    // New settings apply at once.
+                    _ = saved.changed() => {}
                 }
             }
         });

@@ -1,0 +1,107 @@
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { gotoHydrated, sidebarLinks } from "./helpers";
+import { adminPassword, signInURL } from "./servers";
+
+// Both tests use the `switchable` module on the server with real accounts: one
+// after the other, as one turns the module off.
+test.describe.configure({ mode: "serial" });
+
+/** A page of a new browser context signed in as the administrator. */
+async function adminPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ baseURL: signInURL });
+  const page = await context.newPage();
+  await page.goto("/login");
+  await page.getByLabel("Username").fill("admin");
+  await page.getByLabel("Password").fill(adminPassword);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(`${signInURL}/`);
+  return page;
+}
+
+// An administrator turns a module off in Admin → Modules: a page already open on the
+// module follows without a reload (its sidebar link goes, its page says so), and
+// comes back when the module is enabled again. On the server with real accounts, so
+// the other servers' sidebars (which other tests list whole) never change.
+test("disabling a module removes it from an open page without a reload, enabling brings it back", async ({
+  browser,
+}) => {
+  const open = await adminPage(browser);
+  const context = open.context();
+  const errors = await gotoHydrated(open, "/switchable");
+  await expect(open.getByTestId("lamp")).toHaveText("The lamp is on.");
+  await expect(sidebarLinks(open).filter({ hasText: "Switchable" })).toHaveCount(1);
+
+  const admin = await context.newPage();
+  await gotoHydrated(admin, "/admin/modules");
+  const row = admin.locator('tr[data-module="switchable"]');
+  await expect(row).toHaveAttribute("data-state", "running");
+  await row.getByRole("button", { name: "Disable" }).click();
+  await expect(admin.getByRole("alertdialog")).toContainText("Disable Switchable?");
+  await admin.getByRole("alertdialog").getByRole("button", { name: "Disable" }).click();
+  await expect(row).toHaveAttribute("data-state", "disabled");
+  await expect(admin.locator(".toast").filter({ hasText: "Switchable is disabled." })).toBeVisible();
+
+  // The open page was told: no link, and the page says the module is off.
+  await expect(sidebarLinks(open).filter({ hasText: "Switchable" })).toHaveCount(0);
+  await expect(open.locator('[data-state="module-off"]')).toContainText("Switchable is not available any more");
+  const api = await open.request.get("/api/modules/switchable/bundle.js");
+  expect(api.status()).toBe(503);
+  expect((await api.json()).error.code).toBe("module_disabled");
+
+  await row.getByRole("button", { name: "Enable" }).click();
+  await admin.getByRole("alertdialog").getByRole("button", { name: "Enable" }).click();
+  await expect(row).toHaveAttribute("data-state", "running");
+  await expect(sidebarLinks(open).filter({ hasText: "Switchable" })).toHaveCount(1);
+  await expect(open.getByTestId("lamp")).toHaveText("The lamp is on.");
+  expect(errors).toEqual([]);
+  await context.close();
+});
+
+// A module's declared settings become a form the host draws: checked in the browser
+// where it can, by the server always, with the secret never shown again.
+test("a module's settings form checks, saves and keeps values, and never shows a secret", async ({ browser }) => {
+  const page = await adminPage(browser);
+  const errors = await gotoHydrated(page, "/admin/switchable/settings");
+  const form = page.locator('form[data-form="module-settings"]');
+  const field = (key: string) => form.locator(`[data-setting="${key}"]`);
+  await expect(field("greeting").getByLabel("Greeting")).toHaveValue("hello");
+  await expect(field("volume").getByLabel("Volume")).toHaveValue("5");
+  await expect(field("api_key").getByLabel("API key")).toHaveAttribute("placeholder", "not set");
+  await expect(field("nickname")).toHaveCount(0);
+
+  // Out of range: said next to the field by the browser.
+  await field("volume").getByLabel("Volume").fill("20");
+  await form.getByRole("button", { name: "Save settings" }).click();
+  await expect(field("volume").getByRole("alert")).toHaveText("Volume must be at most 11");
+  // The pattern is the server's to check: its answer lands next to the field too.
+  await field("volume").getByLabel("Volume").fill("7");
+  await field("greeting").getByLabel("Greeting").fill("Hello!");
+  await form.getByRole("button", { name: "Save settings" }).click();
+  await expect(field("greeting").getByRole("alert")).toContainText("must match");
+  await expect(field("volume").getByRole("alert")).toHaveCount(0);
+
+  await field("greeting").getByLabel("Greeting").fill("good day");
+  await field("api_key").getByLabel("API key").fill("sk-e2e-never-shown");
+  await form.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.locator(".toast").filter({ hasText: "Settings saved." })).toBeVisible();
+  await expect(field("api_key").getByLabel("API key")).toHaveValue("");
+  await expect(field("api_key").getByLabel("API key")).toHaveAttribute("placeholder", /^set/);
+
+  await page.reload();
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true", { timeout: 20_000 });
+  await expect(field("greeting").getByLabel("Greeting")).toHaveValue("good day");
+  await expect(field("volume").getByLabel("Volume")).toHaveValue("7");
+  await expect(field("api_key").getByLabel("API key")).toHaveValue("");
+  expect(await page.content()).not.toContain("sk-e2e-never-shown");
+
+  // Each user's own settings live under Settings.
+  await gotoHydrated(page, "/settings/switchable/settings");
+  await expect(field("greeting")).toHaveCount(0);
+  await field("nickname").getByLabel("Nickname").fill("the admin");
+  await form.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.locator(".toast").filter({ hasText: "Settings saved." })).toBeVisible();
+  await page.reload();
+  await expect(field("nickname").getByLabel("Nickname")).toHaveValue("the admin");
+  expect(errors).toEqual([]);
+  await page.context().close();
+});
