@@ -41,7 +41,9 @@ test("disabling a module removes it from an open page without a reload, enabling
   await expect(row).toHaveAttribute("data-state", "disabled");
   await expect(admin.locator(".toast").filter({ hasText: "Switchable is disabled." })).toBeVisible();
 
-  // The open page was told: no link, and the page says the module is off.
+  // The open page was told: no link, and the page says the module is off. (A hidden
+  // page closes its stream and catches up when shown, so it is brought to the front.)
+  await open.bringToFront();
   await expect(sidebarLinks(open).filter({ hasText: "Switchable" })).toHaveCount(0);
   await expect(open.locator('[data-state="module-off"]')).toContainText("Switchable is not available any more");
   const api = await open.request.get("/api/modules/switchable/bundle.js");
@@ -51,6 +53,7 @@ test("disabling a module removes it from an open page without a reload, enabling
   await row.getByRole("button", { name: "Enable" }).click();
   await admin.getByRole("alertdialog").getByRole("button", { name: "Enable" }).click();
   await expect(row).toHaveAttribute("data-state", "running");
+  await open.bringToFront();
   await expect(sidebarLinks(open).filter({ hasText: "Switchable" })).toHaveCount(1);
   await expect(open.getByTestId("lamp")).toHaveText("The lamp is on.");
   expect(errors).toEqual([]);

@@ -57,7 +57,13 @@ collections?: Array<Collection>,
 /**
  * Settings the host renders as a form, checks, stores and hands to the module.
  */
-settings?: Array<Setting>, };
+settings?: Array<Setting>, 
+/**
+ * Modules this one needs, by name, each with the semver range of versions it
+ * works with (`depends = { overlord = ">=0.1, <0.2" }`). The host starts them
+ * first and refuses this module without them.
+ */
+depends?: { [key in string]: string }, };
 
 /**
  * One module as `GET /api/modules` describes it to the browser, already filtered
@@ -273,7 +279,11 @@ proxy: string | null, nav_items: Array<NavItem>, tabs: Array<Tab>, bundle: Bundl
 /**
  * The tables the host serves as JSON for it.
  */
-collections: Array<Collection>, };
+collections: Array<Collection>, 
+/**
+ * The modules it needs, with the version ranges it accepts.
+ */
+depends: { [key in string]: string }, };
 
 /**
  * Where a module is in its life: discovered → migrating → starting → running, or
@@ -291,7 +301,7 @@ export type ModuleSource = { "kind": "compiled_in" } | { "kind": "drop_in", fold
 /**
  * The step a module stopped at.
  */
-export type ModuleStep = "discovery" | "validation" | "migration" | "startup" | "shutdown";
+export type ModuleStep = "discovery" | "validation" | "dependencies" | "migration" | "startup" | "shutdown";
 
 /**
  * Why and when a module stopped.

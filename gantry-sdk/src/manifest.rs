@@ -49,6 +49,11 @@ pub struct ModuleManifest {
     /// Settings the host renders as a form, checks, stores and hands to the module.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub settings: Vec<crate::Setting>,
+    /// Modules this one needs, by name, each with the semver range of versions it
+    /// works with (`depends = { overlord = ">=0.1, <0.2" }`). The host starts them
+    /// first and refuses this module without them.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub depends: std::collections::BTreeMap<String, String>,
 }
 
 impl ModuleManifest {
@@ -73,6 +78,7 @@ impl ModuleManifest {
             host_version: None,
             collections: Vec::new(),
             settings: Vec::new(),
+            depends: std::collections::BTreeMap::new(),
         }
     }
 

@@ -329,6 +329,21 @@ impl ModuleBuilder {
         self
     }
 
+    /// Another module this one needs, with the semver range of its versions that
+    /// will do; the host starts it first and refuses this module without it.
+    ///
+    /// ```
+    /// let m = gantry_sdk::Module::builder("n", "0.1.0").depends("overlord", ">=0.1, <0.2").build();
+    /// assert_eq!(m.manifest.depends["overlord"], ">=0.1, <0.2");
+    /// ```
+    pub fn depends(mut self, module: impl Into<String>, range: impl Into<String>) -> Self {
+        self.module
+            .manifest
+            .depends
+            .insert(module.into(), range.into());
+        self
+    }
+
     /// The module's SQL migrations.
     ///
     /// ```

@@ -183,7 +183,7 @@ impl Setting {
             (SettingType::Select, Value::String(s)) if self.options.contains(s) => Ok(()),
             (SettingType::Select, _) => Err(format!("must be one of: {}", self.options.join(", "))),
             (SettingType::String | SettingType::Secret, Value::String(s)) => {
-                if s.len() > MAX_SETTING_CHARS {
+                if s.chars().count() > MAX_SETTING_CHARS {
                     return Err(format!("must be at most {MAX_SETTING_CHARS} characters"));
                 }
                 self.check_pattern(s)

@@ -54,6 +54,9 @@ pub enum ModuleSource {
 pub enum ModuleStep {
     Discovery,
     Validation,
+    /// What it depends on is missing, of another version, not running, or in a
+    /// cycle with it.
+    Dependencies,
     Migration,
     Startup,
     Shutdown,
@@ -153,6 +156,9 @@ pub struct ModuleStatus {
     /// The tables the host serves as JSON for it.
     #[serde(default)]
     pub collections: Vec<crate::Collection>,
+    /// The modules it needs, with the version ranges it accepts.
+    #[serde(default)]
+    pub depends: std::collections::BTreeMap<String, String>,
 }
 
 /// Facts about the running host.

@@ -111,6 +111,13 @@ pub enum ManifestError {
         collection: String,
         problem: String,
     },
+    #[error("module `{module}`: depends on `{dependency}` with `{range}`: {problem}")]
+    InvalidDependency {
+        module: String,
+        dependency: String,
+        range: String,
+        problem: String,
+    },
     #[error("module `{module}`: setting `{key}`: {problem}")]
     InvalidSetting {
         module: String,
@@ -144,7 +151,8 @@ impl ManifestError {
             | Self::InvalidHostRange { module, .. }
             | Self::IncompatibleHost { module, .. }
             | Self::InvalidCollection { module, .. }
-            | Self::InvalidSetting { module, .. } => module,
+            | Self::InvalidSetting { module, .. }
+            | Self::InvalidDependency { module, .. } => module,
         }
     }
 
@@ -170,6 +178,7 @@ impl ManifestError {
             Self::InvalidHostRange { .. } | Self::IncompatibleHost { .. } => "host_version",
             Self::InvalidCollection { .. } => "collections",
             Self::InvalidSetting { .. } => "settings",
+            Self::InvalidDependency { .. } => "depends",
         }
     }
 
@@ -318,6 +327,26 @@ pub fn manifest_problems(manifest: &ModuleManifest, host: &semver::Version) -> V
             problems.push(ManifestError::InvalidSetting {
                 module: module(),
                 key: setting.key.clone(),
+                problem,
+            });
+        }
+    }
+
+    for (dependency, range) in &manifest.depends {
+        let problem = if !is_module_name(dependency) {
+            Some("that is not a module name".to_owned())
+        } else if dependency == &manifest.name {
+            Some("a module cannot depend on itself".to_owned())
+        } else {
+            semver::VersionReq::parse(range)
+                .err()
+                .map(|err| format!("not a semver range ({err})"))
+        };
+        if let Some(problem) = problem {
+            problems.push(ManifestError::InvalidDependency {
+                module: module(),
+                dependency: dependency.clone(),
+                range: range.clone(),
                 problem,
             });
         }

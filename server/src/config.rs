@@ -89,6 +89,10 @@ pub enum ModuleCommand {
     Disable {
         /// The module's name.
         name: String,
+        /// Also disable the modules that need it (else the command refuses, naming
+        /// them).
+        #[arg(long)]
+        with_dependents: bool,
         #[command(flatten)]
         database: DatabaseArgs,
         #[command(flatten)]

@@ -222,7 +222,8 @@ pub async fn serve_with(
     };
     let res = http_server::serve_router(listener, app(state), shutdown, limits).await;
     pruning.abort();
-    following.abort();
+    // It stops at the start of shutdown, once a change under way is done.
+    let _ = following.await;
     modules.shutdown(SHUTDOWN_HOOK_TIMEOUT).await;
     res
 }

@@ -117,14 +117,21 @@ async fn main() -> anyhow::Result<()> {
             }
             ModuleCommand::Disable {
                 name,
+                with_dependents,
                 database,
                 modules,
-            } => print!("{}", switch_module(&name, false, database, modules).await?),
+            } => print!(
+                "{}",
+                switch_module(&name, Switch::Off { with_dependents }, database, modules).await?
+            ),
             ModuleCommand::Enable {
                 name,
                 database,
                 modules,
-            } => print!("{}", switch_module(&name, true, database, modules).await?),
+            } => print!(
+                "{}",
+                switch_module(&name, Switch::On, database, modules).await?
+            ),
         },
         Command::User { database, command } => {
             let db = Db::connect(&database.url()).await?;
@@ -150,15 +157,25 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What `gantry module enable|disable` asks for.
+enum Switch {
+    On,
+    Off { with_dependents: bool },
+}
+
 /// `gantry module enable|disable NAME`.
 async fn switch_module(
     name: &str,
-    enabled: bool,
+    switch: Switch,
     database: DatabaseArgs,
     modules: ModulesArgs,
 ) -> anyhow::Result<String> {
     let db = Db::connect(&database.url()).await?;
     db.migrate().await?;
     let options = ModuleOptions::new(Some(modules.dir(&database)));
-    Ok(modules::switch::from_command_line(&db, &options, name, enabled).await?)
+    let (enabled, with_dependents) = match switch {
+        Switch::On => (true, false),
+        Switch::Off { with_dependents } => (false, with_dependents),
+    };
+    Ok(modules::switch::from_command_line(&db, &options, name, enabled, with_dependents).await?)
 }

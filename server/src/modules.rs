@@ -9,6 +9,7 @@
 
 pub(crate) mod collections;
 mod compiled;
+pub mod dependencies;
 pub mod discovery;
 pub mod dispatch;
 mod error;
@@ -26,7 +27,7 @@ use std::{path::PathBuf, time::Duration};
 
 pub use compiled::compiled_in;
 pub use error::ModuleError;
-pub use registry::{ModuleEntry, ModuleRegistry, ModuleState};
+pub use registry::{ModuleEntry, ModuleRegistry, ModuleState, ModuleStep};
 
 use crate::db::Db;
 
@@ -92,14 +93,38 @@ pub async fn load(
         }
         Err(err) => tracing::error!("cannot read which modules are disabled: {err}"),
     }
-    for entry in registry.entries_mut() {
-        if entry.state == ModuleState::Discovered {
-            migrate::apply(entry, db).await;
+    // Every module with parts has its settings, running or not, so an administrator
+    // can give a stopped one what it needs to start.
+    for entry in registry.entries() {
+        if let Some(module) = &entry.module {
+            settings.declare(&entry.name, &module.manifest.settings);
         }
     }
-    for entry in registry.entries_mut() {
+    // Each module after what it needs; one whose dependency did not make it through
+    // a step stops there too, naming it.
+    let order = dependencies::start_order(&mut registry);
+    for name in &order {
+        let others = registry.entries();
+        let Some(entry) = registry.entry_mut(name) else {
+            continue;
+        };
+        if entry.state == ModuleState::Discovered {
+            match dependencies::missing(entry, &others) {
+                Some(err) => entry.fail(ModuleStep::Dependencies, err),
+                None => migrate::apply(entry, db).await,
+            }
+        }
+    }
+    for name in &order {
+        let others = registry.entries();
+        let Some(entry) = registry.entry_mut(name) else {
+            continue;
+        };
         if entry.state == ModuleState::Starting {
-            lifecycle::start(entry, db, &settings, options.hook_timeout).await;
+            match dependencies::missing(entry, &others) {
+                Some(err) => entry.fail(ModuleStep::Dependencies, err),
+                None => lifecycle::start(entry, db, &settings, options.hook_timeout).await,
+            }
         }
     }
     for entry in registry.entries() {

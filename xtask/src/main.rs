@@ -192,6 +192,8 @@ fn test() -> Result<()> {
             "accounts::",
             "module_storage::",
             "module_switch::",
+            "module_dependencies::",
+            "module_settings::",
             "collection_rights::",
             "api_tokens::",
             "scaffold::check_tries_the_migrations_on_postgres",

@@ -1,4 +1,10 @@
-//! Following the server's pushes (`GET /api/events`) for the life of the page.
+//! Following the server's pushes (`GET /api/events`) while the page is in view.
+//!
+//! A browser opens at most six HTTP/1.1 connections to one host, shared by all its
+//! tabs, and each stream holds one: so a page closes its stream while it is hidden
+//! and opens it again when shown (the first event then brings it up to date).
+
+use std::{cell::RefCell, rc::Rc};
 
 use gantry_sdk::ModuleInfo;
 use leptos::prelude::*;
@@ -9,23 +15,53 @@ use web_sys::{EventSource, MessageEvent};
 /// browser reconnects by itself after a network failure; a refused stream (signed
 /// out) stays closed.
 pub fn follow_modules(modules: RwSignal<Vec<ModuleInfo>>) {
-    let Ok(source) = EventSource::new("/api/events") else {
-        return;
-    };
-    let on_modules = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let Some(text) = event.data().as_string() else {
-            return;
-        };
-        match serde_json::from_str::<Vec<ModuleInfo>>(&text) {
-            Ok(list) if modules.with_untracked(|now| *now != list) => modules.set(list),
-            Ok(_) => {}
-            Err(err) => {
-                web_sys::console::warn_1(&format!("gantry: bad modules event: {err}").into())
+    let on_modules = Rc::new(Closure::<dyn FnMut(MessageEvent)>::new(
+        move |event: MessageEvent| {
+            let Some(text) = event.data().as_string() else {
+                return;
+            };
+            match serde_json::from_str::<Vec<ModuleInfo>>(&text) {
+                Ok(list) if modules.with_untracked(|now| *now != list) => modules.set(list),
+                Ok(_) => {}
+                Err(err) => {
+                    web_sys::console::warn_1(&format!("gantry: bad modules event: {err}").into())
+                }
+            }
+        },
+    ));
+    let stream: Rc<RefCell<Option<EventSource>>> = Rc::default();
+    let open = {
+        let stream = stream.clone();
+        move || {
+            if stream.borrow().is_some() {
+                return;
+            }
+            if let Ok(source) = EventSource::new("/api/events") {
+                let listener: &js_sys::Function = (*on_modules).as_ref().unchecked_ref();
+                let _ = source.add_event_listener_with_callback("modules", listener);
+                *stream.borrow_mut() = Some(source);
             }
         }
-    });
-    let _ = source.add_event_listener_with_callback("modules", on_modules.as_ref().unchecked_ref());
-    // Both live as long as the page: the stream is the page's own.
-    on_modules.forget();
-    std::mem::forget(source);
+    };
+    let shown_or_hidden = {
+        let open = open.clone();
+        Closure::<dyn FnMut()>::new(move || {
+            if document().hidden() {
+                if let Some(source) = stream.borrow_mut().take() {
+                    source.close();
+                }
+            } else {
+                open();
+            }
+        })
+    };
+    if !document().hidden() {
+        open();
+    }
+    let _ = document().add_event_listener_with_callback(
+        "visibilitychange",
+        shown_or_hidden.as_ref().unchecked_ref(),
+    );
+    // The listener lives as long as the page.
+    shown_or_hidden.forget();
 }

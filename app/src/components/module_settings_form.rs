@@ -59,15 +59,13 @@ fn SettingsFields(url: String, loaded: SettingsView) -> impl IntoView {
     let host = use_host_ui();
     let fields = loaded.fields.clone();
     let secrets = RwSignal::new(loaded.secrets.clone());
+    // What each field showed when loaded or last saved: only what differs is sent, so
+    // a default nobody touched stays a default (and may change with the module).
+    let shown = StoredValue::new(as_texts(&loaded.values));
     let inputs: HashMap<String, Input> = fields
         .iter()
         .map(|f| {
-            let text = match loaded.values.get(&f.key) {
-                Some(Value::String(s)) => s.clone(),
-                Some(Value::Bool(b)) => if *b { "true" } else { "" }.to_owned(),
-                Some(Value::Number(n)) => n.to_string(),
-                _ => String::new(),
-            };
+            let text = shown.with_value(|s| s.get(&f.key).cloned().unwrap_or_default());
             let input = Input {
                 text: RwSignal::new(text),
                 remove: RwSignal::new(false),
@@ -81,7 +79,7 @@ fn SettingsFields(url: String, loaded: SettingsView) -> impl IntoView {
         let (fields, inputs) = (fields.clone(), inputs.clone());
         move |ev: SubmitEvent| {
             ev.prevent_default();
-            let update = match collect(&fields, &inputs) {
+            let update = match shown.with_value(|shown| collect(&fields, &inputs, shown)) {
                 Ok(update) => update,
                 Err(failure) => {
                     error.set(Some(failure));
@@ -95,6 +93,7 @@ fn SettingsFields(url: String, loaded: SettingsView) -> impl IntoView {
                 match http::send::<_, SettingsView>("PUT", &url, &update).await {
                     Ok(saved) => {
                         host.toast(ToastKind::Success, "Settings saved.");
+                        shown.set_value(as_texts(&saved.values));
                         secrets.set(saved.secrets);
                         for input in inputs.values() {
                             input.remove.set(false);
@@ -114,9 +113,9 @@ fn SettingsFields(url: String, loaded: SettingsView) -> impl IntoView {
     };
     let rows = fields
         .into_iter()
-        .map(|field| {
-            let input = inputs[&field.key];
-            view! { <SettingField field input secrets error /> }
+        .filter_map(|field| {
+            let input = inputs.get(&field.key).copied()?;
+            Some(view! { <SettingField field input secrets error /> })
         })
         .collect_view();
     view! {
@@ -167,7 +166,10 @@ fn SettingField(
             view! {
                 <select id=id.clone() name=field.key.clone() prop:value=move || input.text.get()
                     on:change=move |ev| input.text.set(event_target_value(&ev))>
-                    {(!field.required).then(|| view! { <option value="">"(none)"</option> })}
+                    // Nothing chosen yet shows as such, never as the first choice.
+                    <option value="" disabled=field.required>
+                        {if field.required { "(choose one)" } else { "(none)" }}
+                    </option>
                     {options}
                 </select>
             }
@@ -214,16 +216,40 @@ fn SettingField(
     }
 }
 
-/// The update the form's fields make, checked as far as the browser can (type,
-/// range, choices, required); the first problem names its field.
+/// Each value as a field shows it.
+fn as_texts(values: &serde_json::Map<String, Value>) -> HashMap<String, String> {
+    values
+        .iter()
+        .map(|(key, value)| {
+            let text = match value {
+                Value::String(s) => s.clone(),
+                Value::Bool(b) => if *b { "true" } else { "" }.to_owned(),
+                Value::Number(n) => n.to_string(),
+                _ => String::new(),
+            };
+            (key.clone(), text)
+        })
+        .collect()
+}
+
+/// The update the form's fields make: the fields changed since `shown`, and a secret
+/// typed or removed; checked as far as the browser can (type, range, choices,
+/// required), the first problem naming its field.
 fn collect(
     fields: &[Setting],
     inputs: &HashMap<String, Input>,
+    shown: &HashMap<String, String>,
 ) -> Result<SettingsUpdate, ApiFailure> {
     let mut update = SettingsUpdate::default();
     for field in fields {
-        let input = inputs[&field.key];
+        let Some(input) = inputs.get(&field.key).copied() else {
+            continue;
+        };
         let text = input.text.get_untracked();
+        let unchanged = field.kind != SettingType::Secret
+            && shown
+                .get(&field.key)
+                .map_or(text.is_empty(), |s| *s == text);
         let value = match field.kind {
             SettingType::Secret if input.remove.get_untracked() => Value::Null,
             SettingType::Secret if text.is_empty() => continue,
@@ -247,7 +273,9 @@ fn collect(
         if !value.is_null() {
             field.check(&value).map_err(|why| problem(field, &why))?;
         }
-        update.values.insert(field.key.clone(), value);
+        if !unchanged {
+            update.values.insert(field.key.clone(), value);
+        }
     }
     Ok(update)
 }

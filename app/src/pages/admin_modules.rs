@@ -3,7 +3,8 @@
 //! one that failed).
 
 use gantry_sdk::{
-    CollectionAccess, Confirm, FieldType, ModuleSource, ModuleState, ModuleStatus, ToastKind,
+    CollectionAccess, Confirm, FieldType, ModuleSource, ModuleState, ModuleStatus, ModuleStep,
+    ToastKind,
 };
 use leptos::{prelude::*, task::spawn_local};
 use serde::Serialize;
@@ -14,6 +15,24 @@ use crate::{bootstrap::use_bootstrap, host_ui::use_host_ui, http};
 #[derive(Serialize)]
 struct ModuleSwitch {
     enabled: bool,
+    with_dependents: bool,
+}
+
+/// The display names of the modules in `all` that need `name`, directly or through
+/// others, and are not disabled: disabling `name` disables them too.
+fn dependents(name: &str, all: &[ModuleStatus]) -> Vec<String> {
+    let mut found: Vec<&ModuleStatus> = Vec::new();
+    let mut frontier = vec![name.to_owned()];
+    while let Some(current) = frontier.pop() {
+        for m in all {
+            let needs = m.depends.contains_key(&current) && m.state != ModuleState::Disabled;
+            if needs && m.name != name && !found.iter().any(|f| f.name == m.name) {
+                found.push(m);
+                frontier.push(m.name.clone());
+            }
+        }
+    }
+    found.iter().map(|m| m.display_name.clone()).collect()
 }
 
 /// Every discovered module, each with its action.
@@ -39,8 +58,12 @@ pub fn ModulesOverview() -> impl IntoView {
             .into_any();
         }
         let rows = all
-            .into_iter()
-            .map(|m| module_row(m, on_switched))
+            .iter()
+            .cloned()
+            .map(|m| {
+                let needed_by = dependents(&m.name, &all);
+                module_row(m, needed_by, on_switched)
+            })
             .collect_view();
         view! {
             <table class="table" data-table="modules">
@@ -65,8 +88,18 @@ pub fn ModulesOverview() -> impl IntoView {
     }
 }
 
-fn module_row(m: ModuleStatus, on_switched: Callback<ModuleStatus>) -> impl IntoView {
-    let action = switch_button(&m, on_switched);
+fn module_row(
+    m: ModuleStatus,
+    needed_by: Vec<String>,
+    on_switched: Callback<ModuleStatus>,
+) -> impl IntoView {
+    let action = switch_button(&m, &needed_by, on_switched);
+    let needs = m
+        .depends
+        .iter()
+        .map(|(name, range)| format!("needs {name} {range}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let state = format!("{:?}", m.state).to_lowercase();
     let data_state = state.clone();
     let ok = m.state == ModuleState::Running;
@@ -141,6 +174,7 @@ fn module_row(m: ModuleStatus, on_switched: Callback<ModuleStatus>) -> impl Into
                 <strong>{m.display_name}</strong>
                 " "
                 <code>{m.name}</code>
+                {(!needs.is_empty()).then(|| view! { <br /><small data-depends>{needs}</small> })}
             </td>
             <td>{m.version}</td>
             <td>
@@ -162,13 +196,26 @@ fn module_row(m: ModuleStatus, on_switched: Callback<ModuleStatus>) -> impl Into
 
 /// Disable for a running module, Enable for a disabled one, Try again for a failed
 /// one; nothing for a module that could not be loaded.
-fn switch_button(m: &ModuleStatus, on_switched: Callback<ModuleStatus>) -> Option<AnyView> {
+fn switch_button(
+    m: &ModuleStatus,
+    needed_by: &[String],
+    on_switched: Callback<ModuleStatus>,
+) -> Option<AnyView> {
+    let also = if needed_by.is_empty() {
+        String::new()
+    } else {
+        format!(" {} need it and are disabled too.", needed_by.join(", "))
+    };
+    let waits_on_others = m.state == ModuleState::Incompatible
+        && m.error
+            .as_ref()
+            .is_some_and(|e| e.step == ModuleStep::Dependencies);
     let (enable, label, question, confirm_label) = match m.state {
         ModuleState::Running => (
             false,
             "Disable",
             format!(
-                "Disable {}? Its pages, tabs and API stop for everyone, on every instance, until it is enabled again. Its data is kept.",
+                "Disable {}? Its pages, tabs and API stop for everyone, on every instance, until it is enabled again. Its data is kept.{also}",
                 m.display_name
             ),
             "Disable",
@@ -179,7 +226,7 @@ fn switch_button(m: &ModuleStatus, on_switched: Callback<ModuleStatus>) -> Optio
             format!("Enable {}? Its migrations run if needed, then it starts.", m.display_name),
             "Enable",
         ),
-        ModuleState::Failed => (
+        _ if m.state == ModuleState::Failed || waits_on_others => (
             true,
             "Try again",
             format!("Start {} again? Its migrations and start-up run once more.", m.display_name),
@@ -206,7 +253,10 @@ fn switch_button(m: &ModuleStatus, on_switched: Callback<ModuleStatus>) -> Optio
                 busy.set(true);
                 spawn_local(async move {
                     let url = format!("/api/admin/modules/{name}");
-                    let body = ModuleSwitch { enabled: enable };
+                    let body = ModuleSwitch {
+                        enabled: enable,
+                        with_dependents: !enable,
+                    };
                     match http::send::<_, ModuleStatus>("PATCH", &url, &body).await {
                         Ok(status) => {
                             let (kind, message) = match (&status.error, status.state) {
@@ -219,7 +269,8 @@ fn switch_button(m: &ModuleStatus, on_switched: Callback<ModuleStatus>) -> Optio
                                 }
                             };
                             host.toast(kind, message);
-                            on_switched.run(status);
+                            // The tab may have been left while the module started.
+                            on_switched.try_run(status);
                         }
                         Err(err) => {
                             host.toast(ToastKind::Error, format!("{display_name}: {}", err.message))

@@ -23,7 +23,7 @@ pub fn ModulePage() -> impl IntoView {
     let page = Memo::new(move |_| modules.with(|m| module_page(m, &location.pathname.get())));
     move || match page.get() {
         Some(page) => view! { <ModuleView page /> }.into_any(),
-        None => match module_page(&loaded_with, &location.pathname.get_untracked()) {
+        None => match module_page(&loaded_with, &location.pathname.get()) {
             Some(gone) => view! { <ModuleTurnedOff name=gone.module.display_name /> }.into_any(),
             None => view! { <NotFound /> }.into_any(),
         },

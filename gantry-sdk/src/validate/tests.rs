@@ -201,3 +201,26 @@ fn settings() {
         "module `notes`: setting `n`: is declared twice",
     );
 }
+
+#[test]
+fn dependencies() {
+    let dep = |name: &'static str, range: &'static str| {
+        move |m: &mut ModuleManifest| {
+            m.depends.insert(name.into(), range.into());
+        }
+    };
+    check(dep("overlord", ">=0.1, <0.2"), "");
+    check(
+        dep("Overlord", ">=0.1"),
+        "module `notes`: depends on `Overlord` with `>=0.1`: that is not a module name",
+    );
+    check(
+        dep("notes", ">=0.1"),
+        "module `notes`: depends on `notes` with `>=0.1`: a module cannot depend on itself",
+    );
+    let mut manifest = valid();
+    manifest.depends.insert("overlord".into(), "soon".into());
+    let err = validate_manifest(&manifest, &semver::Version::new(0, 1, 0)).unwrap_err();
+    assert_eq!(err.field(), "depends");
+    assert!(err.to_string().contains("not a semver range"), "{err}");
+}

@@ -38,6 +38,10 @@ pub struct ModuleSwitch {
     /// `false` stops the module (its `on_shutdown` runs) on every instance; `true`
     /// starts it again, or tries a failed one again.
     pub enabled: bool,
+    /// With `enabled: false`: also disable the modules that need this one (else
+    /// such a request is refused, naming them).
+    #[serde(default)]
+    pub with_dependents: bool,
 }
 
 /// `PATCH /api/admin/modules/{name}` with `{"enabled": bool}`: the module's status
@@ -51,9 +55,21 @@ pub async fn switch_module(
     Path(name): Path<String>,
     Json(switch): Json<ModuleSwitch>,
 ) -> Result<Json<ModuleStatus>, ApiError> {
-    Ok(Json(
-        switch::set_enabled(&registry, &db, &name, switch.enabled, &acting).await?,
-    ))
+    // In a task of its own: a request cut off by its time limit or by the client
+    // must not stop a change between its hooks and its record.
+    let change = tokio::spawn(async move {
+        switch::set_enabled(
+            &registry,
+            &db,
+            &name,
+            switch.enabled,
+            switch.with_dependents,
+            &acting,
+        )
+        .await
+    });
+    let status = change.await.map_err(ApiError::internal)??;
+    Ok(Json(status))
 }
 
 /// `GET /api/events`: server-sent events for an open page. `modules` carries the

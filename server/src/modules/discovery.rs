@@ -51,6 +51,12 @@ struct DropInManifest {
     /// Tables the host serves as JSON (declared data routes).
     #[serde(default)]
     collections: Vec<Collection>,
+    /// Settings the host draws as a form and keeps.
+    #[serde(default)]
+    settings: Vec<gantry_sdk::Setting>,
+    /// Modules this one needs, with version ranges.
+    #[serde(default)]
+    depends: std::collections::BTreeMap<String, String>,
     backend: Option<Backend>,
 }
 
@@ -145,6 +151,8 @@ pub fn drop_in(folder: &Path) -> Candidate {
     m.nav_items = manifest.nav_items;
     m.tabs = manifest.tabs;
     m.collections = manifest.collections;
+    m.settings = manifest.settings;
+    m.depends = manifest.depends;
     let module = match manifest.migrations {
         Some(dir) => inside(folder, &name, "migrations", &dir)
             .and_then(|path| {

@@ -38,7 +38,8 @@ pub async fn module_api(
     Path(path): Path<ModulePath>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let (entry, user) = usable(&registry, &path.name, &request)?;
+    let settings_rest = path.rest.strip_prefix("settings/");
+    let (entry, user) = usable(&registry, &path.name, &request, settings_rest.is_some())?;
     if path.rest == "bundle.js" {
         return bundle(&entry, &request);
     }
@@ -54,13 +55,13 @@ pub async fn module_api(
     if let Some(rest) = path.rest.strip_prefix("storage/") {
         return storage::serve(&entry, &db, &user, rest, request).await;
     }
-    if let (Some(rest), Some(kept)) = (path.rest.strip_prefix("settings/"), &registry.settings) {
+    if let (Some(rest), Some(host_settings)) = (settings_rest, &registry.settings) {
         let declares_settings = entry
             .manifest
             .as_ref()
             .is_some_and(|m| !m.settings.is_empty());
         if declares_settings {
-            return settings::serve(&entry, kept, &user, rest, request).await;
+            return settings::serve(&entry, host_settings, &user, rest, request).await;
         }
     }
     if let Some(upstream) = &entry.proxy {
@@ -93,7 +94,7 @@ pub async fn module_static(
     Path(path): Path<ModulePath>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let (entry, _) = usable(&registry, &path.name, &request)?;
+    let (entry, _) = usable(&registry, &path.name, &request, false)?;
     let missing = || {
         ApiError::not_found(format!(
             "module `{}` has no static file `{}`",
@@ -137,11 +138,13 @@ pub(crate) fn resolve_static(dir: &std::path::Path, rest: &str) -> Option<std::p
 }
 
 /// The module called `name` and the request's user, if the module runs and the user
-/// may see it.
+/// may see it. With `settings`, an administrator reaches a stopped module too (one
+/// that cannot start without a setting must be given it).
 fn usable(
     registry: &ModuleRegistry,
     name: &str,
     request: &Request,
+    settings: bool,
 ) -> Result<(Arc<ModuleEntry>, CurrentUser), ApiError> {
     let entry = registry.get(name).ok_or_else(|| {
         ApiError::not_found(format!("no module named `{name}`")).with_module(name)
@@ -161,6 +164,9 @@ fn usable(
             ApiError::forbidden(format!("module `{name}` is for administrators only"))
                 .with_module(name),
         );
+    }
+    if settings && user.is_admin && entry.module.is_some() {
+        return Ok((entry, user));
     }
     if entry.state == ModuleState::Disabled {
         return Err(ApiError::new(

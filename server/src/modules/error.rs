@@ -71,6 +71,15 @@ pub enum ModuleError {
         table: String,
         reason: String,
     },
+    #[error("module `{module}` needs `{dependency}` ({range}), {why}")]
+    DependencyUnmet {
+        module: String,
+        dependency: String,
+        range: String,
+        why: String,
+    },
+    #[error("module `{module}`: its dependencies form a cycle: {cycle}")]
+    DependencyCycle { module: String, cycle: String },
     #[error("module `{module}`: {hook} did not finish within {limit}")]
     HookTimedOut {
         module: String,

@@ -34,7 +34,6 @@ pub async fn start(
         ),
         settings: gantry_sdk::ModuleSettings::new(Arc::from(entry.name.as_str()), settings.clone()),
     };
-    settings.declare(&entry.name, &module.manifest.settings);
     let router = module.router.clone().map(|router| {
         let name = entry.name.clone();
         let unknown = name.clone();

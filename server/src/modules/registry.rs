@@ -103,6 +103,9 @@ impl ModuleEntry {
     pub fn fail(&mut self, step: ModuleStep, error: ModuleError) {
         self.state = match (&error, step) {
             (ModuleError::Manifest(err), _) if err.is_incompatible() => ModuleState::Incompatible,
+            (ModuleError::DependencyUnmet { .. } | ModuleError::DependencyCycle { .. }, _) => {
+                ModuleState::Incompatible
+            }
             (_, ModuleStep::Discovery | ModuleStep::Validation) => ModuleState::Invalid,
             _ => ModuleState::Failed,
         };
@@ -194,6 +197,10 @@ impl ModuleEntry {
                 .as_ref()
                 .map(|m| m.tabs.clone())
                 .unwrap_or_default(),
+            depends: manifest
+                .as_ref()
+                .map(|m| m.depends.clone())
+                .unwrap_or_default(),
             collections: manifest.map(|m| m.collections).unwrap_or_default(),
             bundle: self
                 .bundle
@@ -235,7 +242,7 @@ pub struct ModuleRegistry {
     /// How long one module's `on_startup` or `on_shutdown` may take.
     pub hook_timeout: Duration,
     /// Held while a module changes state, so changes happen one at a time.
-    pub(crate) turn: tokio::sync::Mutex<()>,
+    pub(crate) switching: tokio::sync::Mutex<()>,
     /// Counts the changes of state, for those who show the modules live.
     changes: tokio::sync::watch::Sender<u64>,
     /// Modules' declared settings, kept by the host (set by `load`).
@@ -252,7 +259,7 @@ impl Default for ModuleRegistry {
             module_boundary: String::new(),
             sidecar_timeout: Duration::from_secs(30),
             hook_timeout: Duration::from_secs(10),
-            turn: tokio::sync::Mutex::new(()),
+            switching: tokio::sync::Mutex::new(()),
             changes: tokio::sync::watch::channel(0).0,
             closing: tokio_util::sync::CancellationToken::new(),
             settings: None,
@@ -391,6 +398,14 @@ impl ModuleRegistry {
         self.entries_vec().iter_mut().map(Arc::make_mut)
     }
 
+    /// Before the registry is shared: the module called `name`, to change in place.
+    pub(crate) fn entry_mut(&mut self, name: &str) -> Option<&mut ModuleEntry> {
+        self.entries_vec()
+            .iter_mut()
+            .find(|e| e.name == name)
+            .map(Arc::make_mut)
+    }
+
     /// Puts `entry` in the place of the module of its name, and tells those who
     /// follow the changes.
     pub(crate) fn replace(&self, entry: ModuleEntry) {
@@ -423,7 +438,7 @@ impl ModuleRegistry {
 
     /// Runs every running module's `on_shutdown`.
     pub async fn shutdown(&self, timeout: Duration) {
-        let _turn = self.turn.lock().await;
+        let _switching = self.switching.lock().await;
         for entry in self.entries() {
             super::lifecycle::stop(&entry, timeout).await;
         }

@@ -190,6 +190,7 @@ impl HostSettings {
     ) -> Result<Vec<String>, SettingsError> {
         let scope = scope_of(user);
         let fields = self.fields(module, scope);
+        let update = &normalized(update);
         for (key, value) in &update.values {
             let Some(field) = fields.iter().find(|f| &f.key == key) else {
                 return Err(SettingsError::Unknown {
@@ -220,6 +221,7 @@ impl HostSettings {
         let before = self.read(module, user, false).await?;
         for field in fields.iter().filter(|f| f.required) {
             let after = match update.values.get(&field.key) {
+                Some(Value::String(s)) if s.is_empty() => false,
                 Some(value) => !value.is_null() || field.default.is_some(),
                 None if field.kind == SettingType::Secret => {
                     before.secrets.get(&field.key).copied().unwrap_or(false)
@@ -357,6 +359,23 @@ pub async fn serve(
         )
         .with_module(module)),
     }
+}
+
+/// `update` with whole numbers written as integers (`30.0` as `30`), so a module
+/// may read them as integers whatever the client sent.
+fn normalized(update: &SettingsUpdate) -> SettingsUpdate {
+    let mut update = update.clone();
+    for value in update.values.values_mut() {
+        if let Some(n) = value
+            .as_f64()
+            .filter(|n| n.fract() == 0.0 && n.abs() < 9e15)
+        {
+            if !value.is_i64() && !value.is_u64() {
+                *value = Value::from(n as i64);
+            }
+        }
+    }
+    update
 }
 
 fn scope_of(user: Option<&str>) -> SettingScope {

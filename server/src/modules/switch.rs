@@ -7,7 +7,7 @@
 //! sharing a PostgreSQL database (and the command line, which only writes the row)
 //! agree within that time.
 //!
-//! Changes happen one at a time per instance (the registry's `turn`), and the table
+//! Changes happen one at a time per instance (the registry's `switching` lock), and the table
 //! is read under that turn, so a stale read can never undo a newer choice.
 
 use std::{collections::HashSet, sync::Arc, time::Duration};
@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use gantry_sdk::{ApiError, AuditEvent, ModuleStatus};
 
 use super::{
-    lifecycle, migrate,
+    dependencies, lifecycle, migrate,
     registry::{ModuleEntry, ModuleStep},
     ModuleError, ModuleRegistry, ModuleState,
 };
@@ -38,6 +38,10 @@ pub enum SwitchError {
         "module `{module}` cannot be enabled or disabled, as it could not be loaded: {reason}"
     )]
     NotLoaded { module: String, reason: String },
+    #[error("{reason}; enable it first")]
+    Needs { module: String, reason: String },
+    #[error("module `{module}` is needed by `{dependents}`: disable them too, or first")]
+    NeededBy { module: String, dependents: String },
     #[error("cannot record the choice for module `{module}`: {source}")]
     Database { module: String, source: sqlx::Error },
 }
@@ -46,7 +50,9 @@ impl From<SwitchError> for ApiError {
     fn from(err: SwitchError) -> Self {
         let (status, code, module) = match &err {
             SwitchError::Unknown(module) => (StatusCode::NOT_FOUND, "not_found", module),
-            SwitchError::NotLoaded { module, .. } => (StatusCode::CONFLICT, "conflict", module),
+            SwitchError::NotLoaded { module, .. }
+            | SwitchError::Needs { module, .. }
+            | SwitchError::NeededBy { module, .. } => (StatusCode::CONFLICT, "conflict", module),
             SwitchError::Database { module, source } => {
                 tracing::error!("module `{module}`: {source}");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", module)
@@ -66,13 +72,16 @@ pub async fn disabled_names(db: &Db) -> Result<HashSet<String>, sqlx::Error> {
 }
 
 /// An administrator's choice, from the API: recorded (and audited), then applied on
-/// this instance at once. Enabling a module that failed tries it again. Returns the
-/// module's status afterwards.
+/// this instance at once. Enabling a module that failed tries it again; enabling one
+/// whose dependencies are not running is refused, naming them. Disabling a module
+/// that others need is refused, naming them, unless `with_dependents` (they are
+/// disabled first). Returns the module's status afterwards.
 pub async fn set_enabled(
     registry: &ModuleRegistry,
     db: &Db,
     name: &str,
     enabled: bool,
+    with_dependents: bool,
     acting: &Acting,
 ) -> Result<ModuleStatus, SwitchError> {
     let entry = registry
@@ -87,9 +96,32 @@ pub async fn set_enabled(
                 .map_or_else(|| "it has no parts".to_owned(), |f| f.message.clone()),
         });
     }
-    let _turn = registry.turn.lock().await;
+    let _switching = registry.switching.lock().await;
+    let entries = registry.entries();
+    if enabled {
+        if let Some(unmet) = dependencies::missing(&entry, &entries) {
+            return Err(SwitchError::Needs {
+                module: name.to_owned(),
+                reason: unmet.to_string(),
+            });
+        }
+    } else {
+        let dependents = dependencies::dependents(name, &entries);
+        if !dependents.is_empty() && !with_dependents {
+            return Err(SwitchError::NeededBy {
+                module: name.to_owned(),
+                dependents: dependents.join("`, `"),
+            });
+        }
+        // The ones found last need the ones found first: they stop first.
+        for dependent in dependents.iter().rev() {
+            record(db, dependent, false, acting).await?;
+            apply(registry, db, dependent, false).await;
+        }
+    }
     let changed = record(db, name, enabled, acting).await?;
-    if !changed && enabled && entry.state == ModuleState::Failed {
+    if !changed && enabled && matches!(entry.state, ModuleState::Failed | ModuleState::Incompatible)
+    {
         audit::note(db, acting.event("module.retried", name)).await;
     }
     apply(registry, db, name, enabled).await;
@@ -146,6 +178,7 @@ pub async fn from_command_line(
     options: &super::ModuleOptions,
     name: &str,
     enabled: bool,
+    with_dependents: bool,
 ) -> Result<String, SwitchError> {
     let candidates = super::discovery::discover(options, super::compiled_in());
     let Some(candidate) = candidates.iter().find(|c| c.name == name) else {
@@ -157,32 +190,60 @@ pub async fn from_command_line(
             reason: err.to_string(),
         });
     }
+    let mut out = String::new();
+    if !enabled {
+        let disabled = disabled_names(db)
+            .await
+            .map_err(|source| SwitchError::Database {
+                module: name.to_owned(),
+                source,
+            })?;
+        let on: Vec<(&str, &std::collections::BTreeMap<String, String>)> = candidates
+            .iter()
+            .filter(|c| !disabled.contains(&c.name))
+            .filter_map(|c| Some((c.name.as_str(), &c.module.as_ref().ok()?.manifest.depends)))
+            .collect();
+        let dependents = dependencies::dependents_among(name, &on);
+        if !dependents.is_empty() && !with_dependents {
+            return Err(SwitchError::NeededBy {
+                module: name.to_owned(),
+                dependents: dependents.join("`, `"),
+            });
+        }
+        for dependent in dependents.iter().rev() {
+            record(db, dependent, false, &Acting::default()).await?;
+            out += &format!("module `{dependent}` is disabled (it needs `{name}`)\n");
+        }
+    }
     let changed = record(db, name, enabled, &Acting::default()).await?;
     let state = if enabled { "enabled" } else { "disabled" };
-    Ok(if changed {
+    out += &if changed {
         format!(
             "module `{name}` is {state}; running instances follow within {} s\n",
             FOLLOW_EVERY.as_secs()
         )
     } else {
         format!("module `{name}` was already {state}\n")
-    })
+    };
+    Ok(out)
 }
 
 /// Follows the database's choice on this instance, every [`FOLLOW_EVERY`], until the
-/// task is aborted.
+/// server begins to shut down (a change under way is finished first).
 pub async fn follow(registry: Arc<ModuleRegistry>, db: Db) {
     let mut tick = tokio::time::interval(FOLLOW_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tick.tick().await;
-        follow_once(&registry, &db).await;
+        tokio::select! {
+            _ = tick.tick() => follow_once(&registry, &db).await,
+            () = registry.closing.cancelled() => return,
+        }
     }
 }
 
 /// Disables here what the table says is off, and enables what is back on.
 pub async fn follow_once(registry: &ModuleRegistry, db: &Db) {
-    let _turn = registry.turn.lock().await;
+    let _switching = registry.switching.lock().await;
     let disabled = match disabled_names(db).await {
         Ok(disabled) => disabled,
         Err(err) => {
@@ -200,18 +261,30 @@ pub async fn follow_once(registry: &ModuleRegistry, db: &Db) {
 }
 
 /// Brings the module to the state asked for on this instance. The caller holds the
-/// registry's turn.
+/// registry's `switching` lock.
 async fn apply(registry: &ModuleRegistry, db: &Db, name: &str, enabled: bool) {
     let Some(current) = registry.get(name) else {
         return;
     };
     let mut entry = (*current).clone();
     if enabled {
-        if !matches!(entry.state, ModuleState::Disabled | ModuleState::Failed) {
+        if !matches!(
+            entry.state,
+            ModuleState::Disabled | ModuleState::Failed | ModuleState::Incompatible
+        ) {
             return;
         }
         entry.state = ModuleState::Discovered;
         entry.failure = None;
+        if let Some(unmet) = dependencies::missing(&entry, &registry.entries()) {
+            entry.fail(ModuleStep::Dependencies, unmet);
+            tracing::error!(
+                "{}",
+                entry.failure.as_ref().map_or("", |f| f.message.as_str())
+            );
+            registry.replace(entry);
+            return;
+        }
         // Instances enabling at the same moment migrate one after another.
         let turn = db.startup_turn().await;
         if let Err(err) = &turn {

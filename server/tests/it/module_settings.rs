@@ -404,3 +404,47 @@ async fn a_bad_declaration_makes_the_module_invalid_with_the_reason() {
         "module `knobs`: setting `mode`: a select needs options"
     );
 }
+
+#[tokio::test]
+async fn a_drop_in_declares_settings_and_dependencies_in_its_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("dial")).unwrap();
+    std::fs::write(
+        dir.path().join("dial/gantry-module.toml"),
+        r#"name = "dial"
+display_name = "Dial"
+version = "0.1.0"
+depends = { tuner = ">=0.1, <0.2" }
+
+[[settings]]
+key = "level"
+label = "Level"
+type = "number"
+min = 1
+max = 3
+default = 2
+"#,
+    )
+    .unwrap();
+    let app = TestApp::builder()
+        .module(tuner())
+        .drop_in_dir(dir.path())
+        .dev_user(gantry_server::auth::DevUser::Admin)
+        .spawn()
+        .await;
+    let status = app.module_status("dial").await;
+    assert_eq!(status["state"], "running", "{status}");
+    assert_eq!(status["depends"], json!({"tuner": ">=0.1, <0.2"}));
+    let (code, view) = app.get_json("/api/modules/dial/settings/instance").await;
+    assert_eq!(code, 200, "{view}");
+    assert_eq!(view["values"], json!({"level": 2}));
+    let (code, body) = app
+        .send_json(
+            "PUT",
+            "/api/modules/dial/settings/instance",
+            Some(json!({"values": {"level": 3.0}})),
+        )
+        .await;
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["values"]["level"], json!(3), "kept as a whole number");
+}

@@ -41,9 +41,9 @@ impl NewestLoad {
         self.0.get_value()
     }
 
-    /// Whether `ticket` is still the newest load.
+    /// Whether `ticket` is still the newest load (never once the tab is gone).
     pub fn is_newest(&self, ticket: u64) -> bool {
-        self.0.get_value() == ticket
+        self.0.try_get_value() == Some(ticket)
     }
 }
 

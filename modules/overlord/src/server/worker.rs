@@ -161,7 +161,8 @@ pub async fn check_project(
     ctx: &ModuleContext,
     project: Project,
 ) -> Result<Project, OverlordError> {
-    check_with(ctx, Settings::default().request_timeout, project).await
+    let settings = current(ctx, &Settings::default()).await;
+    check_with(ctx, settings.request_timeout, project).await
 }
 
 /// The module's one HTTP client (connections are pooled; each request sets its
