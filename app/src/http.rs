@@ -32,6 +32,16 @@ pub async fn send<B: Serialize, T: DeserializeOwned>(
     }
 }
 
+/// `method url` with `file` as the body (an upload), answered with JSON.
+#[cfg(feature = "hydrate")]
+pub async fn send_file<T: DeserializeOwned>(
+    method: &str,
+    url: &str,
+    file: &web_sys::Blob,
+) -> Result<T, ApiFailure> {
+    gantry_sdk::http::send_file(method, url, file).await
+}
+
 /// `method url` with a JSON body, answered with no content.
 pub async fn send_only<B: Serialize>(method: &str, url: &str, body: &B) -> Result<(), ApiFailure> {
     #[cfg(feature = "hydrate")]

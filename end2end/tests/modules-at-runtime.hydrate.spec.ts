@@ -1,9 +1,10 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
+import { resolve } from "node:path";
 import { gotoHydrated, sidebarLinks } from "./helpers";
 import { adminPassword, signInURL } from "./servers";
 
-// Both tests use the `switchable` module on the server with real accounts: one
-// after the other, as one turns the module off.
+// These tests change modules on the server with real accounts (`switchable`, and an
+// installed `lantern`), one after the other.
 test.describe.configure({ mode: "serial" });
 
 /** A page of a new browser context signed in as the administrator. */
@@ -105,6 +106,44 @@ test("a module's settings form checks, saves and keeps values, and never shows a
   await expect(page.locator(".toast").filter({ hasText: "Settings saved." })).toBeVisible();
   await page.reload();
   await expect(field("nickname").getByLabel("Nickname")).toHaveValue("the admin");
+  expect(errors).toEqual([]);
+  await page.context().close();
+});
+
+// An administrator installs a module from an archive: it is checked, started, and
+// appears on the page without a reload; removing it takes it away again.
+test("a module installed from an archive appears at once, and goes when removed", async ({ browser }) => {
+  const page = await adminPage(browser);
+  const errors = await gotoHydrated(page, "/admin/modules");
+  const form = page.locator('form[data-form="install-module"]');
+  // Not an archive: refused in place, nothing installed.
+  await form.locator('input[type="file"]').setInputFiles({
+    name: "notes.txt",
+    mimeType: "text/plain",
+    buffer: Buffer.from("not a module"),
+  });
+  await form.getByRole("button", { name: "Install" }).click();
+  await expect(form.getByRole("alert")).toContainText("neither a .zip nor a .tar.gz");
+
+  await form
+    .locator('input[type="file"]')
+    .setInputFiles(resolve(__dirname, "../fixtures/archives/lantern.zip"));
+  await form.getByRole("button", { name: "Install" }).click();
+  await expect(page.locator(".toast").filter({ hasText: "Lantern is installed and running." })).toBeVisible();
+  const row = page.locator('tr[data-module="lantern"]');
+  await expect(row).toHaveAttribute("data-state", "running");
+  // The sidebar of this very page has it, without a reload.
+  await expect(sidebarLinks(page).filter({ hasText: "Lantern" })).toHaveCount(1);
+  await sidebarLinks(page).filter({ hasText: "Lantern" }).click();
+  await expect(page.getByTestId("glow")).toHaveText("The lantern glows.");
+
+  await gotoHydrated(page, "/admin/modules");
+  await row.getByRole("button", { name: "Remove" }).click();
+  await expect(page.getByRole("alertdialog")).toContainText("Remove Lantern?");
+  await page.getByRole("alertdialog").getByRole("button", { name: "Remove" }).click();
+  await expect(page.locator(".toast").filter({ hasText: "Lantern is removed." })).toBeVisible();
+  await expect(row).toHaveCount(0);
+  await expect(sidebarLinks(page).filter({ hasText: "Lantern" })).toHaveCount(0);
   expect(errors).toEqual([]);
   await page.context().close();
 });

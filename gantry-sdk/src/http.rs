@@ -77,7 +77,7 @@ impl ApiFailure {
 }
 
 #[cfg(feature = "browser")]
-pub use browser::{get, send, send_only};
+pub use browser::{get, send, send_file, send_only};
 
 #[cfg(feature = "browser")]
 mod browser {
@@ -98,7 +98,22 @@ mod browser {
         url: &str,
         body: &B,
     ) -> Result<T, ApiFailure> {
-        parse(&call(method, url, Some(to_json(body)?)).await?)
+        parse(&call(method, url, Some(json_body(to_json(body)?))).await?)
+    }
+
+    /// `method url` with a file (any `Blob`) as the body, as it is, answered with
+    /// JSON.
+    pub async fn send_file<T: DeserializeOwned>(
+        method: &str,
+        url: &str,
+        file: &web_sys::Blob,
+    ) -> Result<T, ApiFailure> {
+        let body = (JsValue::from(file.clone()), "application/octet-stream");
+        parse(&call(method, url, Some(body)).await?)
+    }
+
+    fn json_body(json: String) -> (JsValue, &'static str) {
+        (JsValue::from_str(&json), "application/json")
     }
 
     /// `method url` with a JSON body (`None` for none), answered with no content.
@@ -107,7 +122,7 @@ mod browser {
         url: &str,
         body: Option<&B>,
     ) -> Result<(), ApiFailure> {
-        let body = body.map(to_json).transpose()?;
+        let body = body.map(to_json).transpose()?.map(json_body);
         call(method, url, body).await.map(|_| ())
     }
 
@@ -134,18 +149,22 @@ mod browser {
     }
 
     /// The body of a 2xx answer.
-    async fn call(method: &str, url: &str, body: Option<String>) -> Result<String, ApiFailure> {
+    async fn call(
+        method: &str,
+        url: &str,
+        body: Option<(JsValue, &str)>,
+    ) -> Result<String, ApiFailure> {
         let init = web_sys::RequestInit::new();
         init.set_method(method);
         let headers = web_sys::Headers::new().map_err(unreachable)?;
         headers
             .set("accept", "application/json")
             .map_err(unreachable)?;
-        if let Some(body) = &body {
+        if let Some((body, content_type)) = &body {
             headers
-                .set("content-type", "application/json")
+                .set("content-type", content_type)
                 .map_err(unreachable)?;
-            init.set_body(&JsValue::from_str(body));
+            init.set_body(body);
         }
         init.set_headers(&headers);
         let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(unreachable)?;

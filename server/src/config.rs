@@ -98,6 +98,16 @@ pub enum ModuleCommand {
         #[command(flatten)]
         modules: ModulesArgs,
     },
+    /// Check a module (a folder, `.zip` or `.tar.gz`) and copy it into the modules
+    /// folder; a running Gantry takes it in with Admin → Modules → Rescan.
+    Install {
+        /// The module's folder or archive.
+        path: PathBuf,
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
+        modules: ModulesArgs,
+    },
     /// Turn a disabled module on again (running instances migrate and start it).
     Enable {
         /// The module's name.

@@ -124,6 +124,14 @@ async fn main() -> anyhow::Result<()> {
                 "{}",
                 switch_module(&name, Switch::Off { with_dependents }, database, modules).await?
             ),
+            ModuleCommand::Install {
+                path,
+                database,
+                modules,
+            } => print!(
+                "{}",
+                modules::install::from_command_line(&path, &modules.dir(&database)).await?
+            ),
             ModuleCommand::Enable {
                 name,
                 database,

@@ -13,6 +13,7 @@ pub mod dependencies;
 pub mod discovery;
 pub mod dispatch;
 mod error;
+pub mod install;
 pub mod lifecycle;
 pub mod migrate;
 mod pg_boundary;
@@ -74,6 +75,8 @@ pub async fn load(
     registry.module_boundary = migrate::boundary(db).await;
     registry.sidecar_timeout = options.sidecar_timeout;
     registry.hook_timeout = options.hook_timeout;
+    registry.host_version = options.host_version.clone();
+    registry.modules_dir = options.dir.clone();
     let settings = std::sync::Arc::new(settings::HostSettings::new(
         db.clone(),
         options.secrets.clone(),

@@ -167,11 +167,19 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         // Used by the Admin page: every module, failed ones too, with its state.
         .route(
             "/api/admin/modules",
-            get(api::modules::list_module_statuses),
+            get(api::modules::list_module_statuses)
+                .post(api::modules::install_module)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::modules::install::MAX_ARCHIVE_BYTES,
+                )),
         )
         .route(
             "/api/admin/modules/{name}",
-            patch(api::modules::switch_module),
+            patch(api::modules::switch_module).delete(api::modules::remove_module),
+        )
+        .route(
+            "/api/admin/rescan-modules",
+            post(api::modules::rescan_modules),
         )
         // Used by every open page: the modules list, pushed as it changes.
         .route("/api/events", get(api::modules::live_events))

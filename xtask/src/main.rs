@@ -176,7 +176,7 @@ fn test() -> Result<()> {
     let database = postgres::TempPostgres::start(ports[4])?;
     cmd::step(
         "test",
-        "integration tests of Chat, accounts, the module boundary, module storage, enabling and disabling modules, and start-up, again on PostgreSQL",
+        "integration tests of Chat, accounts, the module boundary, module storage and settings, modules at runtime, and start-up, again on PostgreSQL",
     );
     cmd::run(
         cmd::cargo(&[
@@ -194,6 +194,7 @@ fn test() -> Result<()> {
             "module_switch::",
             "module_dependencies::",
             "module_settings::",
+            "module_install::",
             "collection_rights::",
             "api_tokens::",
             "scaffold::check_tries_the_migrations_on_postgres",

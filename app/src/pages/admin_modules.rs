@@ -35,24 +35,39 @@ fn dependents(name: &str, all: &[ModuleStatus]) -> Vec<String> {
     found.iter().map(|m| m.display_name.clone()).collect()
 }
 
-/// Every discovered module, each with its action.
+/// What a row's actions change in the list.
+#[derive(Clone, Copy)]
+struct ListChanges {
+    /// A module's new status replaces its row (or is added, for an install).
+    changed: Callback<ModuleStatus>,
+    /// A removed module's row goes.
+    removed: Callback<String>,
+    /// Whether Remove rolls back the module's migrations (its data goes).
+    delete_data: RwSignal<bool>,
+}
+
+/// Every discovered module, each with its actions, and installing new ones.
 #[component]
 pub fn ModulesOverview() -> impl IntoView {
     let modules = RwSignal::new(use_bootstrap().admin.map(|a| a.modules).unwrap_or_default());
-    // A module's new status replaces its row.
-    let on_switched = Callback::new(move |status: ModuleStatus| {
-        modules.update(|all| {
-            if let Some(row) = all.iter_mut().find(|m| m.name == status.name) {
-                *row = status;
-            }
-        });
-    });
-    move || {
+    let changes = ListChanges {
+        changed: Callback::new(move |status: ModuleStatus| {
+            modules.update(|all| match all.iter_mut().find(|m| m.name == status.name) {
+                Some(row) => *row = status,
+                None => all.push(status),
+            });
+        }),
+        removed: Callback::new(move |name: String| {
+            modules.update(|all| all.retain(|m| m.name != name))
+        }),
+        delete_data: RwSignal::new(false),
+    };
+    let list = move || {
         let all = modules.get();
         if all.is_empty() {
             return view! {
                 <div class="empty-state">
-                    <p>"No modules are installed. Drop a module folder into the modules folder (see System) and restart Gantry."</p>
+                    <p>"No modules are installed. Install one above, or copy a module folder into the modules folder (see System) and press Rescan."</p>
                 </div>
             }
             .into_any();
@@ -62,7 +77,7 @@ pub fn ModulesOverview() -> impl IntoView {
             .cloned()
             .map(|m| {
                 let needed_by = dependents(&m.name, &all);
-                module_row(m, needed_by, on_switched)
+                module_row(m, needed_by, changes)
             })
             .collect_view();
         view! {
@@ -85,15 +100,153 @@ pub fn ModulesOverview() -> impl IntoView {
             </table>
         }
         .into_any()
+    };
+    view! {
+        <InstallModule changes />
+        {list}
     }
 }
 
-fn module_row(
-    m: ModuleStatus,
-    needed_by: Vec<String>,
-    on_switched: Callback<ModuleStatus>,
-) -> impl IntoView {
-    let action = switch_button(&m, &needed_by, on_switched);
+/// Installing a drop-in from an archive, and taking in folders copied by hand.
+#[component]
+fn InstallModule(changes: ListChanges) -> impl IntoView {
+    let host = use_host_ui();
+    let file_input = NodeRef::<leptos::html::Input>::new();
+    let problem = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let install = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        #[cfg(feature = "hydrate")]
+        {
+            let Some(file) = file_input
+                .get_untracked()
+                .and_then(|input| input.files())
+                .and_then(|files| files.get(0))
+            else {
+                problem.set(Some(
+                    "Choose a .zip or .tar.gz of the module's folder first.".into(),
+                ));
+                return;
+            };
+            busy.set(true);
+            problem.set(None);
+            spawn_local(async move {
+                match http::send_file::<ModuleStatus>("POST", "/api/admin/modules", &file).await {
+                    Ok(status) => {
+                        let state = format!("{:?}", status.state).to_lowercase();
+                        let words = match &status.error {
+                            Some(error) => format!(
+                                "{} is installed, but: {}",
+                                status.display_name, error.message
+                            ),
+                            None => format!("{} is installed and {state}.", status.display_name),
+                        };
+                        host.toast(ToastKind::Success, words);
+                        changes.changed.try_run(status);
+                    }
+                    Err(err) => problem.set(Some(err.message)),
+                }
+                busy.set(false);
+            });
+        }
+    };
+    let rescan = move |_| {
+        busy.set(true);
+        spawn_local(async move {
+            match http::send::<_, Vec<ModuleStatus>>("POST", "/api/admin/rescan-modules", &()).await
+            {
+                Ok(found) if found.is_empty() => {
+                    host.toast(ToastKind::Info, "No new module folders.")
+                }
+                Ok(found) => {
+                    host.toast(
+                        ToastKind::Success,
+                        format!("Took in {} new module(s).", found.len()),
+                    );
+                    for status in found {
+                        changes.changed.try_run(status);
+                    }
+                }
+                Err(err) => host.toast(ToastKind::Error, err.message),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="card form-grid" on:submit=install data-form="install-module">
+            <label class="field">
+                <span>"Install a module (a .zip or .tar.gz of its folder)"</span>
+                <input type="file" name="archive" accept=".zip,.tar.gz,.tgz" node_ref=file_input />
+            </label>
+            {move || problem.get().map(|p| view! { <pre class="form-error" role="alert">{p}</pre> })}
+            <label class="checkbox">
+                <input type="checkbox" bind:checked=changes.delete_data />
+                <span>"Remove deletes the module's data too (rolls back its migrations)"</span>
+            </label>
+            <div class="button-row">
+                <button type="submit" class="button button-primary" disabled=move || busy.get()>"Install"</button>
+                <button type="button" class="button" disabled=move || busy.get() on:click=rescan>
+                    "Rescan the modules folder"
+                </button>
+            </div>
+        </form>
+    }
+}
+
+/// Remove for a drop-in (not for a compiled-in module).
+fn remove_button(m: &ModuleStatus, changes: ListChanges) -> Option<AnyView> {
+    if !matches!(m.source, ModuleSource::DropIn { .. }) {
+        return None;
+    }
+    let host = use_host_ui();
+    let (name, display_name) = (m.name.clone(), m.display_name.clone());
+    let click = move |_| {
+        let (name, display_name) = (name.clone(), display_name.clone());
+        let delete_data = changes.delete_data.get_untracked();
+        let message = if delete_data {
+            format!("Remove {display_name} and delete its data? Its migrations are rolled back and its folder deleted.")
+        } else {
+            format!("Remove {display_name}? Its folder is deleted; its data is kept for a later install.")
+        };
+        host.confirm(
+            Confirm {
+                message,
+                confirm_label: Some("Remove".into()),
+                cancel_label: None,
+                danger: true,
+            },
+            move |sure| {
+                if !sure {
+                    return;
+                }
+                spawn_local(async move {
+                    let url = format!("/api/admin/modules/{name}?rollback={delete_data}");
+                    match http::send_only("DELETE", &url, &()).await {
+                        Ok(()) => {
+                            host.toast(ToastKind::Success, format!("{display_name} is removed."));
+                            changes.removed.try_run(name);
+                        }
+                        Err(err) => {
+                            host.toast(ToastKind::Error, format!("{display_name}: {}", err.message))
+                        }
+                    }
+                });
+            },
+        );
+    };
+    Some(
+        view! {
+            <button type="button" class="button button-danger" data-action="Remove" on:click=click>
+                "Remove"
+            </button>
+        }
+        .into_any(),
+    )
+}
+
+fn module_row(m: ModuleStatus, needed_by: Vec<String>, changes: ListChanges) -> impl IntoView {
+    let action = switch_button(&m, &needed_by, changes.changed);
+    let remove = remove_button(&m, changes);
     let needs = m
         .depends
         .iter()
@@ -189,7 +342,7 @@ fn module_row(
             <td>{bundle}</td>
             <td data-migrations>{list(migrations)}</td>
             <td data-collections>{list(collections)}</td>
-            <td>{action}</td>
+            <td>{action} {remove}</td>
         </tr>
     }
 }

@@ -8,10 +8,16 @@ use axum::{
     response::sse::{Event, KeepAlive, Sse},
 };
 use futures::Stream;
-use gantry_sdk::{ApiError, CurrentUser, Json, ModuleInfo, ModuleStatus, Path, RequireAdmin};
+use gantry_sdk::{
+    ApiError, CurrentUser, Json, ModuleInfo, ModuleStatus, Path, Query, RequireAdmin,
+};
 use serde::Deserialize;
 
-use crate::{accounts::Acting, db::Db, modules::switch, modules::ModuleRegistry};
+use crate::{
+    accounts::Acting,
+    db::Db,
+    modules::{install, switch, ModuleRegistry},
+};
 
 /// `GET /api/modules`: every running module the user may see, with only the nav
 /// items and tabs the user may see. Used by the sidebar and module pages.
@@ -70,6 +76,63 @@ pub async fn switch_module(
     });
     let status = change.await.map_err(ApiError::internal)??;
     Ok(Json(status))
+}
+
+/// `POST /api/admin/modules` with a `.zip` or `.tar.gz` of a module's folder as the
+/// body: checked as `gantry module check` does, then installed, migrated and
+/// started (201, its status); every problem is in the refusal and nothing changes.
+pub async fn install_module(
+    State(registry): State<Arc<ModuleRegistry>>,
+    State(db): State<Db>,
+    RequireAdmin(_admin): RequireAdmin,
+    acting: Acting,
+    archive: axum::body::Bytes,
+) -> Result<(axum::http::StatusCode, Json<ModuleStatus>), ApiError> {
+    let installing =
+        tokio::spawn(
+            async move { install::install_archive(&registry, &db, &archive, &acting).await },
+        );
+    let status = installing.await.map_err(ApiError::internal)??;
+    Ok((axum::http::StatusCode::CREATED, Json(status)))
+}
+
+/// `POST /api/admin/rescan-modules`: takes in module folders copied into the
+/// modules folder since start-up; their statuses.
+pub async fn rescan_modules(
+    State(registry): State<Arc<ModuleRegistry>>,
+    State(db): State<Db>,
+    RequireAdmin(_admin): RequireAdmin,
+    acting: Acting,
+) -> Result<Json<Vec<ModuleStatus>>, ApiError> {
+    let scanning = tokio::spawn(async move { install::rescan(&registry, &db, &acting).await });
+    Ok(Json(scanning.await.map_err(ApiError::internal)??))
+}
+
+/// The query of `DELETE /api/admin/modules/{name}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Removal {
+    /// Roll back the module's migrations (its tables and data go); by default they
+    /// stay, for a later install.
+    #[serde(default)]
+    pub rollback: bool,
+}
+
+/// `DELETE /api/admin/modules/{name}[?rollback=true]`: stops a drop-in module,
+/// deletes its folder and forgets it (204).
+pub async fn remove_module(
+    State(registry): State<Arc<ModuleRegistry>>,
+    State(db): State<Db>,
+    RequireAdmin(_admin): RequireAdmin,
+    acting: Acting,
+    Path(name): Path<String>,
+    Query(removal): Query<Removal>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let removing = tokio::spawn(async move {
+        install::remove(&registry, &db, &name, removal.rollback, &acting).await
+    });
+    removing.await.map_err(ApiError::internal)??;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
 /// `GET /api/events`: server-sent events for an open page. `modules` carries the

@@ -245,6 +245,10 @@ pub struct ModuleRegistry {
     pub(crate) switching: tokio::sync::Mutex<()>,
     /// Counts the changes of state, for those who show the modules live.
     changes: tokio::sync::watch::Sender<u64>,
+    /// This host's version, which modules installed at runtime are checked against.
+    pub host_version: semver::Version,
+    /// Where drop-ins are installed at runtime; `None` for no drop-ins.
+    pub modules_dir: Option<PathBuf>,
     /// Modules' declared settings, kept by the host (set by `load`).
     pub(crate) settings: Option<Arc<super::settings::HostSettings>>,
     /// Cancelled when the server begins to shut down, which ends the live streams
@@ -263,6 +267,8 @@ impl Default for ModuleRegistry {
             changes: tokio::sync::watch::channel(0).0,
             closing: tokio_util::sync::CancellationToken::new(),
             settings: None,
+            host_version: semver::Version::new(0, 0, 0),
+            modules_dir: None,
         }
     }
 }
@@ -290,13 +296,23 @@ impl ModuleRegistry {
     /// Validates `candidate` (its manifest, then against modules already admitted)
     /// and records it, valid or not.
     pub fn admit(&mut self, candidate: Candidate, host: &semver::Version) {
+        let entry = self.checked(candidate, host);
+        self.entries_vec().push(Arc::new(entry));
+    }
+
+    /// The entry `candidate` makes once checked against this host's version and the
+    /// modules already here, to [`ModuleRegistry::add`] at runtime.
+    pub(crate) fn admitted(&self, candidate: Candidate) -> ModuleEntry {
+        self.checked(candidate, &self.host_version)
+    }
+
+    fn checked(&self, candidate: Candidate, host: &semver::Version) -> ModuleEntry {
         let mut entry = ModuleEntry::new(candidate.name, candidate.source, candidate.took);
         let module = match candidate.module {
             Ok(module) => module,
             Err(err) => {
                 entry.fail(ModuleStep::Discovery, err);
-                self.entries_vec().push(Arc::new(entry));
-                return;
+                return entry;
             }
         };
         entry.manifest = Some(module.manifest.clone());
@@ -323,7 +339,25 @@ impl ModuleRegistry {
             }
             Err(err) => entry.fail(ModuleStep::Validation, err),
         }
-        self.entries_vec().push(Arc::new(entry));
+        entry
+    }
+
+    /// A module installed at runtime, after the others.
+    pub(crate) fn add(&self, entry: ModuleEntry) {
+        self.entries
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Arc::new(entry));
+        self.changes.send_modify(|n| *n += 1);
+    }
+
+    /// Forgets a removed module.
+    pub(crate) fn forget(&self, name: &str) {
+        self.entries
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|e| e.name != name);
+        self.changes.send_modify(|n| *n += 1);
     }
 
     /// Modules are checked one after another: an earlier module keeps its prefix,

@@ -260,6 +260,13 @@ pub async fn follow_once(registry: &ModuleRegistry, db: &Db) {
     }
 }
 
+/// Migrates and starts a module installed at runtime (it waits for the switching
+/// lock like any change).
+pub async fn start_added(registry: &ModuleRegistry, db: &Db, name: &str) {
+    let _switching = registry.switching.lock().await;
+    apply(registry, db, name, true).await;
+}
+
 /// Brings the module to the state asked for on this instance. The caller holds the
 /// registry's `switching` lock.
 async fn apply(registry: &ModuleRegistry, db: &Db, name: &str, enabled: bool) {
@@ -270,7 +277,10 @@ async fn apply(registry: &ModuleRegistry, db: &Db, name: &str, enabled: bool) {
     if enabled {
         if !matches!(
             entry.state,
-            ModuleState::Disabled | ModuleState::Failed | ModuleState::Incompatible
+            ModuleState::Discovered
+                | ModuleState::Disabled
+                | ModuleState::Failed
+                | ModuleState::Incompatible
         ) {
             return;
         }

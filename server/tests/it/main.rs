@@ -20,6 +20,7 @@ mod health;
 mod module_boundary;
 mod module_dependencies;
 mod module_discovery;
+mod module_install;
 mod module_lifecycle;
 mod module_migrations;
 mod module_proxy;

@@ -68,6 +68,24 @@ async fn app_with_people() -> (TestApp, Client, Client, Client) {
 }
 
 const INSTANCE: &str = "/api/modules/tuner/settings/instance";
+
+/// `PUT path` with `{"values": values}` as the user of `client`.
+async fn save(app: &TestApp, client: &Client, path: &str, values: Value) -> (u16, Value) {
+    app.call(client, "PUT", path, Some(json!({ "values": values })))
+        .await
+}
+
+/// The HTML of the page at `path` as the user of `client` sees it.
+async fn page(app: &TestApp, client: &Client, path: &str) -> String {
+    client
+        .get(app.url(path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
 const MINE: &str = "/api/modules/tuner/settings/user";
 
 #[tokio::test]
@@ -88,14 +106,13 @@ async fn instance_settings_start_at_their_defaults_and_are_saved_checked() {
     );
     assert_eq!(view["secrets"], json!({"api_key": false}));
 
-    let (status, saved) = app
-        .call(
-            &root,
-            "PUT",
-            INSTANCE,
-            Some(json!({"values": {"volume": 7, "loud": true, "mode": "safe", "greeting": "good day"}})),
-        )
-        .await;
+    let (status, saved) = save(
+        &app,
+        &root,
+        INSTANCE,
+        json!({"volume": 7, "loud": true, "mode": "safe", "greeting": "good day"}),
+    )
+    .await;
     assert_eq!(status, 200, "{saved}");
     assert_eq!(
         saved["values"],
@@ -149,14 +166,7 @@ async fn instance_settings_start_at_their_defaults_and_are_saved_checked() {
     );
 
     // `null` goes back to the default.
-    let (status, view) = app
-        .call(
-            &root,
-            "PUT",
-            INSTANCE,
-            Some(json!({"values": {"volume": null}})),
-        )
-        .await;
+    let (status, view) = save(&app, &root, INSTANCE, json!({"volume": null})).await;
     assert_eq!(status, 200, "{view}");
     assert_eq!(view["values"]["volume"], 5);
     // A body of the wrong shape is refused in the API's words.
@@ -174,14 +184,7 @@ async fn instance_settings_start_at_their_defaults_and_are_saved_checked() {
 #[tokio::test]
 async fn a_secret_is_written_once_encrypted_and_never_read_back() {
     let (app, root, alice, _bob) = app_with_people().await;
-    let (status, saved) = app
-        .call(
-            &root,
-            "PUT",
-            INSTANCE,
-            Some(json!({"values": {"api_key": SECRET}})),
-        )
-        .await;
+    let (status, saved) = save(&app, &root, INSTANCE, json!({"api_key": SECRET})).await;
     assert_eq!(status, 200, "{saved}");
     assert_eq!(saved["secrets"]["api_key"], true);
     assert!(!saved.to_string().contains(SECRET), "{saved}");
@@ -227,25 +230,12 @@ async fn a_secret_is_written_once_encrypted_and_never_read_back() {
         .unwrap();
     assert!(kept.iter().all(|v| !v.contains(SECRET)), "{kept:?}");
     // Saving other values leaves it alone; null removes it.
-    app.call(
-        &root,
-        "PUT",
-        INSTANCE,
-        Some(json!({"values": {"loud": false}})),
-    )
-    .await;
+    save(&app, &root, INSTANCE, json!({"loud": false})).await;
     let (_, read) = app
         .call(&root, "GET", "/api/modules/tuner/read/instance", None)
         .await;
     assert_eq!(read["api_key"], SECRET);
-    let (status, view) = app
-        .call(
-            &root,
-            "PUT",
-            INSTANCE,
-            Some(json!({"values": {"api_key": null}})),
-        )
-        .await;
+    let (status, view) = save(&app, &root, INSTANCE, json!({"api_key": null})).await;
     assert_eq!(status, 200, "{view}");
     assert_eq!(view["secrets"]["api_key"], false);
     let (_, read) = app
@@ -257,14 +247,7 @@ async fn a_secret_is_written_once_encrypted_and_never_read_back() {
 #[tokio::test]
 async fn users_keep_their_own_settings_and_only_administrators_save_the_instance() {
     let (app, root, alice, bob) = app_with_people().await;
-    let (status, body) = app
-        .call(
-            &alice,
-            "PUT",
-            INSTANCE,
-            Some(json!({"values": {"volume": 1}})),
-        )
-        .await;
+    let (status, body) = save(&app, &alice, INSTANCE, json!({"volume": 1})).await;
     assert_eq!(status, 403, "{body}");
     assert_eq!(
         body["error"]["message"],
@@ -274,14 +257,13 @@ async fn users_keep_their_own_settings_and_only_administrators_save_the_instance
     assert_eq!(status, 200, "{view}");
     assert_eq!(view["values"], json!({"nickname": null}));
     assert_eq!(view["secrets"], json!({"token": false}));
-    let (status, view) = app
-        .call(
-            &alice,
-            "PUT",
-            MINE,
-            Some(json!({"values": {"nickname": "ally", "token": "alice-own-token"}})),
-        )
-        .await;
+    let (status, view) = save(
+        &app,
+        &alice,
+        MINE,
+        json!({"nickname": "ally", "token": "alice-own-token"}),
+    )
+    .await;
     assert_eq!(status, 200, "{view}");
     assert_eq!(view["values"]["nickname"], "ally");
     assert_eq!(view["secrets"]["token"], true);
@@ -301,9 +283,7 @@ async fn users_keep_their_own_settings_and_only_administrators_save_the_instance
         .await;
     assert_eq!(read, json!({"nickname": null, "token": null}));
     // A user's own settings are not instance ones, and the other way round.
-    let (status, body) = app
-        .call(&alice, "PUT", MINE, Some(json!({"values": {"volume": 3}})))
-        .await;
+    let (status, body) = save(&app, &alice, MINE, json!({"volume": 3})).await;
     assert_eq!(
         (status, body["error"]["field"].clone()),
         (400, json!("volume"))
@@ -322,30 +302,12 @@ async fn the_module_hears_of_each_save() {
         count
     };
     assert_eq!(saves(&root).await, 0);
-    app.call(
-        &root,
-        "PUT",
-        INSTANCE,
-        Some(json!({"values": {"volume": 2}})),
-    )
-    .await;
+    save(&app, &root, INSTANCE, json!({"volume": 2})).await;
     assert_eq!(saves(&root).await, 1);
-    app.call(
-        &alice,
-        "PUT",
-        MINE,
-        Some(json!({"values": {"nickname": "a"}})),
-    )
-    .await;
+    save(&app, &alice, MINE, json!({"nickname": "a"})).await;
     assert_eq!(saves(&root).await, 2);
     // A refused save changes nothing.
-    app.call(
-        &root,
-        "PUT",
-        INSTANCE,
-        Some(json!({"values": {"volume": 99}})),
-    )
-    .await;
+    save(&app, &root, INSTANCE, json!({"volume": 99})).await;
     assert_eq!(saves(&root).await, 2);
 }
 
@@ -364,26 +326,12 @@ async fn the_admin_page_and_settings_page_get_a_settings_tab_for_the_module() {
         .map(|s| s["key"].as_str().unwrap())
         .collect();
     assert_eq!(keys, ["nickname", "token"]);
-    let page = root
-        .get(app.url("/admin"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(page.contains(r#"href="/admin/tuner/settings""#), "{page}");
-    let page = alice
-        .get(app.url("/settings"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&app, &root, "/admin").await;
+    assert!(html.contains(r#"href="/admin/tuner/settings""#), "{html}");
+    let html = page(&app, &alice, "/settings").await;
     assert!(
-        page.contains(r#"href="/settings/tuner/settings""#),
-        "{page}"
+        html.contains(r#"href="/settings/tuner/settings""#),
+        "{html}"
     );
 }
 

@@ -1,0 +1,441 @@
+//! Installing and removing drop-in modules at runtime.
+//!
+//! An archive (`.zip` or `.tar.gz` of a module's folder) is unpacked into a scratch
+//! folder inside the modules folder, entry by entry: only plain files and folders
+//! with relative paths that stay inside (no absolute path, no `..`, no link of any
+//! kind), within a count and a size. The folder then goes through the same check as
+//! `gantry module check` (manifest, bundle, migrations on a scratch database), and
+//! only when it passes is it moved to `<modules dir>/<name>`, admitted, migrated and
+//! started. Removing stops the module, optionally rolls back its migrations (its
+//! data goes), deletes its folder and forgets it.
+
+use std::{
+    io::Read,
+    path::{Component, Path, PathBuf},
+};
+
+use gantry_sdk::{ApiError, ModuleSource, ModuleStatus};
+
+use super::{dependencies, discovery, lifecycle, migrate, switch, ModuleRegistry, ModuleState};
+use crate::{accounts::Acting, audit, db::Db};
+
+/// The largest archive accepted, and the most its files may unpack to.
+pub const MAX_ARCHIVE_BYTES: usize = 32 * 1024 * 1024;
+const MAX_UNPACKED_BYTES: u64 = 128 * 1024 * 1024;
+const MAX_ENTRIES: usize = 2000;
+
+/// Why a module could not be installed or removed.
+#[derive(Debug, thiserror::Error)]
+pub enum InstallError {
+    #[error("this instance has no modules folder to install into")]
+    NoModulesFolder,
+    #[error("the archive is neither a .zip nor a .tar.gz")]
+    UnknownFormat,
+    #[error("the archive cannot be read: {0}")]
+    Unreadable(String),
+    #[error("the archive's entry `{entry}` {why}; nothing was installed")]
+    Unsafe { entry: String, why: &'static str },
+    #[error("the archive unpacks to more than {} MiB or {MAX_ENTRIES} entries; nothing was installed", MAX_UNPACKED_BYTES / 1024 / 1024)]
+    TooLarge,
+    #[error("the archive holds no gantry-module.toml, at its top or in its one top folder")]
+    NoManifest,
+    #[error("module `{0}` is installed already: remove it first")]
+    Exists(String),
+    #[error("the module did not pass the check; nothing was installed:\n{0}")]
+    Refused(String),
+    #[error("no module named `{0}`")]
+    Unknown(String),
+    #[error("module `{0}` is compiled into Gantry and cannot be removed (disable it instead)")]
+    CompiledIn(String),
+    #[error("module `{module}` is needed by `{dependents}`: remove or disable them first")]
+    NeededBy { module: String, dependents: String },
+    #[error("module `{module}`: its migrations could not be rolled back, so its folder was kept: {reason}")]
+    Rollback { module: String, reason: String },
+    #[error("the modules folder: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<InstallError> for ApiError {
+    fn from(err: InstallError) -> Self {
+        use axum::http::StatusCode;
+        let message = err.to_string();
+        let (status, code) = match &err {
+            InstallError::Unknown(_) => (StatusCode::NOT_FOUND, "not_found"),
+            InstallError::Exists(_)
+            | InstallError::CompiledIn(_)
+            | InstallError::NeededBy { .. } => (StatusCode::CONFLICT, "conflict"),
+            InstallError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            InstallError::UnknownFormat
+            | InstallError::Unreadable(_)
+            | InstallError::Unsafe { .. }
+            | InstallError::NoManifest
+            | InstallError::Refused(_) => (StatusCode::UNPROCESSABLE_ENTITY, "module_invalid"),
+            InstallError::NoModulesFolder | InstallError::Rollback { .. } | InstallError::Io(_) => {
+                tracing::error!("{message}");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+            }
+        };
+        let api = ApiError::new(status, code, message);
+        match err {
+            InstallError::Exists(m) | InstallError::Unknown(m) | InstallError::CompiledIn(m) => {
+                api.with_module(m)
+            }
+            InstallError::NeededBy { module, .. } | InstallError::Rollback { module, .. } => {
+                api.with_module(module)
+            }
+            _ => api,
+        }
+    }
+}
+
+/// Unpacks `archive` into the modules folder, checks it, then admits, migrates and
+/// starts it; the module's status. Audited as `module.installed`.
+pub async fn install_archive(
+    registry: &ModuleRegistry,
+    db: &Db,
+    archive: &[u8],
+    acting: &Acting,
+) -> Result<ModuleStatus, InstallError> {
+    let modules_dir = registry
+        .modules_dir
+        .clone()
+        .ok_or(InstallError::NoModulesFolder)?;
+    std::fs::create_dir_all(&modules_dir)?;
+    let scratch = tempfile::Builder::new()
+        .prefix(".installing-")
+        .tempdir_in(&modules_dir)?;
+    unpack(archive, scratch.path())?;
+    let root = module_root(scratch.path())?;
+    let folder = place(&root, &modules_dir).await?;
+    let name = admit_and_start(registry, db, &folder).await?;
+    audit::note(db, acting.event("module.installed", &name)).await;
+    registry
+        .get(&name)
+        .map(|e| e.status())
+        .ok_or(InstallError::Unknown(name))
+}
+
+/// Admits every module folder in the modules folder that is not known yet (copied
+/// there by hand or by `gantry module install`), then migrates and starts each;
+/// their statuses.
+pub async fn rescan(
+    registry: &ModuleRegistry,
+    db: &Db,
+    acting: &Acting,
+) -> Result<Vec<ModuleStatus>, InstallError> {
+    let modules_dir = registry
+        .modules_dir
+        .clone()
+        .ok_or(InstallError::NoModulesFolder)?;
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(&modules_dir)?.filter_map(Result::ok) {
+        let folder = entry.path();
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        let known = registry.entries().iter().any(|e| match &e.source {
+            ModuleSource::DropIn { folder: known } => Path::new(known) == folder,
+            ModuleSource::CompiledIn => false,
+        });
+        if hidden || known || !folder.join(discovery::MANIFEST_FILE).is_file() {
+            continue;
+        }
+        let name = admit_and_start(registry, db, &folder).await?;
+        audit::note(db, acting.event("module.installed", &name)).await;
+        found.extend(registry.get(&name).map(|e| e.status()));
+    }
+    Ok(found)
+}
+
+/// `gantry module install PATH`: an archive or a folder, checked, then copied into
+/// the modules folder (running instances take it in with Rescan or at their next
+/// start). What to print.
+pub async fn from_command_line(path: &Path, modules_dir: &Path) -> Result<String, InstallError> {
+    std::fs::create_dir_all(modules_dir)?;
+    let scratch = tempfile::Builder::new()
+        .prefix(".installing-")
+        .tempdir_in(modules_dir)?;
+    if path.is_dir() {
+        copy_folder(path, &scratch.path().join("module"))?;
+    } else {
+        unpack(&std::fs::read(path)?, scratch.path())?;
+    }
+    let root = module_root(scratch.path())?;
+    let folder = place(&root, modules_dir).await?;
+    Ok(format!(
+        "installed `{}`; running instances take it in with Admin → Modules → Rescan, or at their next start\n",
+        folder.display()
+    ))
+}
+
+/// Stops module `name`, rolls back its migrations when `rollback` (its data goes;
+/// otherwise its tables stay for a later install), deletes its folder and forgets
+/// it. Audited as `module.removed`.
+pub async fn remove(
+    registry: &ModuleRegistry,
+    db: &Db,
+    name: &str,
+    rollback: bool,
+    acting: &Acting,
+) -> Result<(), InstallError> {
+    let _switching = registry.switching.lock().await;
+    let entry = registry
+        .get(name)
+        .ok_or_else(|| InstallError::Unknown(name.to_owned()))?;
+    let ModuleSource::DropIn { folder } = &entry.source else {
+        return Err(InstallError::CompiledIn(name.to_owned()));
+    };
+    let dependents = dependencies::dependents(name, &registry.entries());
+    if !dependents.is_empty() {
+        return Err(InstallError::NeededBy {
+            module: name.to_owned(),
+            dependents: dependents.join("`, `"),
+        });
+    }
+    let mut stopped = (*entry).clone();
+    if stopped.state == ModuleState::Running {
+        lifecycle::disable(&mut stopped, registry.hook_timeout).await;
+        registry.replace(stopped.clone());
+    }
+    if rollback {
+        if let Some(module) = stopped.module.clone() {
+            let (db, steps) = (db.clone(), stopped.migrations.len().max(1000));
+            let runtime = tokio::runtime::Handle::current();
+            let reverted = tokio::task::spawn_blocking(move || {
+                runtime.block_on(migrate::down(&module, &db, steps))
+            })
+            .await
+            .map_err(|err| err.to_string())
+            .and_then(|res| res.map_err(|err| err.to_string()));
+            if let Err(reason) = reverted {
+                return Err(InstallError::Rollback {
+                    module: name.to_owned(),
+                    reason,
+                });
+            }
+        }
+    }
+    let folder = PathBuf::from(folder);
+    if let Some(modules_dir) = &registry.modules_dir {
+        // Only ever a folder inside the modules folder.
+        let inside = folder
+            .canonicalize()
+            .ok()
+            .zip(modules_dir.canonicalize().ok())
+            .is_some_and(|(f, m)| f.starts_with(&m) && f != m);
+        if inside {
+            std::fs::remove_dir_all(&folder)?;
+        }
+    }
+    registry.forget(name);
+    let _ = switch::record(db, name, true, acting).await;
+    let detail = if rollback {
+        "its migrations were rolled back"
+    } else {
+        "its data was kept"
+    };
+    audit::note(db, acting.event("module.removed", name).detail(detail)).await;
+    Ok(())
+}
+
+/// Admits the module in `folder`, then migrates and starts it.
+async fn admit_and_start(
+    registry: &ModuleRegistry,
+    db: &Db,
+    folder: &Path,
+) -> Result<String, InstallError> {
+    let candidate = discovery::drop_in(folder);
+    let name = candidate.name.clone();
+    if registry.get(&name).is_some() {
+        return Err(InstallError::Exists(name));
+    }
+    let entry = registry.admitted(candidate);
+    if let (Some(module), Some(settings)) = (&entry.module, &registry.settings) {
+        settings.declare(&name, &module.manifest.settings);
+    }
+    let failed = entry.failure.as_ref().map(|f| f.message.clone());
+    registry.add(entry);
+    if let Some(reason) = failed {
+        return Err(InstallError::Refused(reason));
+    }
+    switch::start_added(registry, db, &name).await;
+    Ok(name)
+}
+
+/// Runs `gantry module check`'s checks on `root` (on a thread of its own: the check's
+/// migration futures are not `Send`), then moves it to `<modules dir>/<name>`.
+async fn place(root: &Path, modules_dir: &Path) -> Result<PathBuf, InstallError> {
+    let candidate = discovery::drop_in(root);
+    let name = match &candidate.module {
+        Ok(module) => module.manifest.name.clone(),
+        Err(err) => return Err(InstallError::Refused(err.to_string())),
+    };
+    let path = root.to_owned();
+    let runtime = tokio::runtime::Handle::current();
+    let checked = tokio::task::spawn_blocking(move || {
+        runtime.block_on(crate::module_check::check(
+            &path,
+            crate::module_check::CheckWith {
+                postgres: None,
+                browser: None,
+            },
+        ))
+    })
+    .await
+    .map_err(|err| InstallError::Refused(err.to_string()))?
+    .map_err(|err| InstallError::Refused(err.to_string()))?;
+    if !checked.1 {
+        return Err(InstallError::Refused(checked.0));
+    }
+    let destination = modules_dir.join(&name);
+    if destination.exists() {
+        return Err(InstallError::Exists(name));
+    }
+    std::fs::rename(root, &destination)?;
+    Ok(destination)
+}
+
+/// The folder holding `gantry-module.toml`: the top, or its one top folder.
+fn module_root(top: &Path) -> Result<PathBuf, InstallError> {
+    if top.join(discovery::MANIFEST_FILE).is_file() {
+        return Ok(top.to_owned());
+    }
+    let entries: Vec<PathBuf> = std::fs::read_dir(top)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    match entries.as_slice() {
+        [one] if one.join(discovery::MANIFEST_FILE).is_file() => Ok(one.clone()),
+        _ => Err(InstallError::NoManifest),
+    }
+}
+
+/// Unpacks a `.zip` or `.tar.gz` (told apart by their first bytes) into `into`.
+fn unpack(archive: &[u8], into: &Path) -> Result<(), InstallError> {
+    let mut budget = Budget::default();
+    match archive {
+        [b'P', b'K', 3, 4, ..] => unpack_zip(archive, into, &mut budget),
+        [0x1f, 0x8b, ..] => unpack_tar_gz(archive, into, &mut budget),
+        _ => Err(InstallError::UnknownFormat),
+    }
+}
+
+/// What an archive may still unpack to.
+#[derive(Default)]
+struct Budget {
+    entries: usize,
+    bytes: u64,
+}
+
+impl Budget {
+    fn take_entry(&mut self) -> Result<(), InstallError> {
+        self.entries += 1;
+        if self.entries > MAX_ENTRIES {
+            return Err(InstallError::TooLarge);
+        }
+        Ok(())
+    }
+
+    /// Copies `from` into a new file at `to`, within the budget.
+    fn write(&mut self, from: &mut impl Read, to: &Path) -> Result<(), InstallError> {
+        let left = MAX_UNPACKED_BYTES - self.bytes;
+        let mut file = std::fs::File::create(to)?;
+        let written = std::io::copy(&mut from.take(left + 1), &mut file)?;
+        self.bytes += written;
+        if self.bytes > MAX_UNPACKED_BYTES {
+            return Err(InstallError::TooLarge);
+        }
+        Ok(())
+    }
+}
+
+/// Where `entry` goes under `into`: a relative path of plain names only.
+fn safe_path(into: &Path, entry: &str) -> Result<PathBuf, InstallError> {
+    let relative = Path::new(entry);
+    let plain = !entry.contains('\\')
+        && relative.components().next().is_some()
+        && relative
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    if !plain {
+        return Err(InstallError::Unsafe {
+            entry: entry.to_owned(),
+            why: "leaves the module's folder (an absolute path or `..`)",
+        });
+    }
+    Ok(into.join(relative))
+}
+
+fn unpack_zip(archive: &[u8], into: &Path, budget: &mut Budget) -> Result<(), InstallError> {
+    let unreadable = |err: zip::result::ZipError| InstallError::Unreadable(err.to_string());
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(archive)).map_err(unreadable)?;
+    for i in 0..zip.len() {
+        budget.take_entry()?;
+        let mut file = zip.by_index(i).map_err(unreadable)?;
+        let name = file.name().map_err(unreadable)?.into_owned();
+        if file.is_symlink() {
+            return Err(InstallError::Unsafe {
+                entry: name,
+                why: "is a link",
+            });
+        }
+        let path = safe_path(into, &name)?;
+        if file.is_dir() {
+            std::fs::create_dir_all(&path)?;
+        } else {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            budget.write(&mut file, &path)?;
+        }
+    }
+    Ok(())
+}
+
+fn unpack_tar_gz(archive: &[u8], into: &Path, budget: &mut Budget) -> Result<(), InstallError> {
+    let unreadable = |err: std::io::Error| InstallError::Unreadable(err.to_string());
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(archive));
+    for entry in tar.entries().map_err(unreadable)? {
+        budget.take_entry()?;
+        let mut entry = entry.map_err(unreadable)?;
+        let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let kind = entry.header().entry_type();
+        if kind.is_pax_global_extensions() || kind.is_pax_local_extensions() {
+            continue;
+        }
+        if !(kind.is_file() || kind.is_dir()) {
+            return Err(InstallError::Unsafe {
+                entry: name,
+                why: "is a link or a special file",
+            });
+        }
+        let path = safe_path(into, &name)?;
+        if kind.is_dir() {
+            std::fs::create_dir_all(&path)?;
+        } else {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            budget.write(&mut entry, &path)?;
+        }
+    }
+    Ok(())
+}
+
+/// Copies a module folder for the command line: plain files and folders only.
+fn copy_folder(from: &Path, to: &Path) -> Result<(), InstallError> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)?.filter_map(Result::ok) {
+        let kind = entry.file_type()?;
+        let target = to.join(entry.file_name());
+        if kind.is_dir() {
+            copy_folder(&entry.path(), &target)?;
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), &target)?;
+        } else {
+            return Err(InstallError::Unsafe {
+                entry: entry.path().display().to_string(),
+                why: "is a link",
+            });
+        }
+    }
+    Ok(())
+}
