@@ -122,13 +122,13 @@ test("a module installed from an archive appears at once, and goes when removed"
     mimeType: "text/plain",
     buffer: Buffer.from("not a module"),
   });
-  await form.getByRole("button", { name: "Install" }).click();
+  await form.getByRole("button", { name: "Install", exact: true }).click();
   await expect(form.getByRole("alert")).toContainText("neither a .zip nor a .tar.gz");
 
   await form
     .locator('input[type="file"]')
     .setInputFiles(resolve(__dirname, "../fixtures/archives/lantern.zip"));
-  await form.getByRole("button", { name: "Install" }).click();
+  await form.getByRole("button", { name: "Install", exact: true }).click();
   await expect(page.locator(".toast").filter({ hasText: "Lantern is installed and running." })).toBeVisible();
   const row = page.locator('tr[data-module="lantern"]');
   await expect(row).toHaveAttribute("data-state", "running");

@@ -90,7 +90,7 @@ pub async fn install_module(
 ) -> Result<(axum::http::StatusCode, Json<ModuleStatus>), ApiError> {
     let installing =
         tokio::spawn(
-            async move { install::install_archive(&registry, &db, &archive, &acting).await },
+            async move { install::install_archive(&registry, &db, archive, &acting).await },
         );
     let status = installing.await.map_err(ApiError::internal)??;
     Ok((axum::http::StatusCode::CREATED, Json(status)))

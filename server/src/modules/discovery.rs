@@ -98,7 +98,13 @@ fn drop_ins(dir: &Path) -> Vec<Candidate> {
     let mut folders: Vec<PathBuf> = folders
         .filter_map(Result::ok)
         .map(|entry| entry.path())
-        .filter(|path| path.join(MANIFEST_FILE).is_file())
+        // `.installing-…` is a module being unpacked and checked, not one to load.
+        .filter(|path| {
+            let hidden = path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+            !hidden && path.join(MANIFEST_FILE).is_file()
+        })
         .collect();
     folders.sort();
     folders.into_iter().map(|folder| drop_in(&folder)).collect()

@@ -63,14 +63,16 @@ impl From<InstallError> for ApiError {
             InstallError::Unknown(_) => (StatusCode::NOT_FOUND, "not_found"),
             InstallError::Exists(_)
             | InstallError::CompiledIn(_)
-            | InstallError::NeededBy { .. } => (StatusCode::CONFLICT, "conflict"),
+            | InstallError::NeededBy { .. }
+            | InstallError::NoModulesFolder
+            | InstallError::Rollback { .. } => (StatusCode::CONFLICT, "conflict"),
             InstallError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             InstallError::UnknownFormat
             | InstallError::Unreadable(_)
             | InstallError::Unsafe { .. }
             | InstallError::NoManifest
             | InstallError::Refused(_) => (StatusCode::UNPROCESSABLE_ENTITY, "module_invalid"),
-            InstallError::NoModulesFolder | InstallError::Rollback { .. } | InstallError::Io(_) => {
+            InstallError::Io(_) => {
                 tracing::error!("{message}");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")
             }
@@ -93,19 +95,36 @@ impl From<InstallError> for ApiError {
 pub async fn install_archive(
     registry: &ModuleRegistry,
     db: &Db,
-    archive: &[u8],
+    archive: axum::body::Bytes,
     acting: &Acting,
 ) -> Result<ModuleStatus, InstallError> {
     let modules_dir = registry
         .modules_dir
         .clone()
         .ok_or(InstallError::NoModulesFolder)?;
-    std::fs::create_dir_all(&modules_dir)?;
-    let scratch = tempfile::Builder::new()
-        .prefix(".installing-")
-        .tempdir_in(&modules_dir)?;
-    unpack(archive, scratch.path())?;
+    // One install or rescan at a time: a name is checked and taken in one go.
+    let _installing = registry.installing.lock().await;
+    let scratch_in = modules_dir.clone();
+    let scratch = tokio::task::spawn_blocking(move || -> Result<_, InstallError> {
+        std::fs::create_dir_all(&scratch_in)?;
+        let scratch = tempfile::Builder::new()
+            .prefix(".installing-")
+            .tempdir_in(&scratch_in)?;
+        unpack(&archive, scratch.path())?;
+        Ok(scratch)
+    })
+    .await
+    .map_err(|err| InstallError::Unreadable(err.to_string()))??;
     let root = module_root(scratch.path())?;
+    // Refused here (a name taken, a clash with another module, a rule broken), the
+    // folder never reaches the modules folder.
+    let entry = registry.admitted(discovery::drop_in(&root));
+    if registry.get(&entry.name).is_some() {
+        return Err(InstallError::Exists(entry.name));
+    }
+    if let Some(failure) = &entry.failure {
+        return Err(InstallError::Refused(failure.message.clone()));
+    }
     let folder = place(&root, &modules_dir).await?;
     let name = admit_and_start(registry, db, &folder).await?;
     audit::note(db, acting.event("module.installed", &name)).await;
@@ -127,8 +146,14 @@ pub async fn rescan(
         .modules_dir
         .clone()
         .ok_or(InstallError::NoModulesFolder)?;
+    let _installing = registry.installing.lock().await;
+    let folders = match std::fs::read_dir(&modules_dir) {
+        Ok(folders) => folders,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => return Err(err.into()),
+    };
     let mut found = Vec::new();
-    for entry in std::fs::read_dir(&modules_dir)?.filter_map(Result::ok) {
+    for entry in folders.filter_map(Result::ok) {
         let folder = entry.path();
         let hidden = entry.file_name().to_string_lossy().starts_with('.');
         let known = registry.entries().iter().any(|e| match &e.source {
@@ -138,9 +163,15 @@ pub async fn rescan(
         if hidden || known || !folder.join(discovery::MANIFEST_FILE).is_file() {
             continue;
         }
-        let name = admit_and_start(registry, db, &folder).await?;
-        audit::note(db, acting.event("module.installed", &name)).await;
-        found.extend(registry.get(&name).map(|e| e.status()));
+        // A folder that cannot be taken in is reported with its problem, as at
+        // start-up; the others are still taken in.
+        match admit_and_start(registry, db, &folder).await {
+            Ok(name) | Err(InstallError::Refused(name)) => {
+                audit::note(db, acting.event("module.installed", &name)).await;
+                found.extend(registry.get(&name).map(|e| e.status()));
+            }
+            Err(err) => tracing::warn!("rescan: `{}`: {err}", folder.display()),
+        }
     }
     Ok(found)
 }
@@ -190,6 +221,11 @@ pub async fn remove(
             dependents: dependents.join("`, `"),
         });
     }
+    // Off on every instance from here on, so a removal that fails half way leaves it
+    // off rather than started again by the follower.
+    switch::record(db, name, false, acting)
+        .await
+        .map_err(|err| InstallError::Io(std::io::Error::other(err.to_string())))?;
     let mut stopped = (*entry).clone();
     if stopped.state == ModuleState::Running {
         lifecycle::disable(&mut stopped, registry.hook_timeout).await;
@@ -212,21 +248,26 @@ pub async fn remove(
                 });
             }
         }
+        forget_data(db, name).await;
     }
     let folder = PathBuf::from(folder);
     if let Some(modules_dir) = &registry.modules_dir {
-        // Only ever a folder inside the modules folder.
-        let inside = folder
-            .canonicalize()
-            .ok()
+        // Only ever an entry of the modules folder itself: a folder is deleted, a
+        // link to a folder elsewhere is unlinked (what it points to is left alone).
+        let in_modules_dir = folder
+            .parent()
+            .and_then(|p| p.canonicalize().ok())
             .zip(modules_dir.canonicalize().ok())
-            .is_some_and(|(f, m)| f.starts_with(&m) && f != m);
-        if inside {
-            std::fs::remove_dir_all(&folder)?;
+            .is_some_and(|(parent, m)| parent == m);
+        let link = std::fs::symlink_metadata(&folder).is_ok_and(|m| m.file_type().is_symlink());
+        match (in_modules_dir, link) {
+            (true, true) => std::fs::remove_file(&folder)?,
+            (true, false) => std::fs::remove_dir_all(&folder)?,
+            (false, _) => {}
         }
     }
     registry.forget(name);
-    let _ = switch::record(db, name, true, acting).await;
+    switch::forget_choice(db, name).await;
     let detail = if rollback {
         "its migrations were rolled back"
     } else {
@@ -234,6 +275,24 @@ pub async fn remove(
     };
     audit::note(db, acting.event("module.removed", name).detail(detail)).await;
     Ok(())
+}
+
+/// A rolled-back module's values and settings (its own storage rows and secrets).
+async fn forget_data(db: &Db, name: &str) {
+    let deleted = async {
+        sqlx::query("DELETE FROM module_storage WHERE module = $1")
+            .bind(name)
+            .execute(&db.pool)
+            .await?;
+        sqlx::query("DELETE FROM secrets WHERE name LIKE $1")
+            // Module names are lowercase letters, digits and `-`: no LIKE wildcard.
+            .bind(format!("module:{name}:%"))
+            .execute(&db.pool)
+            .await
+    };
+    if let Err(err) = deleted.await {
+        tracing::error!("module `{name}`: its stored values could not be deleted: {err}");
+    }
 }
 
 /// Admits the module in `folder`, then migrates and starts it.
@@ -251,10 +310,13 @@ async fn admit_and_start(
     if let (Some(module), Some(settings)) = (&entry.module, &registry.settings) {
         settings.declare(&name, &module.manifest.settings);
     }
-    let failed = entry.failure.as_ref().map(|f| f.message.clone());
-    registry.add(entry);
-    if let Some(reason) = failed {
-        return Err(InstallError::Refused(reason));
+    let invalid = entry.failure.is_some();
+    if !registry.add(entry) {
+        return Err(InstallError::Exists(name));
+    }
+    if invalid {
+        // Kept in the list with its problem, like a module found at start-up.
+        return Err(InstallError::Refused(name));
     }
     switch::start_added(registry, db, &name).await;
     Ok(name)
@@ -392,7 +454,10 @@ fn unpack_zip(archive: &[u8], into: &Path, budget: &mut Budget) -> Result<(), In
 
 fn unpack_tar_gz(archive: &[u8], into: &Path, budget: &mut Budget) -> Result<(), InstallError> {
     let unreadable = |err: std::io::Error| InstallError::Unreadable(err.to_string());
-    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(archive));
+    // The decompressed stream itself is bounded: tar reads long-name and extension
+    // entries whole, before any entry reaches the budget.
+    let limit = MAX_UNPACKED_BYTES + MAX_ENTRIES as u64 * 64 * 1024;
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(archive).take(limit));
     for entry in tar.entries().map_err(unreadable)? {
         budget.take_entry()?;
         let mut entry = entry.map_err(unreadable)?;

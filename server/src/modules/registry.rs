@@ -241,6 +241,9 @@ pub struct ModuleRegistry {
     pub sidecar_timeout: Duration,
     /// How long one module's `on_startup` or `on_shutdown` may take.
     pub hook_timeout: Duration,
+    /// Held while a module is installed or a rescan runs, so a name is checked and
+    /// taken in one go.
+    pub(crate) installing: tokio::sync::Mutex<()>,
     /// Held while a module changes state, so changes happen one at a time.
     pub(crate) switching: tokio::sync::Mutex<()>,
     /// Counts the changes of state, for those who show the modules live.
@@ -264,6 +267,7 @@ impl Default for ModuleRegistry {
             sidecar_timeout: Duration::from_secs(30),
             hook_timeout: Duration::from_secs(10),
             switching: tokio::sync::Mutex::new(()),
+            installing: tokio::sync::Mutex::new(()),
             changes: tokio::sync::watch::channel(0).0,
             closing: tokio_util::sync::CancellationToken::new(),
             settings: None,
@@ -342,13 +346,18 @@ impl ModuleRegistry {
         entry
     }
 
-    /// A module installed at runtime, after the others.
-    pub(crate) fn add(&self, entry: ModuleEntry) {
-        self.entries
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(Arc::new(entry));
+    /// A module installed at runtime, after the others; `false` (and nothing added)
+    /// when a module of that name is there already.
+    pub(crate) fn add(&self, entry: ModuleEntry) -> bool {
+        {
+            let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
+            if entries.iter().any(|e| e.name == entry.name) {
+                return false;
+            }
+            entries.push(Arc::new(entry));
+        }
         self.changes.send_modify(|n| *n += 1);
+        true
     }
 
     /// Forgets a removed module.

@@ -228,6 +228,18 @@ pub async fn from_command_line(
     Ok(out)
 }
 
+/// Forgets the choice for a module that was removed, without an audit entry of its
+/// own (the removal has one).
+pub async fn forget_choice(db: &Db, name: &str) {
+    if let Err(err) = sqlx::query("DELETE FROM module_disabled WHERE module = $1")
+        .bind(name)
+        .execute(&db.pool)
+        .await
+    {
+        tracing::error!("module `{name}`: cannot forget whether it was disabled: {err}");
+    }
+}
+
 /// Follows the database's choice on this instance, every [`FOLLOW_EVERY`], until the
 /// server begins to shut down (a change under way is finished first).
 pub async fn follow(registry: Arc<ModuleRegistry>, db: Db) {

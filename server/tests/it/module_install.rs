@@ -245,7 +245,13 @@ async fn hostile_or_broken_archives_change_nothing() {
         assert!(message.contains(words), "{message}");
     }
     assert!(!dir.path().join("escaped.txt").exists());
+    assert!(!modules.join("escaped.txt").exists());
     assert!(!Path::new("/tmp/gantry-absolute.txt").exists());
+
+    // A name that is taken (here by a compiled-in module): refused, nothing left.
+    let (status, body) = install(&app, zip_of("", &files("notes"))).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(folders(&modules).is_empty(), "{:?}", folders(&modules));
 
     // A module the check refuses: every problem is told, nothing is installed.
     good[0].1 = good[0]
@@ -310,6 +316,12 @@ async fn a_removed_module_goes_with_or_without_its_data() {
         app.audit_actions(&app.client, "module.removed").await,
         ["module.removed", "module.removed"]
     );
+    assert!(
+        app.audit_actions(&app.client, "module.enabled")
+            .await
+            .is_empty(),
+        "a removal is not an enabling"
+    );
 
     // Installed again, the kept table is still there for it.
     let (status, body) = install(&app, zip_of("", &files("lantern"))).await;
@@ -338,12 +350,28 @@ async fn the_command_line_installs_and_rescan_takes_it_in() {
     assert!(out.status.success(), "{said}");
     assert!(said.contains("installed"), "{said}");
     assert!(!listed(&app, "lantern").await, "not before Rescan");
+    // A folder copied in by hand with a broken manifest is reported, and does not
+    // keep the good one out.
+    std::fs::create_dir_all(modules.join("aaa-broken")).unwrap();
+    std::fs::write(modules.join("aaa-broken/gantry-module.toml"), "name = ").unwrap();
     let (status, found) = app
         .send_json("POST", "/api/admin/rescan-modules", None)
         .await;
     assert_eq!(status, 200, "{found}");
-    assert_eq!(found[0]["name"], "lantern");
-    assert_eq!(found[0]["state"], "running", "{found}");
+    let state_of = |name: &str| {
+        found
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == name)
+            .map(|m| m["state"].clone())
+    };
+    assert_eq!(state_of("lantern"), Some(Value::from("running")), "{found}");
+    assert_eq!(
+        state_of("aaa-broken"),
+        Some(Value::from("invalid")),
+        "{found}"
+    );
     assert!(listed(&app, "lantern").await);
     // A second Rescan finds nothing new.
     let (_, found) = app
