@@ -32,6 +32,16 @@ pub use registry::{ModuleEntry, ModuleRegistry, ModuleState, ModuleStep};
 
 use crate::db::Db;
 
+/// Runs `work` on a blocking thread of its own, with the runtime's handle to
+/// `block_on` a future that is not `Send` (sqlx's migrator futures are not), so that
+/// a request handler or a spawned task, which must be `Send`, can await it.
+pub(crate) async fn on_a_thread_of_its_own<T: Send + 'static>(
+    work: impl FnOnce(&tokio::runtime::Handle) -> T + Send + 'static,
+) -> Result<T, tokio::task::JoinError> {
+    let runtime = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || work(&runtime)).await
+}
+
 /// How the host finds and starts modules.
 #[derive(Debug, Clone)]
 pub struct ModuleOptions {

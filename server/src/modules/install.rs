@@ -233,9 +233,9 @@ pub async fn remove(
     }
     if rollback {
         if let Some(module) = stopped.module.clone() {
+            // Every applied migration, however many the entry lists.
             let (db, steps) = (db.clone(), stopped.migrations.len().max(1000));
-            let runtime = tokio::runtime::Handle::current();
-            let reverted = tokio::task::spawn_blocking(move || {
+            let reverted = super::on_a_thread_of_its_own(move |runtime| {
                 runtime.block_on(migrate::down(&module, &db, steps))
             })
             .await
@@ -331,8 +331,7 @@ async fn place(root: &Path, modules_dir: &Path) -> Result<PathBuf, InstallError>
         Err(err) => return Err(InstallError::Refused(err.to_string())),
     };
     let path = root.to_owned();
-    let runtime = tokio::runtime::Handle::current();
-    let checked = tokio::task::spawn_blocking(move || {
+    let checked = super::on_a_thread_of_its_own(move |runtime| {
         runtime.block_on(crate::module_check::check(
             &path,
             crate::module_check::CheckWith {

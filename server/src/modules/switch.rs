@@ -340,13 +340,13 @@ async fn apply(registry: &ModuleRegistry, db: &Db, name: &str, enabled: bool) {
     registry.replace(entry);
 }
 
-/// Applies a module's pending migrations on a blocking thread, returning the entry.
-/// sqlx's migrator futures are not `Send` for every lifetime, which a request handler
-/// and a spawned task need; the start-up path awaits them on the main task instead.
+/// Applies a module's pending migrations on a thread of their own (see
+/// [`super::on_a_thread_of_its_own`]; the start-up path awaits them on the main task
+/// instead), returning the entry.
 async fn migrate_on_a_thread_of_its_own(entry: ModuleEntry, db: &Db) -> ModuleEntry {
-    let (db, runtime) = (db.clone(), tokio::runtime::Handle::current());
+    let db = db.clone();
     let mut if_lost = entry.clone();
-    let migrating = tokio::task::spawn_blocking(move || {
+    let migrating = super::on_a_thread_of_its_own(move |runtime| {
         let mut entry = entry;
         runtime.block_on(migrate::apply(&mut entry, &db));
         entry
