@@ -61,9 +61,7 @@ pub async fn switch_module(
     Path(name): Path<String>,
     Json(switch): Json<ModuleSwitch>,
 ) -> Result<Json<ModuleStatus>, ApiError> {
-    // In a task of its own: a request cut off by its time limit or by the client
-    // must not stop a change between its hooks and its record.
-    let change = tokio::spawn(async move {
+    let status = to_the_end(async move {
         switch::set_enabled(
             &registry,
             &db,
@@ -73,9 +71,25 @@ pub async fn switch_module(
             &acting,
         )
         .await
-    });
-    let status = change.await.map_err(ApiError::internal)??;
+    })
+    .await?;
     Ok(Json(status))
+}
+
+/// Runs a change of modules in a task of its own and awaits it: a request cut off by
+/// its time limit or by the client must not stop a change between its hooks and its
+/// record.
+async fn to_the_end<T, E>(
+    change: impl std::future::Future<Output = Result<T, E>> + Send + 'static,
+) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    E: Into<ApiError> + Send + 'static,
+{
+    tokio::spawn(change)
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(Into::into)
 }
 
 /// `POST /api/admin/modules` with a `.zip` or `.tar.gz` of a module's folder as the
@@ -88,11 +102,9 @@ pub async fn install_module(
     acting: Acting,
     archive: axum::body::Bytes,
 ) -> Result<(axum::http::StatusCode, Json<ModuleStatus>), ApiError> {
-    let installing =
-        tokio::spawn(
-            async move { install::install_archive(&registry, &db, archive, &acting).await },
-        );
-    let status = installing.await.map_err(ApiError::internal)??;
+    let status =
+        to_the_end(async move { install::install_archive(&registry, &db, archive, &acting).await })
+            .await?;
     Ok((axum::http::StatusCode::CREATED, Json(status)))
 }
 
@@ -104,8 +116,8 @@ pub async fn rescan_modules(
     RequireAdmin(_admin): RequireAdmin,
     acting: Acting,
 ) -> Result<Json<Vec<ModuleStatus>>, ApiError> {
-    let scanning = tokio::spawn(async move { install::rescan(&registry, &db, &acting).await });
-    Ok(Json(scanning.await.map_err(ApiError::internal)??))
+    let found = to_the_end(async move { install::rescan(&registry, &db, &acting).await }).await?;
+    Ok(Json(found))
 }
 
 /// The query of `DELETE /api/admin/modules/{name}`.
@@ -128,10 +140,10 @@ pub async fn remove_module(
     Path(name): Path<String>,
     Query(removal): Query<Removal>,
 ) -> Result<axum::http::StatusCode, ApiError> {
-    let removing = tokio::spawn(async move {
-        install::remove(&registry, &db, &name, removal.rollback, &acting).await
-    });
-    removing.await.map_err(ApiError::internal)??;
+    to_the_end(
+        async move { install::remove(&registry, &db, &name, removal.rollback, &acting).await },
+    )
+    .await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 

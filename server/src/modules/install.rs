@@ -395,6 +395,24 @@ impl Budget {
         Ok(())
     }
 
+    /// Makes the folder `to`, or copies `from` into a new file at `to` (making its
+    /// folder), within the budget.
+    fn unpack_entry(
+        &mut self,
+        from: &mut impl Read,
+        to: &Path,
+        is_dir: bool,
+    ) -> Result<(), InstallError> {
+        if is_dir {
+            std::fs::create_dir_all(to)?;
+            return Ok(());
+        }
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        self.write(from, to)
+    }
+
     /// Copies `from` into a new file at `to`, within the budget.
     fn write(&mut self, from: &mut impl Read, to: &Path) -> Result<(), InstallError> {
         let left = MAX_UNPACKED_BYTES - self.bytes;
@@ -438,15 +456,8 @@ fn unpack_zip(archive: &[u8], into: &Path, budget: &mut Budget) -> Result<(), In
                 why: "is a link",
             });
         }
-        let path = safe_path(into, &name)?;
-        if file.is_dir() {
-            std::fs::create_dir_all(&path)?;
-        } else {
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            budget.write(&mut file, &path)?;
-        }
+        let is_dir = file.is_dir();
+        budget.unpack_entry(&mut file, &safe_path(into, &name)?, is_dir)?;
     }
     Ok(())
 }
@@ -471,15 +482,7 @@ fn unpack_tar_gz(archive: &[u8], into: &Path, budget: &mut Budget) -> Result<(),
                 why: "is a link or a special file",
             });
         }
-        let path = safe_path(into, &name)?;
-        if kind.is_dir() {
-            std::fs::create_dir_all(&path)?;
-        } else {
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            budget.write(&mut entry, &path)?;
-        }
+        budget.unpack_entry(&mut entry, &safe_path(into, &name)?, kind.is_dir())?;
     }
     Ok(())
 }
