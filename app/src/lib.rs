@@ -16,6 +16,7 @@ pub mod components;
 pub mod host_pages;
 pub mod host_ui;
 pub mod http;
+pub mod knowledge_api;
 pub mod lazy_page;
 pub mod live_modules;
 pub mod nav;

@@ -241,8 +241,12 @@ pub fn manifest_problems(manifest: &ModuleManifest, host: &semver::Version) -> V
         problems.push(ManifestError::InvalidName { module: module() });
     }
     // `host` names the host's own entries in the audit trail (`AuditQuery::module`);
-    // `chat` and `llm` would own the prefixes of the host's Chat tables.
-    if matches!(manifest.name.as_str(), "host" | "chat" | "llm") {
+    // `chat`, `llm` and `knowledge` would own the prefixes of the host's Chat and
+    // Knowledge Vault tables.
+    if matches!(
+        manifest.name.as_str(),
+        "host" | "chat" | "llm" | "knowledge"
+    ) {
         problems.push(ManifestError::ReservedName { module: module() });
     }
     if manifest.display_name.trim().is_empty() {

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod chat;
 pub mod health;
+pub mod knowledge;
 pub mod me;
 pub mod modules;
 pub mod tokens;

@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod http_server;
 pub mod json_errors;
+pub mod knowledge;
 pub mod migrate_command;
 pub mod module_check;
 pub mod module_command;
@@ -50,6 +51,7 @@ pub struct AppState {
     pub auth: Auth,
     pub system: SystemFacts,
     pub chat: ChatState,
+    pub knowledge: knowledge::ingest::IngestQueue,
     pub retention: retention::Retention,
 }
 
@@ -102,6 +104,7 @@ impl AppState {
             auth: Auth::default(),
             // A key for this process only; `with_chat` gives the instance's.
             chat: ChatState::new(secrets::Secrets::ephemeral()),
+            knowledge: knowledge::ingest::IngestQueue::default(),
             retention: retention::Retention::default(),
             system: SystemFacts {
                 started: std::time::Instant::now(),
@@ -215,6 +218,11 @@ pub async fn serve_with(
         state.modules.clone(),
         state.db.clone(),
     ));
+    let ingesting = tokio::spawn(knowledge::ingest::run(
+        state.db.clone(),
+        state.knowledge.clone(),
+        modules.closing.clone(),
+    ));
     let closing = modules.closing.clone();
     let shutdown = async move {
         shutdown.await;
@@ -222,6 +230,8 @@ pub async fn serve_with(
     };
     let res = http_server::serve_router(listener, app(state), shutdown, limits).await;
     pruning.abort();
+    // A document cut off mid-way is taken again when its lease runs out.
+    ingesting.abort();
     // It stops at the start of shutdown, once a change under way is done.
     let _ = following.await;
     modules.shutdown(SHUTDOWN_HOOK_TIMEOUT).await;

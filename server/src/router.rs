@@ -162,6 +162,38 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             put(chat::personas::update_shared_persona)
                 .delete(chat::personas::delete_shared_persona),
         )
+        // Used by the Knowledge page and Chat's knowledge picker: collections, their
+        // documents (uploaded, ingested in the background) and search.
+        .route(
+            "/api/knowledge/collections",
+            get(api::knowledge::list_collections).post(api::knowledge::create_collection),
+        )
+        .route(
+            "/api/knowledge/collections/{id}",
+            get(api::knowledge::get_collection)
+                .patch(api::knowledge::update_collection)
+                .delete(api::knowledge::delete_collection),
+        )
+        .route(
+            "/api/knowledge/documents",
+            get(api::knowledge::list_documents)
+                .post(api::knowledge::upload_documents)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    api::knowledge::MAX_UPLOAD_BYTES,
+                )),
+        )
+        .route(
+            "/api/knowledge/documents/{id}",
+            get(api::knowledge::get_document).delete(api::knowledge::delete_document),
+        )
+        .route(
+            "/api/knowledge/documents/{id}/original",
+            get(api::knowledge::download_document),
+        )
+        .route(
+            "/api/knowledge/search",
+            post(api::knowledge::search_knowledge),
+        )
         // Used by the sidebar and module pages: the modules this user may see.
         .route("/api/modules", get(api::modules::list_modules))
         // Used by the Admin page: every module, failed ones too, with its state.

@@ -194,6 +194,7 @@ fn test() -> Result<()> {
             "module_switch::",
             "module_dependencies::",
             "module_settings::",
+            "knowledge::",
             "module_install::",
             "collection_rights::",
             "api_tokens::",

@@ -69,8 +69,8 @@ fn names() {
         },
         "module `host`: the name `host` is the host's own",
     );
-    // `chat` and `llm` would own the prefixes of the host's Chat tables.
-    for name in ["chat", "llm"] {
+    // `chat`, `llm` and `knowledge` would own the prefixes of the host's tables.
+    for name in ["chat", "llm", "knowledge"] {
         check(
             |m| {
                 m.name = name.into();

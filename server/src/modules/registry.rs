@@ -30,6 +30,11 @@ pub const HOST_TABLES: &[&str] = &[
     "module_storage",
     "api_tokens",
     "module_disabled",
+    "knowledge_collections",
+    "knowledge_documents",
+    "knowledge_originals",
+    "knowledge_chunks",
+    "knowledge_chunks_fts",
 ];
 
 pub use gantry_sdk::{

@@ -17,6 +17,7 @@ mod collections;
 mod database;
 mod guide_examples;
 mod health;
+mod knowledge;
 mod module_boundary;
 mod module_dependencies;
 mod module_discovery;

@@ -1,0 +1,4 @@
+DROP TABLE knowledge_chunks;
+DROP TABLE knowledge_originals;
+DROP TABLE knowledge_documents;
+DROP TABLE knowledge_collections;

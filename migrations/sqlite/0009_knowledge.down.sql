@@ -1,0 +1,5 @@
+DROP TABLE knowledge_chunks_fts;
+DROP TABLE knowledge_chunks;
+DROP TABLE knowledge_originals;
+DROP TABLE knowledge_documents;
+DROP TABLE knowledge_collections;
