@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::knowledge_api::Passage;
+
 /// A conversation, as listed and as returned by every change.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Conversation {
@@ -16,6 +18,26 @@ pub struct Conversation {
     pub created_at: i64,
     /// Unix seconds.
     pub updated_at: i64,
+    /// What its answers draw on from the Knowledge Vault.
+    #[serde(default)]
+    pub knowledge: ConversationKnowledge,
+}
+
+/// The collections and single documents a conversation's answers draw on.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConversationKnowledge {
+    #[serde(default)]
+    pub collection_ids: Vec<String>,
+    #[serde(default)]
+    pub document_ids: Vec<String>,
+}
+
+impl ConversationKnowledge {
+    /// Whether nothing is attached.
+    pub fn is_empty(&self) -> bool {
+        self.collection_ids.is_empty() && self.document_ids.is_empty()
+    }
 }
 
 /// `POST /api/chat/conversations` (every field optional).
@@ -26,6 +48,9 @@ pub struct NewConversation {
     pub model: Option<String>,
     #[serde(default)]
     pub persona_id: Option<String>,
+    /// What its answers draw on (each must be readable).
+    #[serde(default, skip_serializing_if = "ConversationKnowledge::is_empty")]
+    pub knowledge: ConversationKnowledge,
 }
 
 /// `PATCH /api/chat/conversations/{id}`: each field present is changed; `model` and
@@ -49,6 +74,9 @@ pub struct ConversationUpdate {
         with = "double_option"
     )]
     pub persona_id: Option<Option<String>>,
+    /// Replaces what the conversation draws on (each must be readable).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub knowledge: Option<ConversationKnowledge>,
 }
 
 /// Token counts reported by the model server.
@@ -81,6 +109,10 @@ pub struct ChatMessage {
     /// HTML in it escaped as text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
+    /// The passages of the user's documents an answer was given; its citation `[n]`
+    /// is the n-th.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Passage>,
 }
 
 /// `GET /api/chat/conversations/{id}`.

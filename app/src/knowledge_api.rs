@@ -151,3 +151,41 @@ pub struct SearchResults {
     pub passages: Vec<Passage>,
     pub mode: SearchMode,
 }
+
+/// One chunk of a document, as the document view shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DocumentPassage {
+    pub position: i64,
+    pub heading: Option<String>,
+    pub page: Option<i64>,
+    pub text: String,
+}
+
+/// `GET /api/knowledge/documents/{id}/passages`: a document's text as indexed, in
+/// order (what citations point into).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DocumentPassages {
+    pub document: Document,
+    pub passages: Vec<DocumentPassage>,
+}
+
+/// `GET /api/admin/knowledge`: how the Knowledge Vault searches.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KnowledgeSettings {
+    /// The model chunks and questions are embedded with (`<connection>/<model>`);
+    /// `None`: full-text search alone.
+    pub embedding_model: Option<String>,
+    /// How vectors are compared: `sqlite-vec`, or `exact` (PostgreSQL without
+    /// pgvector).
+    pub vector_search: String,
+    pub chunks: i64,
+    /// Chunks with a vector of the current model (the rest are being embedded).
+    pub embedded_chunks: i64,
+}
+
+/// `PUT /api/admin/knowledge`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KnowledgeSettingsUpdate {
+    pub embedding_model: Option<String>,
+}

@@ -1,3 +1,5 @@
+ALTER TABLE chat_messages DROP COLUMN sources;
+DROP TABLE chat_knowledge;
 DROP TABLE knowledge_chunks;
 DROP TABLE knowledge_originals;
 DROP TABLE knowledge_documents;

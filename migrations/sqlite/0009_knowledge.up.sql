@@ -45,14 +45,17 @@ CREATE TABLE knowledge_originals (
 );
 
 -- `position` orders a document's chunks from 0; `heading` is the section it is in,
--- `page` the PDF page it starts on.
+-- `page` the PDF page it starts on. `embedding` is its vector (little-endian f32s)
+-- by `embedding_model` (`<connection>/<model>`), searched with sqlite-vec.
 CREATE TABLE knowledge_chunks (
-    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
-    document_id TEXT NOT NULL REFERENCES knowledge_documents (id) ON DELETE CASCADE,
-    position    INTEGER NOT NULL,
-    heading     TEXT,
-    page        INTEGER,
-    content     TEXT NOT NULL
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+    document_id     TEXT NOT NULL REFERENCES knowledge_documents (id) ON DELETE CASCADE,
+    position        INTEGER NOT NULL,
+    heading         TEXT,
+    page            INTEGER,
+    content         TEXT NOT NULL,
+    embedding       BLOB,
+    embedding_model TEXT
 );
 
 CREATE INDEX knowledge_chunks_document ON knowledge_chunks (document_id, position);
@@ -70,3 +73,17 @@ CREATE TRIGGER knowledge_chunks_fts_delete AFTER DELETE ON knowledge_chunks BEGI
     INSERT INTO knowledge_chunks_fts (knowledge_chunks_fts, rowid, content)
     VALUES ('delete', old.seq, old.content);
 END;
+
+-- A conversation's knowledge: the collections or single documents its answers
+-- draw on (one of the two per row).
+CREATE TABLE chat_knowledge (
+    conversation_id TEXT NOT NULL REFERENCES chat_conversations (id) ON DELETE CASCADE,
+    collection_id   TEXT REFERENCES knowledge_collections (id) ON DELETE CASCADE,
+    document_id     TEXT REFERENCES knowledge_documents (id) ON DELETE CASCADE,
+    CHECK ((collection_id IS NULL) <> (document_id IS NULL))
+);
+
+CREATE INDEX chat_knowledge_conversation ON chat_knowledge (conversation_id);
+
+-- The passages an answer was given (a JSON array), shown as its sources.
+ALTER TABLE chat_messages ADD COLUMN sources TEXT;

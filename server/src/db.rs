@@ -73,6 +73,31 @@ impl FromStr for DbKind {
     }
 }
 
+/// Makes sqlite-vec's functions (`vec_distance_cosine`…, for the Knowledge
+/// Vault's vector search) part of every SQLite connection opened after this.
+#[allow(unsafe_code)]
+fn load_sqlite_vec() {
+    static LOADED: std::sync::Once = std::sync::Once::new();
+    LOADED.call_once(|| {
+        type Init = unsafe extern "C" fn(
+            *mut libsqlite3_sys::sqlite3,
+            *mut *mut std::os::raw::c_char,
+            *const libsqlite3_sys::sqlite3_api_routines,
+        ) -> std::os::raw::c_int;
+        // SAFETY: `sqlite3_vec_init` is an SQLite extension entry point, which has
+        // exactly the signature `sqlite3_auto_extension` calls (the crate declares it
+        // without arguments); registering it is process-wide and idempotent.
+        let rc = unsafe {
+            libsqlite3_sys::sqlite3_auto_extension(Some(std::mem::transmute::<*const (), Init>(
+                sqlite_vec::sqlite3_vec_init as *const (),
+            )))
+        };
+        if rc != libsqlite3_sys::SQLITE_OK {
+            tracing::warn!("cannot load sqlite-vec (code {rc}): vector search is off");
+        }
+    });
+}
+
 impl Db {
     /// Connects to `url`. A SQLite file is created (with its folder) when missing and
     /// switched to write-ahead logging.
@@ -80,7 +105,10 @@ impl Db {
         sqlx::any::install_default_drivers();
         let kind: DbKind = url.parse()?;
         let url = match kind {
-            DbKind::Sqlite => sqlite_url(url)?,
+            DbKind::Sqlite => {
+                load_sqlite_vec();
+                sqlite_url(url)?
+            }
             DbKind::Postgres => url.to_owned(),
         };
         let pool = AnyPoolOptions::new()

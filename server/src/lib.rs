@@ -220,6 +220,7 @@ pub async fn serve_with(
     ));
     let ingesting = tokio::spawn(knowledge::ingest::run(
         state.db.clone(),
+        state.chat.clone(),
         state.knowledge.clone(),
         modules.closing.clone(),
     ));

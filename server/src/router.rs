@@ -191,8 +191,17 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             get(api::knowledge::download_document),
         )
         .route(
+            "/api/knowledge/documents/{id}/passages",
+            get(api::knowledge::document_passages),
+        )
+        .route(
             "/api/knowledge/search",
             post(api::knowledge::search_knowledge),
+        )
+        // Used by Admin → Knowledge: the embedding model.
+        .route(
+            "/api/admin/knowledge",
+            get(api::knowledge::get_settings).put(api::knowledge::update_settings),
         )
         // Used by the sidebar and module pages: the modules this user may see.
         .route("/api/modules", get(api::modules::list_modules))

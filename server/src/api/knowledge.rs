@@ -2,20 +2,26 @@
 //! search. Another user's collections and documents are "not found".
 
 use app::knowledge_api::{
-    Collection, CollectionInput, CollectionList, Document, DocumentList, RejectedFile,
-    SearchRequest, SearchResults, UploadResult,
+    Collection, CollectionInput, CollectionList, Document, DocumentList, DocumentPassages,
+    KnowledgeSettings, KnowledgeSettingsUpdate, RejectedFile, SearchRequest, SearchResults,
+    UploadResult,
 };
 use axum::{
     extract::{Multipart, State},
     http::{header, StatusCode},
     response::{IntoResponse, Response},
 };
-use gantry_sdk::{ApiError, CurrentUser, Json, Path, Query};
+use gantry_sdk::{ApiError, CurrentUser, Json, Path, Query, RequireAdmin};
 use serde::Deserialize;
 
 use crate::{
+    accounts::Acting,
+    audit,
+    chat::ChatState,
     db::Db,
-    knowledge::{collections, documents, error::KnowledgeError, ingest::IngestQueue, search},
+    knowledge::{
+        collections, documents, embeddings, error::KnowledgeError, ingest::IngestQueue, search,
+    },
 };
 
 /// The most an upload request may carry (several files).
@@ -96,6 +102,16 @@ pub async fn get_document(
     Path(id): Path<String>,
 ) -> Result<Json<Document>, ApiError> {
     Ok(Json(documents::get(&db, &user, &id).await?))
+}
+
+/// `GET /api/knowledge/documents/{id}/passages`: its text as indexed, in order.
+pub async fn document_passages(
+    State(db): State<Db>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<DocumentPassages>, ApiError> {
+    let (document, passages) = documents::passages(&db, &user, &id).await?;
+    Ok(Json(DocumentPassages { document, passages }))
 }
 
 /// `DELETE /api/knowledge/documents/{id}`, with its chunks.
@@ -230,11 +246,62 @@ pub async fn upload_documents(
     ))
 }
 
+/// `GET /api/admin/knowledge`: the embedding model and how far embedding is.
+pub async fn get_settings(
+    State(db): State<Db>,
+    _admin: RequireAdmin,
+) -> Result<Json<KnowledgeSettings>, ApiError> {
+    Ok(Json(
+        embeddings::settings(&db)
+            .await
+            .map_err(KnowledgeError::from)?,
+    ))
+}
+
+/// `PUT /api/admin/knowledge {"embedding_model"}`: one of the models offered, or
+/// `null` for full-text search alone. Chunks are embedded again in the background.
+pub async fn update_settings(
+    State(db): State<Db>,
+    State(chat): State<ChatState>,
+    State(queue): State<IngestQueue>,
+    _admin: RequireAdmin,
+    acting: Acting,
+    Json(update): Json<KnowledgeSettingsUpdate>,
+) -> Result<Json<KnowledgeSettings>, ApiError> {
+    let model = update.embedding_model.as_deref().filter(|m| !m.is_empty());
+    if let Some(model) = model {
+        chat.catalog
+            .resolve(&db, &chat.secrets, model)
+            .await
+            .map_err(|err| ApiError::from(err).with_field("embedding_model"))?;
+    }
+    embeddings::choose_model(&db, model)
+        .await
+        .map_err(KnowledgeError::from)?;
+    audit::note(
+        &db,
+        acting
+            .event("knowledge.embedding_model", model.unwrap_or("none"))
+            .detail(match model {
+                Some(model) => format!("chunks are embedded with {model}"),
+                None => "full-text search alone".to_owned(),
+            }),
+    )
+    .await;
+    queue.wake();
+    Ok(Json(
+        embeddings::settings(&db)
+            .await
+            .map_err(KnowledgeError::from)?,
+    ))
+}
+
 /// `POST /api/knowledge/search`: the best passages of the readable collections.
 pub async fn search_knowledge(
     State(db): State<Db>,
+    State(chat): State<ChatState>,
     user: CurrentUser,
     Json(request): Json<SearchRequest>,
 ) -> Result<Json<SearchResults>, ApiError> {
-    Ok(Json(search::search(&db, &user, &request).await?))
+    Ok(Json(search::search(&db, &chat, &user, &request).await?))
 }

@@ -1,7 +1,8 @@
 //! Conversations (`chat_conversations`): each user's own; another user's is "not
 //! found" for every operation.
 
-use app::chat_api::{Conversation, ConversationUpdate, NewConversation};
+use app::chat_api::{Conversation, ConversationKnowledge, ConversationUpdate, NewConversation};
+use gantry_sdk::CurrentUser;
 use sqlx::{
     any::{AnyExecutor, AnyRow},
     AssertSqlSafe, Row,
@@ -11,6 +12,7 @@ use super::{error::ChatError, personas};
 use crate::{
     accounts::{now, random_hex},
     db::Db,
+    knowledge::{collections, documents},
 };
 
 /// The title of a conversation before its first message.
@@ -31,7 +33,94 @@ fn conversation(row: &AnyRow) -> Result<Conversation, sqlx::Error> {
         persona_id: row.try_get("persona_id")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        knowledge: ConversationKnowledge::default(),
     })
+}
+
+/// The knowledge of each of `user_id`'s conversations (or of `only` that one), by
+/// conversation id.
+async fn knowledge_of(
+    db: &Db,
+    user_id: &str,
+    only: Option<&str>,
+) -> Result<std::collections::HashMap<String, ConversationKnowledge>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT k.conversation_id, k.collection_id, k.document_id FROM chat_knowledge k \
+         JOIN chat_conversations c ON c.id = k.conversation_id \
+         WHERE c.user_id = $1 AND ($2 IS NULL OR c.id = $2) \
+         ORDER BY k.collection_id, k.document_id",
+    )
+    .bind(user_id)
+    .bind(only)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut all = std::collections::HashMap::<String, ConversationKnowledge>::new();
+    for row in rows {
+        let entry = all.entry(row.try_get("conversation_id")?).or_default();
+        if let Some(id) = row.try_get::<Option<String>, _>("collection_id")? {
+            entry.collection_ids.push(id);
+        }
+        if let Some(id) = row.try_get::<Option<String>, _>("document_id")? {
+            entry.document_ids.push(id);
+        }
+    }
+    Ok(all)
+}
+
+/// Refused unless `user` may read each collection and document of `knowledge`.
+async fn check_knowledge(
+    db: &Db,
+    user: &CurrentUser,
+    knowledge: &ConversationKnowledge,
+) -> Result<(), ChatError> {
+    const MAX_SOURCES: usize = 50;
+    if knowledge.collection_ids.len() + knowledge.document_ids.len() > MAX_SOURCES {
+        return Err(ChatError::invalid(
+            "knowledge",
+            format!("may name at most {MAX_SOURCES} collections and documents"),
+        ));
+    }
+    for collection in &knowledge.collection_ids {
+        collections::get_readable(db, user, collection).await?;
+    }
+    for document in &knowledge.document_ids {
+        documents::get(db, user, document).await?;
+    }
+    Ok(())
+}
+
+/// Replaces what conversation `id` draws on (checked by [`check_knowledge`]).
+async fn set_knowledge(
+    db: &Db,
+    id: &str,
+    knowledge: &ConversationKnowledge,
+) -> Result<(), ChatError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("DELETE FROM chat_knowledge WHERE conversation_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let mut seen = std::collections::HashSet::new();
+    let rows = knowledge
+        .collection_ids
+        .iter()
+        .map(|c| (Some(c), None))
+        .chain(knowledge.document_ids.iter().map(|d| (None, Some(d))));
+    for (collection, document) in rows {
+        if !seen.insert((collection, document)) {
+            continue;
+        }
+        sqlx::query(
+            "INSERT INTO chat_knowledge (conversation_id, collection_id, document_id) VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(collection)
+        .bind(document)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// `user_id`'s conversations, pinned first, then the most recently updated (within
@@ -46,7 +135,12 @@ pub async fn list(db: &Db, user_id: &str) -> Result<Vec<Conversation>, ChatError
     .bind(user_id)
     .fetch_all(&db.pool)
     .await?;
-    Ok(rows.iter().map(conversation).collect::<Result<_, _>>()?)
+    let mut knowledge = knowledge_of(db, user_id, None).await?;
+    let mut list: Vec<Conversation> = rows.iter().map(conversation).collect::<Result<_, _>>()?;
+    for c in &mut list {
+        c.knowledge = knowledge.remove(&c.id).unwrap_or_default();
+    }
+    Ok(list)
 }
 
 /// `user_id`'s conversation `id`.
@@ -58,21 +152,28 @@ pub async fn get(db: &Db, user_id: &str, id: &str) -> Result<Conversation, ChatE
     .bind(user_id)
     .fetch_optional(&db.pool)
     .await?;
-    match row {
-        Some(row) => Ok(conversation(&row)?),
-        None => Err(ChatError::ConversationNotFound(id.to_owned())),
-    }
+    let Some(row) = row else {
+        return Err(ChatError::ConversationNotFound(id.to_owned()));
+    };
+    let mut found = conversation(&row)?;
+    found.knowledge = knowledge_of(db, user_id, Some(id))
+        .await?
+        .remove(id)
+        .unwrap_or_default();
+    Ok(found)
 }
 
-/// Starts a conversation for `user_id`.
+/// Starts a conversation for `user`.
 pub async fn create(
     db: &Db,
-    user_id: &str,
+    user: &CurrentUser,
     new: &NewConversation,
 ) -> Result<Conversation, ChatError> {
+    let user_id = user.id.as_str();
     if let Some(persona_id) = &new.persona_id {
         personas::get_usable(db, user_id, persona_id).await?;
     }
+    check_knowledge(db, user, &new.knowledge).await?;
     let id = random_hex(12);
     let at = now();
     sqlx::query(
@@ -87,16 +188,20 @@ pub async fn create(
     .bind(at)
     .execute(&db.pool)
     .await?;
+    if !new.knowledge.is_empty() {
+        set_knowledge(db, &id, &new.knowledge).await?;
+    }
     get(db, user_id, &id).await
 }
 
 /// Changes what `update` names.
 pub async fn update(
     db: &Db,
-    user_id: &str,
+    user: &CurrentUser,
     id: &str,
     update: &ConversationUpdate,
 ) -> Result<Conversation, ChatError> {
+    let user_id = user.id.as_str();
     let current = get(db, user_id, id).await?;
     let title = match &update.title {
         Some(title) => {
@@ -113,6 +218,10 @@ pub async fn update(
     };
     if let Some(Some(persona_id)) = &update.persona_id {
         personas::get_usable(db, user_id, persona_id).await?;
+    }
+    if let Some(knowledge) = &update.knowledge {
+        check_knowledge(db, user, knowledge).await?;
+        set_knowledge(db, id, knowledge).await?;
     }
     let model = match &update.model {
         Some(model) => model.clone().filter(|m| !m.is_empty()),

@@ -66,6 +66,8 @@ pub enum ChatError {
     ConnectionNameTaken(String),
     #[error(transparent)]
     ModelServer(#[from] ModelServerError),
+    #[error(transparent)]
+    Knowledge(#[from] crate::knowledge::error::KnowledgeError),
     #[error("cannot read a secret: {0}")]
     Secret(#[from] SecretError),
     #[error("database error: {0}")]
@@ -148,6 +150,7 @@ impl From<ChatError> for ApiError {
                     .with_field("name")
             }
             ChatError::ModelServer(err) => err.into(),
+            ChatError::Knowledge(err) => ApiError::from(err).with_field("knowledge"),
             ChatError::Secret(_) | ChatError::Database(_) => ApiError::internal(err),
         }
     }

@@ -68,6 +68,7 @@ mod tests {
             duration_ms: None,
             error: None,
             html: None,
+            sources: Vec::new(),
         }
     }
 

@@ -3,15 +3,27 @@
 //! `http`, `https` and `mailto` links are links, images become links to them, and
 //! code blocks get a language label and a copy button.
 
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+use app::knowledge_api::Passage;
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd, TextMergeStream};
 
 /// `markdown` as HTML that is safe to insert into the page.
 pub fn to_html(markdown: &str) -> String {
+    to_html_citing(markdown, &[])
+}
+
+/// [`to_html`], with each citation `[n]` of the n-th of `sources` (outside code) a
+/// link to that passage in its document.
+pub fn to_html_citing(markdown: &str, sources: &[Passage]) -> String {
     let options =
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     // Whether each open link was written as an anchor (a refused scheme is not).
     let mut open_links: Vec<bool> = Vec::new();
-    let events = Parser::new_ext(markdown, options).map(|event| match event {
+    let mut in_code = false;
+    let parser = TextMergeStream::new(Parser::new_ext(markdown, options));
+    let events = parser.map(|event| match event {
+        Event::Text(text) if !in_code && !sources.is_empty() && open_links.is_empty() => {
+            cited(&text, sources)
+        }
         // The model's own HTML is shown as what it is: text.
         Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
         Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock) => Event::Text("".into()),
@@ -38,6 +50,7 @@ pub fn to_html(markdown: &str) -> String {
             }
         }
         Event::Start(Tag::CodeBlock(kind)) => {
+            in_code = true;
             let lang = match &kind {
                 CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or(""),
                 CodeBlockKind::Indented => "",
@@ -53,12 +66,46 @@ pub fn to_html(markdown: &str) -> String {
                 }
             )))
         }
-        Event::End(TagEnd::CodeBlock) => Event::Html("</code></pre></div>".into()),
+        Event::End(TagEnd::CodeBlock) => {
+            in_code = false;
+            Event::Html("</code></pre></div>".into())
+        }
         other => other,
     });
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events);
     html
+}
+
+/// `text` with each `[n]` naming one of `sources` as a link to the passage.
+fn cited<'a>(text: &str, sources: &[Passage]) -> Event<'a> {
+    let mut html = String::with_capacity(text.len() + 64);
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        let number = after
+            .find(']')
+            .and_then(|close| after[..close].parse::<usize>().ok().map(|n| (n, close)));
+        match number {
+            Some((n, close)) if (1..=sources.len()).contains(&n) => {
+                let source = &sources[n - 1];
+                html.push_str(&escape(&rest[..open]));
+                html.push_str(&format!(
+                    r#"<sup class="citation"><a href="/knowledge/documents/{}#passage-{}" title="{}" data-citation="{n}">{n}</a></sup>"#,
+                    escape(&source.document_id),
+                    source.position,
+                    escape(&source.document_name),
+                ));
+                rest = &after[close + 1..];
+            }
+            _ => {
+                html.push_str(&escape(&rest[..=open]));
+                rest = after;
+            }
+        }
+    }
+    html.push_str(&escape(rest));
+    Event::Html(html.into())
 }
 
 fn is_safe_url(url: &str) -> bool {
@@ -121,5 +168,30 @@ mod tests {
         assert!(html.contains("data-copy-code"), "{html}");
         assert!(html.contains("&lt;b&gt;"), "{html}");
         assert!(html.contains("<table>"), "{html}");
+    }
+
+    #[test]
+    fn citations_of_known_sources_link_to_their_passage() {
+        let source = Passage {
+            document_id: "doc1".into(),
+            document_name: "a<b>.pdf".into(),
+            collection_id: "c".into(),
+            position: 4,
+            heading: None,
+            page: None,
+            text: String::new(),
+            score: 0.0,
+        };
+        let html = to_html_citing(
+            "Oil it monthly [1]. Not [2], [x] or <i>[1]</i>.\n\n`[1]`",
+            &[source],
+        );
+        assert!(
+            html.contains(r#"monthly <sup class="citation"><a href="/knowledge/documents/doc1#passage-4" title="a&lt;b&gt;.pdf" data-citation="1">1</a></sup>."#),
+            "{html}"
+        );
+        assert!(html.contains("Not [2], [x] or &lt;i&gt;"), "{html}");
+        assert!(html.contains("<code>[1]</code>"), "{html}");
+        assert_eq!(to_html("see [1]"), "<p>see [1]</p>\n");
     }
 }

@@ -33,7 +33,7 @@ impl Status {
 }
 
 const COLUMNS: &str = "id, role, content, status, model, error, prompt_tokens, completion_tokens, \
-                       duration_ms, created_at";
+                       duration_ms, created_at, sources";
 
 fn message(row: &AnyRow) -> Result<ChatMessage, sqlx::Error> {
     let role: String = row.try_get("role")?;
@@ -56,6 +56,11 @@ fn message(row: &AnyRow) -> Result<ChatMessage, sqlx::Error> {
             }),
         duration_ms: row.try_get("duration_ms")?,
         error: row.try_get("error")?,
+        // Written by `set_sources` only, so always an array of passages.
+        sources: row
+            .try_get::<Option<String>, _>("sources")?
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default(),
     })
 }
 
@@ -63,7 +68,7 @@ fn message(row: &AnyRow) -> Result<ChatMessage, sqlx::Error> {
 /// typed). Only what is shown is rendered: the history sent to a model is not.
 pub fn rendered(mut message: ChatMessage) -> ChatMessage {
     if message.role == "assistant" {
-        message.html = Some(markdown::to_html(&message.content));
+        message.html = Some(markdown::to_html_citing(&message.content, &message.sources));
     }
     message
 }
@@ -134,6 +139,21 @@ pub async fn insert<'c>(
     .execute(db)
     .await?;
     Ok(id)
+}
+
+/// Keeps the passages an answer is given with it.
+pub async fn set_sources<'c>(
+    db: impl AnyExecutor<'c>,
+    id: &str,
+    sources: &[app::knowledge_api::Passage],
+) -> Result<(), ChatError> {
+    let json = serde_json::to_string(sources).expect("passages serialize");
+    sqlx::query("UPDATE chat_messages SET sources = $1 WHERE id = $2")
+        .bind(json)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
 }
 
 /// Replaces a user message's text.

@@ -2,7 +2,7 @@
 //!
 //! `connections` and `catalog` know the model servers and their models,
 //! `conversations`, `messages` and `personas` are the stored data, `turn` starts an
-//! answer and `answer` streams it; `search`, `export` and `markdown` serve the page.
+//! answer (with `grounding`'s passages of the user's documents) and `answer` streams it; `search`, `export` and `markdown` serve the page.
 //! The HTTP handlers are in `crate::api::chat`.
 
 pub mod answer;
@@ -11,6 +11,7 @@ pub mod connections;
 pub mod conversations;
 pub mod error;
 pub mod export;
+pub mod grounding;
 pub mod history;
 pub mod markdown;
 pub mod messages;

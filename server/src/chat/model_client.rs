@@ -1,5 +1,6 @@
-//! Talking to OpenAI-compatible model servers: `GET {base}/models` and streamed
-//! `POST {base}/chat/completions`, with the errors in words.
+//! Talking to OpenAI-compatible model servers: `GET {base}/models`, streamed
+//! `POST {base}/chat/completions` and `POST {base}/embeddings`, with the errors in
+//! words.
 
 use std::{pin::Pin, time::Duration};
 
@@ -14,6 +15,8 @@ use app::chat_api::Usage;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long listing a server's models may take.
 const LIST_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long one batch of embeddings may take.
+const EMBED_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A connection with its API key, ready to be called.
 #[derive(Clone, Debug)]
@@ -286,6 +289,68 @@ impl ModelClient {
                 Err(err) => return Err(err),
             }
         }
+    }
+}
+
+#[derive(Serialize)]
+struct EmbeddingRequest<'a> {
+    model: &'a str,
+    input: &'a [String],
+}
+
+#[derive(Deserialize)]
+struct EmbeddingList {
+    data: Vec<EmbeddingItem>,
+}
+
+#[derive(Deserialize)]
+struct EmbeddingItem {
+    index: usize,
+    embedding: Vec<f32>,
+}
+
+impl ModelClient {
+    /// The embeddings of `inputs` by `model`, in the same order.
+    pub async fn embed(
+        &self,
+        server: &ModelServer,
+        model: &str,
+        inputs: &[String],
+    ) -> Result<Vec<Vec<f32>>, ModelServerError> {
+        let res = self
+            .request(server, reqwest::Method::POST, "embeddings")
+            .timeout(EMBED_TIMEOUT)
+            .json(&EmbeddingRequest {
+                model,
+                input: inputs,
+            })
+            .send()
+            .await
+            .map_err(|err| send_error(server, &err, EMBED_TIMEOUT))?;
+        let res = check_status(server, res, Some(model)).await?;
+        let invalid = |reason: String| ModelServerError::Invalid {
+            connection: server.name.clone(),
+            reason,
+        };
+        let mut list: EmbeddingList = res
+            .json()
+            .await
+            .map_err(|err| invalid(format!("its embeddings: {err}")))?;
+        list.data.sort_by_key(|item| item.index);
+        if list.data.len() != inputs.len()
+            || list
+                .data
+                .iter()
+                .enumerate()
+                .any(|(i, item)| item.index != i)
+        {
+            return Err(invalid(format!(
+                "{} embeddings for {} inputs",
+                list.data.len(),
+                inputs.len()
+            )));
+        }
+        Ok(list.data.into_iter().map(|item| item.embedding).collect())
     }
 }
 

@@ -2,12 +2,13 @@
 //! user's message, the history sent, and the stored message the answer goes into.
 
 use app::chat_api::Conversation;
+use gantry_sdk::CurrentUser;
 
 use super::{
     answer::AnswerJob,
     connections,
     error::ChatError,
-    history,
+    grounding, history,
     messages::{self, Status},
     model_client::ModelServer,
     personas, ChatState,
@@ -94,16 +95,25 @@ pub async fn choose(
 pub type TurnWrites = sqlx::Transaction<'static, sqlx::Any>;
 
 /// The job of answering the conversation as `writes` leaves it, with a new
-/// `streaming` assistant message for it to fill; commits `writes`.
+/// `streaming` assistant message for it to fill (holding the passages of the
+/// conversation's knowledge it is given); commits `writes`.
 pub async fn begin(
     state: &ChatState,
     db: &Db,
     mut writes: TurnWrites,
-    conversation_id: &str,
+    (user, conversation): (&CurrentUser, &Conversation),
     chosen: Chosen,
 ) -> Result<AnswerJob, ChatError> {
+    let conversation_id = conversation.id.as_str();
     let stored = messages::list(&mut *writes, conversation_id).await?;
-    let history = history::build(&chosen.system_prompt, &stored, chosen.server.context_tokens);
+    let question = stored
+        .iter()
+        .rev()
+        .find(|m| m.role == "user")
+        .map_or("", |m| m.content.as_str());
+    let sources = grounding::retrieve(db, state, user, conversation, question).await?;
+    let system_prompt = grounding::system_prompt(&chosen.system_prompt, &sources);
+    let history = history::build(&system_prompt, &stored, chosen.server.context_tokens);
     let message_id = messages::insert(
         &mut *writes,
         conversation_id,
@@ -114,6 +124,9 @@ pub async fn begin(
         Some(messages::lease_until(&chosen.server)),
     )
     .await?;
+    if !sources.is_empty() {
+        messages::set_sources(&mut *writes, &message_id, &sources).await?;
+    }
     writes.commit().await?;
     Ok(AnswerJob {
         db: db.clone(),

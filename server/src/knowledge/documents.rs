@@ -3,7 +3,7 @@
 //! collection), listed with their ingestion status, downloaded and deleted. What a
 //! user may do to a document follows from its collection.
 
-use app::knowledge_api::{Document, DocumentStatus, UploadedDocument};
+use app::knowledge_api::{Document, DocumentPassage, DocumentStatus, UploadedDocument};
 use gantry_sdk::CurrentUser;
 use sha2::{Digest, Sha256};
 use sqlx::{any::AnyRow, AssertSqlSafe, Row};
@@ -196,6 +196,34 @@ pub async fn delete(db: &Db, user: &CurrentUser, id: &str) -> Result<(), Knowled
         .execute(&db.pool)
         .await?;
     Ok(())
+}
+
+/// Document `id`'s chunks, in order.
+pub async fn passages(
+    db: &Db,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<(Document, Vec<DocumentPassage>), KnowledgeError> {
+    let found = get(db, user, id).await?;
+    let rows = sqlx::query(
+        "SELECT position, heading, page, content FROM knowledge_chunks \
+         WHERE document_id = $1 ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await?;
+    let passages = rows
+        .iter()
+        .map(|row| {
+            Ok(DocumentPassage {
+                position: row.try_get("position")?,
+                heading: row.try_get("heading")?,
+                page: row.try_get("page")?,
+                text: row.try_get("content")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok((found, passages))
 }
 
 /// Document `id`'s file name, format and uploaded bytes.

@@ -6,6 +6,11 @@
 //! Nothing is left stuck: a document whose worker died (a crash, a restart) keeps
 //! its lease only until [`LEASE_SECS`] have passed, then is taken again, from the
 //! stored original; after [`MAX_ATTEMPTS`] it is marked failed.
+//!
+//! With an embedding model chosen, a document's chunks are embedded before it is
+//! ready, and an idle worker embeds the chunks of ready documents that have no
+//! vector of the current model (after the model changed). Two instances may embed
+//! the same chunks at once: the work is repeated, the result the same.
 
 use std::{sync::Arc, time::Duration};
 
@@ -13,8 +18,13 @@ use sqlx::Row;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use super::{chunking, extract, formats::Format};
-use crate::{accounts::now, db::Db};
+use super::{
+    chunking,
+    embeddings::{self, Embedder},
+    extract,
+    formats::Format,
+};
+use crate::{accounts::now, chat::ChatState, db::Db};
 
 /// How long a worker holds a document before another may take it.
 pub const LEASE_SECS: i64 = 120;
@@ -30,21 +40,37 @@ const INSERT_BATCH: usize = 50;
 #[derive(Clone, Debug, Default)]
 pub struct IngestQueue {
     wake: Arc<Notify>,
+    waiting: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl IngestQueue {
     /// Tells the worker a document is waiting.
     pub fn wake(&self) {
+        self.waiting
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         self.wake.notify_one();
+    }
+
+    /// Whether a document was uploaded since the worker last looked (so a long
+    /// re-embedding pass makes way for it).
+    fn has_waiting(&self) -> bool {
+        self.waiting.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn looked(&self) {
+        self.waiting
+            .store(false, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
-/// Ingests waiting documents until `closing` is cancelled.
-pub async fn run(db: Db, queue: IngestQueue, closing: CancellationToken) {
+/// Ingests waiting documents, then embeds stale chunks, until `closing` is
+/// cancelled.
+pub async fn run(db: Db, chat: ChatState, queue: IngestQueue, closing: CancellationToken) {
     loop {
+        queue.looked();
         loop {
             match take_next(&db).await {
-                Ok(Some(taken)) => ingest(&db, taken).await,
+                Ok(Some(taken)) => ingest(&db, &chat, taken).await,
                 Ok(None) => break,
                 Err(err) => {
                     tracing::warn!("knowledge ingestion cannot read its queue: {err}");
@@ -55,6 +81,7 @@ pub async fn run(db: Db, queue: IngestQueue, closing: CancellationToken) {
                 return;
             }
         }
+        embed_stale(&db, &chat, &queue).await;
         tokio::select! {
             () = queue.wake.notified() => {}
             () = tokio::time::sleep(IDLE_LOOK) => {}
@@ -117,14 +144,40 @@ async fn take_next(db: &Db) -> Result<Option<Taken>, sqlx::Error> {
     }
 }
 
-async fn ingest(db: &Db, taken: Taken) {
-    if let Err(err) = try_ingest(db, &taken).await {
+/// Embeds the chunks of ready documents that lack a vector of the current model,
+/// a batch at a time, until none is left or a document is waiting.
+async fn embed_stale(db: &Db, chat: &ChatState, queue: &IngestQueue) {
+    let embedder = match Embedder::current(db, chat).await {
+        Ok(Some(embedder)) => embedder,
+        Ok(None) => return,
+        Err(err) => {
+            tracing::warn!("knowledge: cannot embed: {err}");
+            return;
+        }
+    };
+    loop {
+        match embeddings::embed_some(db, &embedder, None).await {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(err) => {
+                tracing::warn!("knowledge: embedding stale chunks failed: {err}");
+                return;
+            }
+        }
+        if queue.has_waiting() {
+            return;
+        }
+    }
+}
+
+async fn ingest(db: &Db, chat: &ChatState, taken: Taken) {
+    if let Err(err) = try_ingest(db, chat, &taken).await {
         tracing::warn!(document = %taken.id, "knowledge ingestion failed: {err}");
         // The lease runs out and the document is taken again.
     }
 }
 
-async fn try_ingest(db: &Db, taken: &Taken) -> Result<(), sqlx::Error> {
+async fn try_ingest(db: &Db, chat: &ChatState, taken: &Taken) -> Result<(), sqlx::Error> {
     let bytes: Option<Vec<u8>> =
         sqlx::query_scalar("SELECT content FROM knowledge_originals WHERE document_id = $1")
             .bind(&taken.id)
@@ -179,17 +232,60 @@ async fn try_ingest(db: &Db, taken: &Taken) -> Result<(), sqlx::Error> {
         }
         query.execute(&mut *tx).await?;
     }
+    sqlx::query("UPDATE knowledge_documents SET chunk_count = $1, page_count = $2 WHERE id = $3")
+        .bind(chunks.len() as i64)
+        .bind(page_count)
+        .bind(&taken.id)
+        .execute(&mut *tx)
+        .await?;
+    let embedder = match Embedder::current(db, chat).await {
+        Ok(embedder) => embedder,
+        Err(err) => {
+            drop(tx);
+            return fail(db, &taken.id, &err.to_string()).await;
+        }
+    };
+    if embedder.is_none() {
+        mark_ready(&mut tx, &taken.id).await?;
+        return tx.commit().await;
+    }
+    tx.commit().await?;
+    let embedder = embedder.expect("checked above");
+    set_stage(db, &taken.id, "embedding").await?;
+    loop {
+        match embeddings::embed_some(db, &embedder, Some(&taken.id)).await {
+            Ok(0) => break,
+            Ok(_) => renew_lease(db, &taken.id).await?,
+            Err(err) => return fail(db, &taken.id, &err.to_string()).await,
+        }
+    }
+    let mut tx = db.pool.begin().await?;
+    mark_ready(&mut tx, &taken.id).await?;
+    tx.commit().await
+}
+
+async fn mark_ready(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE knowledge_documents SET status = 'ready', stage = NULL, error = NULL, \
-         lease_until = NULL, chunk_count = $1, page_count = $2, updated_at = $3 WHERE id = $4",
+         lease_until = NULL, updated_at = $1 WHERE id = $2",
     )
-    .bind(chunks.len() as i64)
-    .bind(page_count)
     .bind(now())
-    .bind(&taken.id)
-    .execute(&mut *tx)
+    .bind(id)
+    .execute(&mut **tx)
     .await?;
-    tx.commit().await
+    Ok(())
+}
+
+async fn renew_lease(db: &Db, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE knowledge_documents SET lease_until = $1 WHERE id = $2")
+        .bind(now() + LEASE_SECS)
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
 }
 
 async fn set_stage(db: &Db, id: &str, stage: &str) -> Result<(), sqlx::Error> {

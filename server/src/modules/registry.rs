@@ -30,6 +30,7 @@ pub const HOST_TABLES: &[&str] = &[
     "module_storage",
     "api_tokens",
     "module_disabled",
+    "chat_knowledge",
     "knowledge_collections",
     "knowledge_documents",
     "knowledge_originals",

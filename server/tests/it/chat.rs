@@ -4,6 +4,7 @@
 
 mod admin;
 mod conversations;
+mod knowledge;
 mod streaming;
 mod tls;
 

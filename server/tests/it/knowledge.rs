@@ -2,6 +2,8 @@
 //! the background, failures in words, deduplication, deletion, downloads, search on
 //! the database's full-text index, and each user's collections kept to themselves.
 
+mod vectors;
+
 use std::time::Duration;
 
 use gantry_server::{accounts::Role, auth::DevUser};
@@ -10,7 +12,7 @@ use serde_json::{json, Value};
 use crate::support::{sign_in_people, TestApp};
 
 /// A collection of the signed-in user's on `client`; its id.
-async fn new_collection(app: &TestApp, client: &reqwest::Client, body: Value) -> String {
+pub async fn new_collection(app: &TestApp, client: &reqwest::Client, body: Value) -> String {
     let (status, created) = app
         .call(client, "POST", "/api/knowledge/collections", Some(body))
         .await;
@@ -64,7 +66,7 @@ pub async fn settled(app: &TestApp, client: &reqwest::Client, id: &str) -> Value
 }
 
 /// Searches as the user on `client`.
-async fn search(app: &TestApp, client: &reqwest::Client, body: Value) -> (u16, Value) {
+pub async fn search(app: &TestApp, client: &reqwest::Client, body: Value) -> (u16, Value) {
     app.call(client, "POST", "/api/knowledge/search", Some(body))
         .await
 }
@@ -370,6 +372,21 @@ async fn the_same_content_is_kept_once_and_deleting_removes_its_passages() {
         .starts_with("attachment; filename=\"a.txt\""));
     assert_eq!(res.bytes().await.unwrap().as_ref(), text.as_slice());
     assert_eq!(found_in(&app, c, "marmalade").await, ["a.txt"]);
+    let (status, read) = app
+        .call(
+            c,
+            "GET",
+            &format!("/api/knowledge/documents/{id}/passages"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{read}");
+    assert_eq!(read["document"]["filename"], "a.txt");
+    assert_eq!(
+        read["passages"][0]["text"],
+        "Marmalade recipe: Seville oranges."
+    );
+    assert_eq!(read["passages"][0]["position"], 0);
     let (status, _) = app
         .call(c, "DELETE", &format!("/api/knowledge/documents/{id}"), None)
         .await;
@@ -461,6 +478,7 @@ async fn each_user_sees_their_own_collections_and_the_shared_ones() {
         ),
         ("GET", format!("/api/knowledge/documents/{doc}")),
         ("GET", format!("/api/knowledge/documents/{doc}/original")),
+        ("GET", format!("/api/knowledge/documents/{doc}/passages")),
         ("DELETE", format!("/api/knowledge/documents/{doc}")),
     ] {
         let body = (method == "PATCH").then(|| json!({"name": "Mine now"}));

@@ -7,7 +7,9 @@
 //! `slow` (a piece every 100 ms, 600 of them), `cut` (two pieces, then the stream
 //! ends without `[DONE]`), `broken` (HTTP 500), `hang` (headers, then nothing),
 //! `html` (an answer full of HTML), `no-usage-option` (refuses `stream_options`
-//! with a 400, then answers like `echo`).
+//! with a 400, then answers like `echo`), `embed` (`POST /v1/embeddings`: a vector
+//! per input, counting its words in 64 buckets where synonyms share one, so texts
+//! alike in meaning are near).
 
 use std::{
     convert::Infallible,
@@ -38,6 +40,7 @@ pub const MODELS: &[&str] = &[
     "hang",
     "html",
     "no-usage-option",
+    "embed",
 ];
 
 #[derive(Clone, Default)]
@@ -147,6 +150,7 @@ fn router(shared: &Shared) -> Router {
     Router::new()
         .route("/v1/models", get(models))
         .route("/v1/chat/completions", post(completions))
+        .route("/v1/embeddings", post(embeddings))
         .with_state(shared.clone())
 }
 
@@ -249,6 +253,64 @@ fn stream(shared: &Shared, pieces: Vec<Bytes>, delay: Duration, hang: bool) -> R
         Body::from_stream(ReceiverStream::new(rx)),
     )
         .into_response()
+}
+
+/// Words that mean the same to the `embed` model.
+const SYNONYMS: &[(&str, &str)] = &[
+    ("automobile", "car"),
+    ("vehicle", "car"),
+    ("lorry", "truck"),
+];
+
+/// The `embed` model's vector of `text`.
+fn embedding_of(text: &str) -> Vec<f32> {
+    let mut vector = vec![0.0f32; 64];
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let word = word.to_lowercase();
+        let word = SYNONYMS
+            .iter()
+            .find(|(w, _)| *w == word)
+            .map_or(word.as_str(), |(_, same)| same);
+        let bucket = word
+            .bytes()
+            .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+        vector[(bucket % 64) as usize] += 1.0;
+    }
+    vector
+}
+
+async fn embeddings(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    if !authorized(&shared, &headers) {
+        return unauthorized();
+    }
+    if body["model"] != "embed" {
+        return (
+            StatusCode::NOT_FOUND,
+            Json(json!({"error": {"message": "no such embedding model"}})),
+        )
+            .into_response();
+    }
+    let inputs: Vec<String> = match &body["input"] {
+        Value::String(one) => vec![one.clone()],
+        Value::Array(many) => many
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().to_owned())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let data: Vec<Value> = inputs
+        .iter()
+        .enumerate()
+        .map(|(index, text)| json!({"object": "embedding", "index": index, "embedding": embedding_of(text)}))
+        .collect();
+    Json(json!({"object": "list", "data": data, "model": "embed"})).into_response()
 }
 
 async fn completions(

@@ -24,6 +24,7 @@ async fn the_shell_renders_core_nav_in_order() {
         &html,
         &[
             r#"data-nav-id="chat""#,
+            r#"data-nav-id="knowledge""#,
             r#"data-nav-id="settings""#,
             r#"data-nav-id="admin""#,
         ],
@@ -40,6 +41,8 @@ async fn every_core_page_renders() {
     let app = TestApp::builder().dev_user(DevUser::Admin).spawn().await;
     for (path, page) in [
         ("/", "chat"),
+        ("/knowledge", "knowledge"),
+        ("/knowledge/some-collection", "knowledge"),
         ("/settings", "settings"),
         ("/admin", "admin"),
     ] {
@@ -111,11 +114,12 @@ async fn module_pages_and_entries_are_rendered_on_the_server() {
         .spawn()
         .await;
     let html = app.get("/").await.text().await.unwrap();
-    // Chat 10, Notes 30, Settings 40, Admin 50.
+    // Chat 10, Knowledge 15, Notes 30, Settings 40, Admin 50.
     let found = positions(
         &html,
         &[
             r#"data-nav-id="chat""#,
+            r#"data-nav-id="knowledge""#,
             r#"data-nav-id="notes" data-module="notes""#,
             r#"data-nav-id="settings""#,
             r#"data-nav-id="admin""#,

@@ -1,10 +1,11 @@
 //! One message of the thread: the user's as typed (with Edit), an answer as the
 //! server rendered it (with Copy, and Regenerate or Retry on the last one), and the
-//! answer still streaming as plain text.
+//! answer still streaming as plain text. An answer given passages of the user's
+//! documents lists them as its numbered sources.
 
 use leptos::{ev, prelude::*};
 
-use crate::{chat_api::ChatMessage, clipboard::copy_text};
+use crate::{chat_api::ChatMessage, clipboard::copy_text, knowledge_api::Passage};
 
 /// What a message's buttons ask the thread to do.
 #[derive(Clone, Copy)]
@@ -109,6 +110,7 @@ fn AnswerMessage(message: ChatMessage, last: bool, actions: MessageActions) -> i
         <article class="message message-answer" data-role="assistant" data-status=status.clone() data-message=message.id.clone()>
             <div class="message-text markdown" inner_html=html></div>
             {note.map(|note| view! { <p class="message-note" class:form-error=ended_early role="note">{note}</p> })}
+            {(!message.sources.is_empty()).then(|| view! { <Sources sources=message.sources.clone() /> })}
             <div class="message-actions">
                 <button type="button" class="button button-small" data-action="copy" on:click=copy>
                     {move || if copied.get() { "Copied" } else { "Copy" }}
@@ -122,6 +124,44 @@ fn AnswerMessage(message: ChatMessage, last: bool, actions: MessageActions) -> i
                 <span class="message-meta">{meta}</span>
             </div>
         </article>
+    }
+}
+
+/// An answer's sources, collapsed: each opens its document at the passage.
+#[component]
+fn Sources(sources: Vec<Passage>) -> impl IntoView {
+    let count = sources.len();
+    let items = sources
+        .into_iter()
+        .enumerate()
+        .map(|(i, source)| {
+            let place = [
+                source.heading.clone(),
+                source.page.map(|page| format!("page {page}")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ");
+            let excerpt: String = source.text.chars().take(240).collect();
+            let href = format!(
+                "/knowledge/documents/{}#passage-{}",
+                source.document_id, source.position
+            );
+            view! {
+                <li data-source=i + 1>
+                    <a href=href>{source.document_name}</a>
+                    {(!place.is_empty()).then(|| view! { <span class="source-place">" · " {place}</span> })}
+                    <p class="source-excerpt">{excerpt}</p>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <details class="message-sources">
+            <summary>{format!("Sources ({count})")}</summary>
+            <ol>{items}</ol>
+        </details>
     }
 }
 

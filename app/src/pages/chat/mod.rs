@@ -4,6 +4,7 @@
 mod composer;
 mod conversation_list;
 mod dates;
+mod knowledge_picker;
 mod message_view;
 mod stream;
 mod thread;

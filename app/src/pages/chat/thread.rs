@@ -7,14 +7,15 @@ use leptos_router::hooks::use_navigate;
 
 use super::{
     composer::Composer,
+    knowledge_picker::KnowledgePicker,
     message_view::{LiveAnswer, MessageActions, MessageView},
     stream::{post_stream, StopHandle, StreamEnd},
     ChatContext,
 };
 use crate::{
     chat_api::{
-        ChatMessage, Conversation, ConversationDetail, ConversationUpdate, NewConversation,
-        Regenerate, SendMessage,
+        ChatMessage, Conversation, ConversationDetail, ConversationKnowledge, ConversationUpdate,
+        NewConversation, Regenerate, SendMessage,
     },
     clipboard::copy_text,
     host_ui::use_host_ui,
@@ -48,6 +49,7 @@ pub fn Thread(current: Memo<Option<String>>, is_admin: bool) -> impl IntoView {
     // The pickers' values for a conversation not started yet.
     let new_model = RwSignal::new(String::new());
     let new_persona = RwSignal::new(String::new());
+    let new_knowledge = RwSignal::new(ConversationKnowledge::default());
     // The conversation whose messages are shown (so moving to a conversation this
     // thread just started does not load it again).
     let shown = StoredValue::new(None::<String>);
@@ -141,6 +143,7 @@ pub fn Thread(current: Memo<Option<String>>, is_admin: bool) -> impl IntoView {
                             usage: None,
                             duration_ms: None,
                             error: None,
+                            sources: Vec::new(),
                         })
                     });
                     live.set(None);
@@ -172,6 +175,7 @@ pub fn Thread(current: Memo<Option<String>>, is_admin: bool) -> impl IntoView {
             duration_ms: None,
             error: None,
             html: None,
+            sources: Vec::new(),
         };
         let body = serde_json::to_string(&SendMessage {
             content: text.clone(),
@@ -205,6 +209,7 @@ pub fn Thread(current: Memo<Option<String>>, is_admin: bool) -> impl IntoView {
                 let new = NewConversation {
                     model: Some(new_model.get_untracked()).filter(|m| !m.is_empty()),
                     persona_id: Some(new_persona.get_untracked()).filter(|p| !p.is_empty()),
+                    knowledge: new_knowledge.get_untracked(),
                 };
                 spawn_local(async move {
                     match http::send::<_, Conversation>("POST", "/api/chat/conversations", &new)
@@ -332,6 +337,20 @@ pub fn Thread(current: Memo<Option<String>>, is_admin: bool) -> impl IntoView {
             new_persona.set(value);
         }
     });
+    let knowledge = Signal::derive(move || match conversation.get() {
+        Some(c) => c.knowledge,
+        None => new_knowledge.get(),
+    });
+    let on_knowledge = Callback::new(move |value: ConversationKnowledge| {
+        if shown.get_value().is_some() {
+            patch(ConversationUpdate {
+                knowledge: Some(value),
+                ..ConversationUpdate::default()
+            });
+        } else {
+            new_knowledge.set(value);
+        }
+    });
     let on_stop = Callback::new(move |()| {
         if let Some(handle) = stop.get_untracked() {
             handle.stop();
@@ -395,6 +414,7 @@ pub fn Thread(current: Memo<Option<String>>, is_admin: bool) -> impl IntoView {
                 aria-expanded=move || chat.list_open.get().to_string()
                 on:click=move |_| chat.list_open.update(|open| *open = !*open)>"☰"</button>
             <h2 class="thread-title" data-conversation-title>{title}</h2>
+            <KnowledgePicker knowledge on_change=on_knowledge />
             {move || shown.get_value().is_some().then(|| {
                 let id = conversation.get().map(|c| c.id).unwrap_or_default();
                 view! {

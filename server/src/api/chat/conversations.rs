@@ -39,7 +39,7 @@ pub async fn create_conversation(
     let new: NewConversation = optional_json(&body)?;
     Ok((
         StatusCode::CREATED,
-        Json(conversations::create(&db, &user.id, &new).await?),
+        Json(conversations::create(&db, &user, &new).await?),
     ))
 }
 
@@ -72,9 +72,7 @@ pub async fn update_conversation(
     Path(id): Path<String>,
     Json(update): Json<ConversationUpdate>,
 ) -> Result<Json<Conversation>, ApiError> {
-    Ok(Json(
-        conversations::update(&db, &user.id, &id, &update).await?,
-    ))
+    Ok(Json(conversations::update(&db, &user, &id, &update).await?))
 }
 
 /// `DELETE /api/chat/conversations/{id}`: with its messages.

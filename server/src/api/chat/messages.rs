@@ -44,7 +44,7 @@ pub async fn send_message(
     )
     .await?;
     conversations::touch_after_message(&mut *writes, &id, content).await?;
-    let job = turn::begin(&chat, &db, writes, &id, chosen).await?;
+    let job = turn::begin(&chat, &db, writes, (&user, &conversation), chosen).await?;
     Ok(answer::stream(job).into_response())
 }
 
@@ -83,7 +83,7 @@ pub async fn regenerate(
         messages::delete(&mut *writes, &old.id).await?;
     }
     conversations::touch(&mut *writes, &id).await?;
-    let job = turn::begin(&chat, &db, writes, &id, chosen).await?;
+    let job = turn::begin(&chat, &db, writes, (&user, &conversation), chosen).await?;
     Ok(answer::stream(job).into_response())
 }
 
@@ -112,6 +112,6 @@ pub async fn edit_message(
     messages::set_content(&mut *writes, &message_id, content).await?;
     messages::delete_after(&mut *writes, &id, &message_id).await?;
     conversations::touch(&mut *writes, &id).await?;
-    let job = turn::begin(&chat, &db, writes, &id, chosen).await?;
+    let job = turn::begin(&chat, &db, writes, (&user, &conversation), chosen).await?;
     Ok(answer::stream(job).into_response())
 }

@@ -78,7 +78,12 @@ async fn conversations_are_listed_pinned_first_renamed_and_deleted() {
 async fn another_users_conversation_is_not_found_everywhere() {
     let models = FakeModelServer::start().await;
     let app = chat_app(&models).await;
-    let theirs = conversations::create(&app.db, "someone-else", &NewConversation::default())
+    let someone = gantry_sdk::CurrentUser {
+        id: "someone-else".into(),
+        name: "Someone".into(),
+        is_admin: false,
+    };
+    let theirs = conversations::create(&app.db, &someone, &NewConversation::default())
         .await
         .unwrap();
     messages::insert(
