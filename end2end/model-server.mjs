@@ -1,6 +1,7 @@
 // An OpenAI-compatible model server for the browser tests and for trying Gantry by
-// hand (a fake of something outside Gantry): `GET /v1/models` and streamed
-// `POST /v1/chat/completions`, scripted by the model's name.
+// hand (a fake of something outside Gantry): `GET /v1/models`, streamed
+// `POST /v1/chat/completions`, scripted by the model's name, and
+// `POST /v1/embeddings` (model `embed`: words counted in 64 buckets).
 //
 //   node end2end/model-server.mjs [port [control port]]   (3110, and port + 1)
 //
@@ -12,7 +13,7 @@
 import { createServer } from "node:http";
 
 const port = Number(process.argv[2] ?? process.env.MODEL_SERVER_PORT ?? 3110);
-const MODELS = ["echo", "slow", "endless", "html", "first", "flood", "steady"];
+const MODELS = ["echo", "slow", "endless", "html", "first", "flood", "steady", "embed"];
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -72,6 +73,31 @@ async function completions(req, res, body) {
   res.end("data: [DONE]\n\n");
 }
 
+/** The `embed` model's vector of `text`: its words counted in 64 buckets. */
+function embedding(text) {
+  const vector = new Array(64).fill(0);
+  for (const word of String(text).toLowerCase().split(/[^\p{L}\p{N}]+/u)) {
+    if (!word) continue;
+    let hash = 7;
+    for (const byte of Buffer.from(word)) hash = (Math.imul(hash, 31) + byte) >>> 0;
+    vector[hash % 64] += 1;
+  }
+  return vector;
+}
+
+function embeddings(res, body) {
+  const request = JSON.parse(body || "{}");
+  if (request.model !== "embed") {
+    res.writeHead(404, { "content-type": "application/json" });
+    res.end(JSON.stringify({ error: { message: `model ${request.model} not found` } }));
+    return;
+  }
+  const inputs = Array.isArray(request.input) ? request.input : [request.input];
+  const data = inputs.map((text, index) => ({ object: "embedding", index, embedding: embedding(text) }));
+  res.writeHead(200, { "content-type": "application/json" });
+  res.end(JSON.stringify({ object: "list", data, model: "embed" }));
+}
+
 function handle(req, res) {
   let body = "";
   req.on("data", (data) => (body += data));
@@ -81,6 +107,8 @@ function handle(req, res) {
       res.end(JSON.stringify({ object: "list", data: MODELS.map((id) => ({ id, object: "model" })) }));
     } else if (req.method === "POST" && req.url === "/v1/chat/completions") {
       completions(req, res, body).catch(() => res.destroy());
+    } else if (req.method === "POST" && req.url === "/v1/embeddings") {
+      embeddings(res, body);
     } else {
       res.writeHead(404).end();
     }

@@ -42,6 +42,17 @@ pub async fn send_file<T: DeserializeOwned>(
     gantry_sdk::http::send_file(method, url, file).await
 }
 
+/// `method url` with a multipart form (fields and files) as the body, answered with
+/// JSON; the browser sets the content type with its boundary.
+#[cfg(feature = "hydrate")]
+pub async fn send_form<T: DeserializeOwned>(
+    method: &str,
+    url: &str,
+    form: &web_sys::FormData,
+) -> Result<T, ApiFailure> {
+    gantry_sdk::http::send_form(method, url, form).await
+}
+
 /// `method url` with a JSON body, answered with no content.
 pub async fn send_only<B: Serialize>(method: &str, url: &str, body: &B) -> Result<(), ApiFailure> {
     #[cfg(feature = "hydrate")]

@@ -37,13 +37,14 @@ use components::{
 use host_ui::HostUi;
 use lazy_page::lazy_page;
 use pages::{
-    admin::AdminPage, chat::ChatPage, login::LoginPage, module_page::ModulePage,
-    not_found::NotFound, settings::SettingsPage, setup::SetupPage,
+    admin::AdminPage, chat::ChatPage, knowledge::KnowledgePage, login::LoginPage,
+    module_page::ModulePage, not_found::NotFound, settings::SettingsPage, setup::SetupPage,
 };
 
 // Each page's code is a chunk of its own; the main bundle is the shell, the router,
 // sign-in and set-up.
 lazy_page!(ChatRoute, gantry_chat, ChatPage);
+lazy_page!(KnowledgeRoute, gantry_knowledge, KnowledgePage);
 lazy_page!(SettingsRoute, gantry_settings, SettingsPage);
 lazy_page!(AdminRoute, gantry_admin, AdminPage);
 lazy_page!(ModuleRoute, gantry_module_page, ModulePage);
@@ -97,6 +98,15 @@ pub fn App() -> impl IntoView {
                             <ParentRoute path=path!("") view={Lazy::<ChatRoute>::new()}>
                                 <Route path=path!("") view=|| () />
                                 <Route path=path!("c/:id") view=|| () />
+                            </ParentRoute>
+                            // One Knowledge page for `/knowledge`, a collection
+                            // (`/knowledge/<id>`) and a document
+                            // (`/knowledge/documents/<id>`), kept mounted between them
+                            // like Chat.
+                            <ParentRoute path=path!("knowledge") view={Lazy::<KnowledgeRoute>::new()}>
+                                <Route path=path!("") view=|| () />
+                                <Route path=path!(":id") view=|| () />
+                                <Route path=path!("documents/:id") view=|| () />
                             </ParentRoute>
                             <Route path=path!("login") view=LoginPage />
                             <Route path=path!("setup") view=SetupPage />

@@ -3,10 +3,14 @@
 
 use gantry_sdk::{nav_order, sort_tabs, CurrentUser, ModuleInfo, NavItem, Tab};
 
-/// Chat, Settings and Admin (Admin for administrators only).
+/// Chat, Knowledge, Settings and Admin (Admin for administrators only).
 pub fn core_nav_items() -> Vec<NavItem> {
     vec![
         NavItem::new("chat", "Chat", "/").icon("message").order(10),
+        // After Chat, before the modules' entries (the first of which take 20).
+        NavItem::new("knowledge", "Knowledge", "/knowledge")
+            .icon("book")
+            .order(15),
         NavItem::new("settings", "Settings", "/settings")
             .icon("settings")
             .order(40),
@@ -142,18 +146,28 @@ mod tests {
         let admin = sidebar_entries(Some(&user(true)), &modules);
         assert_eq!(
             labels(&admin),
-            ["Chat", "Forge", "Overlord", "Alpha", "Settings", "Admin", "Later"]
+            [
+                "Chat",
+                "Knowledge",
+                "Forge",
+                "Overlord",
+                "Alpha",
+                "Settings",
+                "Admin",
+                "Later"
+            ]
         );
-        assert_eq!(admin[1].module.as_deref(), Some("forge"));
+        assert_eq!(admin[2].module.as_deref(), Some("forge"));
+        assert_eq!(admin[1].module, None);
         assert_eq!(admin[0].module, None);
 
         let member = sidebar_entries(Some(&user(false)), &modules);
         assert_eq!(
             labels(&member),
-            ["Chat", "Forge", "Alpha", "Settings", "Later"]
+            ["Chat", "Knowledge", "Forge", "Alpha", "Settings", "Later"]
         );
         let anonymous = sidebar_entries(None, &[]);
-        assert_eq!(labels(&anonymous), ["Chat", "Settings"]);
+        assert_eq!(labels(&anonymous), ["Chat", "Knowledge", "Settings"]);
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod admin_modules;
 pub mod admin_users;
 pub mod api_tokens;
 pub mod chat;
+pub mod knowledge;
 pub mod login;
 pub mod module_page;
 pub mod not_found;

@@ -7,6 +7,7 @@ test("the sidebar merges core and module entries by order", async ({ page }) => 
   await page.goto("/");
   await expect(sidebarLinks(page)).toHaveText([
     "Chat",
+    "Knowledge",
     "Forge",
     "Hello",
     "Counter",
@@ -29,6 +30,7 @@ test("admin-only entries are not shown to other users, and refused", async ({ pa
   await page.goto(`${userURL}/`);
   await expect(sidebarLinks(page)).toHaveText([
     "Chat",
+    "Knowledge",
     "Forge",
     "Hello",
     "Counter",

@@ -77,7 +77,7 @@ impl ApiFailure {
 }
 
 #[cfg(feature = "browser")]
-pub use browser::{get, send, send_file, send_only};
+pub use browser::{get, send, send_file, send_form, send_only};
 
 #[cfg(feature = "browser")]
 mod browser {
@@ -108,12 +108,37 @@ mod browser {
         url: &str,
         file: &web_sys::Blob,
     ) -> Result<T, ApiFailure> {
-        let body = (JsValue::from(file.clone()), "application/octet-stream");
+        let body = (
+            JsValue::from(file.clone()),
+            Some("application/octet-stream"),
+        );
         parse(&call(method, url, Some(body)).await?)
     }
 
-    fn json_body(json: String) -> (JsValue, &'static str) {
-        (JsValue::from_str(&json), "application/json")
+    /// `method url` with a multipart form (a `FormData`: text fields and files) as
+    /// the body, answered with JSON. The browser writes the `multipart/form-data`
+    /// content type with its boundary, so none is set here.
+    ///
+    /// ```ignore
+    /// // In the browser, with `files` from an `<input type="file" multiple>`:
+    /// let form = web_sys::FormData::new()?;
+    /// form.append_with_str("collection_id", &collection_id)?;
+    /// for file in files {
+    ///     form.append_with_blob_and_filename("file", &file, &file.name())?;
+    /// }
+    /// let uploaded: serde_json::Value =
+    ///     gantry_sdk::http::send_form("POST", "/api/knowledge/documents", &form).await?;
+    /// ```
+    pub async fn send_form<T: DeserializeOwned>(
+        method: &str,
+        url: &str,
+        form: &web_sys::FormData,
+    ) -> Result<T, ApiFailure> {
+        parse(&call(method, url, Some((JsValue::from(form.clone()), None))).await?)
+    }
+
+    fn json_body(json: String) -> (JsValue, Option<&'static str>) {
+        (JsValue::from_str(&json), Some("application/json"))
     }
 
     /// `method url` with a JSON body (`None` for none), answered with no content.
@@ -148,11 +173,12 @@ mod browser {
         ApiFailure::local("network", format!("cannot reach the server: {reason}"))
     }
 
-    /// The body of a 2xx answer.
+    /// The body of a 2xx answer. A body comes with its content type, or `None` for
+    /// one the browser types itself (a `FormData`, whose type carries the boundary).
     async fn call(
         method: &str,
         url: &str,
-        body: Option<(JsValue, &str)>,
+        body: Option<(JsValue, Option<&str>)>,
     ) -> Result<String, ApiFailure> {
         let init = web_sys::RequestInit::new();
         init.set_method(method);
@@ -161,9 +187,11 @@ mod browser {
             .set("accept", "application/json")
             .map_err(unreachable)?;
         if let Some((body, content_type)) = &body {
-            headers
-                .set("content-type", content_type)
-                .map_err(unreachable)?;
+            if let Some(content_type) = content_type {
+                headers
+                    .set("content-type", content_type)
+                    .map_err(unreachable)?;
+            }
             init.set_body(body);
         }
         init.set_headers(&headers);

@@ -9,6 +9,7 @@ use crate::ModuleManifest;
 /// (except `/`, which is reserved only as itself).
 pub const RESERVED_ROUTES: &[&str] = &[
     "/",
+    "/knowledge",
     "/settings",
     "/admin",
     "/login",

@@ -12,7 +12,8 @@ use anyhow::{bail, Context, Result};
 use crate::{cmd, e2e, site, tools};
 
 /// Builds for release, prints what the browser downloads, times module pages in
-/// Chromium, then Chat's streaming against the test model server.
+/// Chromium, then Chat's streaming against the test model server, then the
+/// Knowledge Vault's ingestion and search.
 pub fn bench() -> Result<()> {
     tools::ensure_build_tools(site::Profile::Release)?;
     tools::ensure_browser_test_tools()?;
@@ -101,6 +102,18 @@ pub fn bench() -> Result<()> {
                     .arg("bench/chat-stream.mjs")
                     .arg(format!("http://{addr}"))
                     .arg(&models_url)
+                    .current_dir(&end2end),
+            )
+        })
+        .and_then(|()| {
+            cmd::step(
+                "bench",
+                "Knowledge: PDF ingestion, search over 10,000 chunks",
+            );
+            cmd::run(
+                Command::new("node")
+                    .arg("bench/knowledge.mjs")
+                    .arg(format!("http://{addr}"))
                     .current_dir(&end2end),
             )
         });

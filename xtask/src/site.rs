@@ -23,7 +23,7 @@ pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// Name of the generated JS/WASM files (the server's `OUTPUT_NAME` must agree).
 pub const OUTPUT_NAME: &str = "gantry";
 /// Stylesheets in the order they are concatenated: tokens first.
-const STYLES: &[&str] = &["style/tokens.css", "style/main.css"];
+const STYLES: &[&str] = &["style/tokens.css", "style/main.css", "style/knowledge.css"];
 /// The chunk loader's name, relative to `pkg/`: Leptos's hydration script looks for
 /// exactly this file.
 const SPLIT_LOADER: &str = "./__wasm_split.______________________.js";

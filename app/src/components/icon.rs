@@ -17,6 +17,11 @@ pub fn Icon(#[prop(into)] name: Option<String>) -> impl IntoView {
         Some("shield") => {
             view! { <path d="M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6z" /> }.into_any()
         }
+        Some("book") => view! {
+            <path d="M5 19.5V5a2 2 0 0 1 2-2h12v15H7a2 2 0 0 0-2 2 2 2 0 0 0 2 2h12v-4" />
+            <path d="M9 7h6" />
+        }
+        .into_any(),
         Some("zap") => view! { <path d="M13 2L4 14h7l-1 8 9-12h-7z" /> }.into_any(),
         Some("note") => view! { <path d="M6 3h9l4 4v14H6zM14 3v5h5M9 13h7M9 17h5" /> }.into_any(),
         Some("puzzle") => view! {

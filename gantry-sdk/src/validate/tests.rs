@@ -119,6 +119,7 @@ fn routes_cannot_take_the_hosts() {
         ("/api/x", "/api"),
         ("/login", "/login"),
         ("/pkg", "/pkg"),
+        ("/knowledge/docs", "/knowledge"),
     ] {
         check(
             |m| m.nav_items[0].route = route.into(),

@@ -245,13 +245,18 @@ async fn by_words(
     // $1 the query, $2 the user, $3 the limit, then the ids.
     let in_scope = scope.condition(2, 4);
     let sql = match db.kind {
+        // The index is asked first, alone, so the matching is done once (not once
+        // per candidate chunk, whichever join order the planner picks).
         DbKind::Sqlite => format!(
-            "SELECT {PASSAGE_COLUMNS}, -bm25(knowledge_chunks_fts) AS score \
-             FROM knowledge_chunks_fts f \
-             JOIN knowledge_chunks k ON k.seq = f.rowid \
+            "WITH hits AS MATERIALIZED ( \
+                 SELECT rowid AS seq, -bm25(knowledge_chunks_fts) AS score \
+                 FROM knowledge_chunks_fts WHERE knowledge_chunks_fts MATCH $1) \
+             SELECT {PASSAGE_COLUMNS}, hits.score AS score \
+             FROM hits \
+             JOIN knowledge_chunks k ON k.seq = hits.seq \
              JOIN knowledge_documents d ON d.id = k.document_id \
              JOIN knowledge_collections c ON c.id = d.collection_id \
-             WHERE knowledge_chunks_fts MATCH $1 AND {in_scope} \
+             WHERE {in_scope} \
              ORDER BY score DESC, k.seq LIMIT $3"
         ),
         DbKind::Postgres => format!(
