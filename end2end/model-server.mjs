@@ -8,17 +8,44 @@
 // Models: `echo` ("You said: …", word by word), `slow` (40 pieces, one every 80 ms),
 // `endless` (a piece every 100 ms for a minute), `html` (an answer full of HTML and
 // Markdown); for `cargo xtask bench`: `first` (one piece at once), `flood` (2000
-// pieces as fast as they go), `steady` (100 pieces, one every 20 ms). The control port takes `POST /down` (the model port stops listening:
+// pieces as fast as they go), `steady` (100 pieces, one every 20 ms); `tool` (when
+// tools are offered, a call for each line `CALL <function> <json>` of the last user
+// message; after a tool's result, "Tool said: <result>"; else "No tool needed").
+// The control port takes `POST /down` (the model port stops listening:
 // connections are refused) and `POST /up`, and answers `GET /health`.
 import { createServer } from "node:http";
 
 const port = Number(process.argv[2] ?? process.env.MODEL_SERVER_PORT ?? 3110);
-const MODELS = ["echo", "slow", "endless", "html", "first", "flood", "steady", "embed"];
+const MODELS = ["echo", "slow", "endless", "html", "first", "flood", "steady", "embed", "tool"];
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function chunk(content) {
   return `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
+}
+
+/** The `tool` model's answer: tool-call chunks, or text. */
+function toolAnswer(request) {
+  const messages = request.messages ?? [];
+  const last = messages[messages.length - 1] ?? {};
+  const question = [...messages].reverse().find((m) => m.role === "user")?.content ?? "";
+  const offered = (request.tools ?? []).map((t) => t.function.name);
+  if (last.role === "tool") return { delay: 10, parts: [`Tool said: ${last.content}`] };
+  const calls = offered.length
+    ? question
+        .split("\n")
+        .map((line) => line.trim().match(/^CALL (\S+) (.*)$/))
+        .filter(Boolean)
+    : [];
+  if (!calls.length) return { delay: 10, parts: [`No tool needed: ${question}`] };
+  const raw = calls.flatMap(([, name, args], index) => [
+    { index, id: `call_${index}`, type: "function", function: { name, arguments: "" } },
+    { index, function: { arguments: args } },
+  ]);
+  return {
+    delay: 10,
+    raw: raw.map((call) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { tool_calls: [call] } }] })}\n\n`),
+  };
 }
 
 function pieces(model, last) {
@@ -53,7 +80,7 @@ async function completions(req, res, body) {
   const request = JSON.parse(body || "{}");
   const messages = request.messages ?? [];
   const last = messages.length ? messages[messages.length - 1].content : "";
-  const script = pieces(request.model, last);
+  const script = request.model === "tool" ? toolAnswer(request) : pieces(request.model, last);
   if (!script) {
     res.writeHead(404, { "content-type": "application/json" });
     res.end(JSON.stringify({ error: { message: `model ${request.model} not found` } }));
@@ -64,12 +91,13 @@ async function completions(req, res, body) {
   res.on("close", () => {
     gone = true;
   });
-  for (const part of script.parts) {
+  const events = script.raw ?? script.parts.map(chunk);
+  for (const event of events) {
     if (script.delay > 0) await sleep(script.delay);
     if (gone) return;
-    res.write(chunk(part));
+    res.write(event);
   }
-  res.write(`data: ${JSON.stringify({ choices: [], usage: { prompt_tokens: 7, completion_tokens: script.parts.length } })}\n\n`);
+  res.write(`data: ${JSON.stringify({ choices: [], usage: { prompt_tokens: 7, completion_tokens: events.length } })}\n\n`);
   res.end("data: [DONE]\n\n");
 }
 

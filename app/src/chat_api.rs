@@ -21,6 +21,9 @@ pub struct Conversation {
     /// What its answers draw on from the Knowledge Vault.
     #[serde(default)]
     pub knowledge: ConversationKnowledge,
+    /// The module tools its model may call (`<module>/<tool>`); none: tools are off.
+    #[serde(default)]
+    pub tools: Vec<String>,
 }
 
 /// The collections and single documents a conversation's answers draw on.
@@ -51,6 +54,9 @@ pub struct NewConversation {
     /// What its answers draw on (each must be readable).
     #[serde(default, skip_serializing_if = "ConversationKnowledge::is_empty")]
     pub knowledge: ConversationKnowledge,
+    /// The module tools its model may call (`<module>/<tool>`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tools: Vec<String>,
 }
 
 /// `PATCH /api/chat/conversations/{id}`: each field present is changed; `model` and
@@ -77,6 +83,10 @@ pub struct ConversationUpdate {
     /// Replaces what the conversation draws on (each must be readable).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub knowledge: Option<ConversationKnowledge>,
+    /// Replaces the tools its model may call (`<module>/<tool>`, each one the user
+    /// may call); empty turns tools off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tools: Option<Vec<String>>,
 }
 
 /// Token counts reported by the model server.
@@ -113,6 +123,59 @@ pub struct ChatMessage {
     /// is the n-th.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<Passage>,
+    /// The module tools the model called while writing an answer, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tool_calls: Vec<ToolCall>,
+}
+
+/// Where a tool call stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ToolCallStatus {
+    /// A `confirm` tool waiting for the user's OK.
+    AwaitingConfirmation,
+    Running,
+    Done,
+    Failed,
+    /// The user said no (or did not answer in time).
+    Declined,
+}
+
+/// One call of a module tool by the model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ToolCall {
+    /// The model server's id of the call.
+    pub id: String,
+    pub module: String,
+    pub tool: String,
+    /// The arguments the model gave (JSON).
+    pub arguments: serde_json::Value,
+    pub status: ToolCallStatus,
+    /// Whether the tool asks before it runs.
+    #[serde(default)]
+    pub confirm: bool,
+    /// What the tool answered (JSON), when it ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<serde_json::Value>,
+    /// Why it failed or did not run, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<i64>,
+}
+
+/// The data of a streamed `tool_call` event: a call as it now stands (sent again at
+/// each change, same `id`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StreamToolCall {
+    pub call: ToolCall,
+}
+
+/// `POST /api/chat/tool-calls/{id}/confirm`: whether the tool may run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolConfirmation {
+    pub approve: bool,
 }
 
 /// `GET /api/chat/conversations/{id}`.

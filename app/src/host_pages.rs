@@ -38,6 +38,7 @@ pub fn admin_host_tabs() -> Vec<Tab> {
         Tab::new("users", "Users", "host:users").order(10),
         Tab::new("models", "Models", "host:models").order(14),
         Tab::new("personas", "Personas", "host:personas").order(16),
+        Tab::new("knowledge", "Knowledge", "host:knowledge").order(18),
         Tab::new("modules", "Modules", "host:modules").order(20),
         Tab::new("audit", "Audit", "host:audit").order(30),
         Tab::new("system", "System", "host:system").order(40),
@@ -153,6 +154,7 @@ mod tests {
             tabs,
             frontend_bundle: Some("/b.js".into()),
             settings: Vec::new(),
+            tools: Vec::new(),
         }
     }
 
@@ -197,6 +199,7 @@ mod tests {
                 "/admin/users",
                 "/admin/models",
                 "/admin/personas",
+                "/admin/knowledge",
                 "/admin/modules",
                 "/admin/alpha/dashboard",
                 "/admin/audit",
@@ -206,7 +209,7 @@ mod tests {
         );
         assert_eq!(
             resolve_host_tab(&tabs, "/admin", "beta/dashboard"),
-            HostTabMatch::Tab(Box::new(tabs[7].clone()))
+            HostTabMatch::Tab(Box::new(tabs[8].clone()))
         );
         assert_eq!(
             resolve_host_tab(&tabs, "/admin", ""),

@@ -114,6 +114,7 @@ mod tests {
             tabs,
             frontend_bundle: Some(format!("/api/modules/{name}/bundle.js")),
             settings: Vec::new(),
+            tools: Vec::new(),
         }
     }
 

@@ -31,10 +31,10 @@ test("an answer grounded in a collection cites it, and the citation opens the pa
   await gotoHydrated(page, "/");
   await page.getByRole("combobox", { name: "Model" }).selectOption("default/echo");
   const picker = page.locator("[data-knowledge-picker]");
-  await picker.locator("summary").click();
+  await picker.locator(":scope > summary").click();
   await picker.getByRole("checkbox", { name: new RegExp(name) }).check();
   await expect(picker.locator("[data-knowledge-count]")).toHaveText("1");
-  await picker.locator("summary").click();
+  await picker.locator(":scope > summary").click();
   const composer = page.getByRole("textbox", { name: "Message" });
   await composer.fill("How is the kettle descaled, citric acid? [1]");
   await composer.press("Enter");

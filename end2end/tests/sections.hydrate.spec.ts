@@ -12,6 +12,7 @@ test("Admin's tabs merge the host's and the modules' by order, each at its own U
     "Users",
     "Models",
     "Personas",
+    "Knowledge",
     "Modules",
     "Insights insights",
     "Audit",
@@ -20,15 +21,15 @@ test("Admin's tabs merge the host's and the modules' by order, each at its own U
     "Atom Overlord overlord",
     "Switchable switchable",
   ]);
-  await expect(tabs(page, "Admin").nth(4)).toHaveAttribute("href", "/admin/insights/dashboard");
-  await expect(tabs(page, "Admin").nth(6)).toHaveAttribute("href", "/admin/hello/dashboard");
+  await expect(tabs(page, "Admin").nth(5)).toHaveAttribute("href", "/admin/insights/dashboard");
+  await expect(tabs(page, "Admin").nth(7)).toHaveAttribute("href", "/admin/hello/dashboard");
   // The host's module list, with every module's state.
   await expect(page.locator('tr[data-module="hello"]')).toContainText("running");
 
-  await tabs(page, "Admin").nth(4).click();
+  await tabs(page, "Admin").nth(5).click();
   await expect(page).toHaveURL(/\/admin\/insights\/dashboard$/);
   await expect(page.getByTestId("insights-dashboard")).toHaveText("Insights for Admin (development)");
-  await tabs(page, "Admin").nth(6).click();
+  await tabs(page, "Admin").nth(7).click();
   await expect(page).toHaveURL(/\/admin\/hello\/dashboard$/);
   await expect(page.getByTestId("hello-board")).toBeVisible();
   await expect(page.getByTestId("insights-dashboard")).toHaveCount(0);
@@ -36,13 +37,14 @@ test("Admin's tabs merge the host's and the modules' by order, each at its own U
   await expect(page.getByTestId("insights-dashboard")).toBeVisible();
   await tabs(page, "Admin").getByText("System").click();
   await expect(page.locator(".facts")).toContainText("sqlite");
+  await expect(page.locator('[data-fact="vector-search"]')).toContainText("sqlite-vec");
   expect(errors).toEqual([]);
 });
 
 test("a deep link to a module's admin tab renders and mounts it", async ({ page }) => {
   await gotoHydrated(page, "/admin/hello/dashboard");
   await expect(page.getByTestId("hello-board")).toBeVisible();
-  await expect(tabs(page, "Admin").nth(6)).toHaveAttribute("aria-current", "page");
+  await expect(tabs(page, "Admin").nth(7)).toHaveAttribute("aria-current", "page");
 });
 
 test("a module's settings tab works for a normal user; its admin tab is refused", async ({ page }) => {
@@ -50,7 +52,7 @@ test("a module's settings tab works for a normal user; its admin tab is refused"
   await expect(tabs(page, "Settings")).toHaveText(["Profile", "Personas", "Appearance", "API tokens", "Insights insights", "Switchable switchable"]);
   // A development user has no account to edit.
   await expect(page.locator(".empty-state")).toContainText("development user");
-  await tabs(page, "Settings").nth(4).click();
+  await tabs(page, "Settings").nth(5).click();
   await expect(page).toHaveURL(/\/settings\/insights\/prefs$/);
   await expect(page.getByTestId("insights-prefs")).toHaveText("Insights preferences of User (development)");
   const admin = await page.goto(`${userURL}/admin/insights/dashboard`);

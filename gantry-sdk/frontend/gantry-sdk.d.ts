@@ -63,7 +63,11 @@ settings?: Array<Setting>,
  * works with (`depends = { overlord = ">=0.1, <0.2" }`). The host starts them
  * first and refuses this module without them.
  */
-depends?: { [key in string]: string }, };
+depends?: { [key in string]: string }, 
+/**
+ * Tools Chat's model may call, at `/api/modules/<name>/tools/<tool>`.
+ */
+tools?: Array<Tool>, };
 
 /**
  * One module as `GET /api/modules` describes it to the browser, already filtered
@@ -102,7 +106,11 @@ frontend_bundle: string | null,
  * The settings the user may set: their own, and for administrators the
  * instance-wide ones (the host renders a form for each scope).
  */
-settings?: Array<Setting>, };
+settings?: Array<Setting>, 
+/**
+ * The tools the user may call (admin-only ones for administrators alone).
+ */
+tools?: Array<Tool>, };
 
 /**
  * One entry of the sidebar.
@@ -355,7 +363,12 @@ database_bytes: number | null, uptime_seconds: number, data_dir: string, modules
  * How the database keeps each module's migrations to the module's own tables,
  * or why it cannot here.
  */
-module_boundary: string, };
+module_boundary: string, 
+/**
+ * How the Knowledge Vault compares vectors: `sqlite-vec` (SQLite), or `exact`
+ * (every stored vector compared, on PostgreSQL).
+ */
+vector_search: string, };
 
 /**
  * A table served by the host as a JSON collection.
@@ -452,6 +465,39 @@ values?: Array<string>, };
  * The type of a field's values, checked on every write.
  */
 export type FieldType = "text" | "integer" | "number" | "boolean" | "timestamp" | "url" | "one_of";
+
+/**
+ * A tool a module offers Chat's model.
+ */
+export type Tool = { 
+/**
+ * Its name: lowercase letters, digits and `_`, starting with a letter, at most
+ * [`MAX_TOOL_NAME`] characters. The URL is `…/tools/<name>`.
+ */
+name: string, 
+/**
+ * What it does and when to use it, for the model (and the user, who sees it in
+ * Chat's tool list).
+ */
+description: string, 
+/**
+ * A JSON Schema (`"type": "object"`) the arguments must match; no arguments when
+ * left out. Not for collection tools, whose one argument is `query`.
+ */
+parameters?: Record<string, unknown>, 
+/**
+ * Only administrators may call it (and only their conversations offer it).
+ */
+requires_admin?: boolean, 
+/**
+ * It changes something: Chat asks the user before each call.
+ */
+confirm?: boolean, 
+/**
+ * A declared collection the host searches for this tool (read-only, with the
+ * collection's read rule): the module needs no code for it.
+ */
+collection?: string, };
 
 /**
  * One declared setting (`[[settings]]` in `gantry-module.toml`,

@@ -42,6 +42,7 @@ mod nav;
 mod settings;
 mod status;
 mod tab;
+mod tool;
 mod user;
 mod validate;
 
@@ -80,6 +81,7 @@ pub use status::{
     ModuleStep, ModuleTimings, SystemInfo,
 };
 pub use tab::{sort_tabs, tab_order, Tab, TabSection};
+pub use tool::{Tool, MAX_TOOL_NAME};
 pub use user::CurrentUser;
 pub use validate::{manifest_problems, validate_manifest, ManifestError, RESERVED_ROUTES};
 

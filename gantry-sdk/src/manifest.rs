@@ -54,6 +54,9 @@ pub struct ModuleManifest {
     /// first and refuses this module without them.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub depends: std::collections::BTreeMap<String, String>,
+    /// Tools Chat's model may call, at `/api/modules/<name>/tools/<tool>`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tools: Vec<crate::Tool>,
 }
 
 impl ModuleManifest {
@@ -79,6 +82,7 @@ impl ModuleManifest {
             collections: Vec::new(),
             settings: Vec::new(),
             depends: std::collections::BTreeMap::new(),
+            tools: Vec::new(),
         }
     }
 
@@ -135,4 +139,8 @@ pub struct ModuleInfo {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(test, ts(optional, as = "Option<Vec<crate::Setting>>"))]
     pub settings: Vec<crate::Setting>,
+    /// The tools the user may call (admin-only ones for administrators alone).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(test, ts(optional, as = "Option<Vec<crate::Tool>>"))]
+    pub tools: Vec<crate::Tool>,
 }

@@ -272,6 +272,19 @@ impl ModuleBuilder {
         self
     }
 
+    /// A tool Chat's model may call (see [`crate::Tool`]); the module's router
+    /// answers `POST /tools/<name>` unless the tool searches a collection.
+    ///
+    /// ```
+    /// use gantry_sdk::{Module, Tool};
+    /// let m = Module::builder("n", "0.1.0").tool(Tool::new("status", "The status.")).build();
+    /// assert_eq!(m.manifest.tools[0].name, "status");
+    /// ```
+    pub fn tool(mut self, tool: crate::Tool) -> Self {
+        self.module.manifest.tools.push(tool);
+        self
+    }
+
     /// A tab.
     ///
     /// ```

@@ -164,7 +164,7 @@ pub struct ModuleStatus {
 /// Facts about the running host.
 ///
 /// ```
-/// let s = gantry_sdk::SystemInfo { version: "0.1.0".into(), database: "sqlite".into(), database_bytes: Some(4096), uptime_seconds: 5, data_dir: "data".into(), modules_dir: "data/modules".into(), module_boundary: "enforced".into() };
+/// let s = gantry_sdk::SystemInfo { version: "0.1.0".into(), database: "sqlite".into(), database_bytes: Some(4096), uptime_seconds: 5, data_dir: "data".into(), modules_dir: "data/modules".into(), module_boundary: "enforced".into(), vector_search: "sqlite-vec".into() };
 /// assert_eq!(s.database, "sqlite");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,4 +184,7 @@ pub struct SystemInfo {
     /// How the database keeps each module's migrations to the module's own tables,
     /// or why it cannot here.
     pub module_boundary: String,
+    /// How the Knowledge Vault compares vectors: `sqlite-vec` (SQLite), or `exact`
+    /// (every stored vector compared, on PostgreSQL).
+    pub vector_search: String,
 }

@@ -10,7 +10,7 @@ use crate::{
     Confirm, CurrentUser, FieldType, GantryEvent, MigrationState, ModuleFailure, ModuleInfo,
     ModuleManifest, ModuleSource, ModuleState, ModuleStatus, ModuleStep, ModuleTimings, NavItem,
     Setting, SettingScope, SettingType, SystemInfo, Tab, TabSection, ThemeChange, Toast, ToastKind,
-    TypedField,
+    Tool, TypedField,
 };
 
 const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/frontend/gantry-sdk.d.ts");
@@ -72,6 +72,7 @@ fn definitions() -> String {
         declaration::<CollectionField>(&cfg),
         declaration::<TypedField>(&cfg),
         declaration::<FieldType>(&cfg),
+        declaration::<Tool>(&cfg),
         declaration::<Setting>(&cfg),
         declaration::<SettingType>(&cfg),
         declaration::<SettingScope>(&cfg),

@@ -119,6 +119,12 @@ pub enum ManifestError {
         range: String,
         problem: String,
     },
+    #[error("module `{module}`: tool `{tool}`: {problem}")]
+    InvalidTool {
+        module: String,
+        tool: String,
+        problem: String,
+    },
     #[error("module `{module}`: setting `{key}`: {problem}")]
     InvalidSetting {
         module: String,
@@ -153,6 +159,7 @@ impl ManifestError {
             | Self::IncompatibleHost { module, .. }
             | Self::InvalidCollection { module, .. }
             | Self::InvalidSetting { module, .. }
+            | Self::InvalidTool { module, .. }
             | Self::InvalidDependency { module, .. } => module,
         }
     }
@@ -179,6 +186,7 @@ impl ManifestError {
             Self::InvalidHostRange { .. } | Self::IncompatibleHost { .. } => "host_version",
             Self::InvalidCollection { .. } => "collections",
             Self::InvalidSetting { .. } => "settings",
+            Self::InvalidTool { .. } => "tools",
             Self::InvalidDependency { .. } => "depends",
         }
     }
@@ -332,6 +340,20 @@ pub fn manifest_problems(manifest: &ModuleManifest, host: &semver::Version) -> V
             problems.push(ManifestError::InvalidSetting {
                 module: module(),
                 key: setting.key.clone(),
+                problem,
+            });
+        }
+    }
+
+    let mut tools = HashSet::new();
+    for tool in &manifest.tools {
+        let problem = tool.problem(&manifest.collections).or_else(|| {
+            (!tools.insert(tool.name.as_str())).then(|| "is declared twice".to_owned())
+        });
+        if let Some(problem) = problem {
+            problems.push(ManifestError::InvalidTool {
+                module: module(),
+                tool: tool.name.clone(),
                 problem,
             });
         }

@@ -84,6 +84,7 @@ impl SystemFacts {
             data_dir: self.data_dir.clone(),
             modules_dir: self.modules_dir.clone(),
             module_boundary: module_boundary.to_owned(),
+            vector_search: knowledge::embeddings::vector_search(db.kind).into(),
         }
     }
 }

@@ -426,15 +426,17 @@ fn exposes_module(items: &[syn::Item]) -> bool {
 }
 
 fn check_manifest(manifest: &ModuleManifest, problems: &mut Vec<String>, notes: &mut Vec<String>) {
-    let found = manifest_problems(manifest, &host_version());
+    let mut found = manifest_problems(manifest, &host_version());
+    found.extend(crate::modules::tools::schema_problems(manifest));
     if found.is_empty() {
         notes.push(format!(
-            "manifest of `{}` {} is valid ({} nav item(s), {} tab(s), {} collection(s))",
+            "manifest of `{}` {} is valid ({} nav item(s), {} tab(s), {} collection(s), {} tool(s))",
             manifest.name,
             manifest.version,
             manifest.nav_items.len(),
             manifest.tabs.len(),
-            manifest.collections.len()
+            manifest.collections.len(),
+            manifest.tools.len()
         ));
     }
     problems.extend(found.into_iter().map(|p| p.to_string()));

@@ -23,6 +23,7 @@ pub mod settings;
 mod sqlite_boundary;
 mod storage;
 pub mod switch;
+pub mod tools;
 
 use std::{path::PathBuf, time::Duration};
 

@@ -128,6 +128,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             get(chat::conversations::export_conversation),
         )
         .route(
+            "/api/chat/tool-calls/{id}/confirm",
+            post(chat::messages::confirm_tool_call),
+        )
+        .route(
             "/api/chat/search",
             get(chat::conversations::search_conversations),
         )

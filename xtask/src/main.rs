@@ -195,6 +195,7 @@ fn test() -> Result<()> {
             "module_dependencies::",
             "module_settings::",
             "knowledge::",
+            "module_tools::",
             "module_install::",
             "collection_rights::",
             "api_tokens::",

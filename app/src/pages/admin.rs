@@ -1,5 +1,5 @@
 //! `/admin`: running the instance, for administrators only. Its tabs are the host's
-//! own (Users, Models, Personas, Modules, Audit, System) and the modules' `admin` tabs;
+//! own (Users, Models, Personas, Knowledge, Modules, Audit, System) and the modules' `admin` tabs;
 //! Modules is `admin_modules.rs`.
 
 use gantry_sdk::TabSection;
@@ -11,8 +11,8 @@ use crate::{
     components::host_tabs_page::HostTabsPage,
     host_pages::admin_host_tabs,
     pages::{
-        admin_audit::AuditTab, admin_models::ModelsTab, admin_modules::ModulesOverview,
-        admin_users::UsersTab, personas::PersonasTab,
+        admin_audit::AuditTab, admin_knowledge::KnowledgeTab, admin_models::ModelsTab,
+        admin_modules::ModulesOverview, admin_users::UsersTab, personas::PersonasTab,
     },
 };
 
@@ -54,6 +54,7 @@ fn admin_tab(id: &str) -> AnyView {
         "models" => view! { <ModelsTab /> }.into_any(),
         "personas" => view! { <PersonasTab api="/api/admin/personas" shared=true /> }.into_any(),
         "modules" => view! { <ModulesOverview /> }.into_any(),
+        "knowledge" => view! { <KnowledgeTab /> }.into_any(),
         "audit" => view! { <AuditTab /> }.into_any(),
         _ => view! { <SystemOverview /> }.into_any(),
     }
@@ -88,7 +89,18 @@ fn SystemOverview() -> impl IntoView {
             <dd><code>{system.modules_dir}</code></dd>
             <dt>"Module migrations"</dt>
             <dd>{system.module_boundary}</dd>
+            <dt>"Vector search"</dt>
+            <dd data-fact="vector-search">{vector_search_words(&system.vector_search)}</dd>
         </dl>
     }
     .into_any()
+}
+
+/// What `vector_search` (from the server) means, in words.
+pub fn vector_search_words(vector_search: &str) -> String {
+    match vector_search {
+        "sqlite-vec" => "sqlite-vec (SQLite extension, built in)".into(),
+        "exact" => "exact, every stored vector compared (PostgreSQL without pgvector)".into(),
+        other => other.into(),
+    }
 }

@@ -225,3 +225,88 @@ fn dependencies() {
     assert_eq!(err.field(), "depends");
     assert!(err.to_string().contains("not a semver range"), "{err}");
 }
+
+#[test]
+fn tools() {
+    use crate::{Collection, Tool};
+    use serde_json::json;
+    let object = json!({ "type": "object", "properties": { "q": { "type": "string" } } });
+    check(
+        |m| {
+            m.tools
+                .push(Tool::new("find", "Finds.").parameters(object.clone()))
+        },
+        "",
+    );
+    check(|m| m.tools.push(Tool::new("status", "The status.")), "");
+    check(
+        |m| m.tools.push(Tool::new("Find-It", "Finds.")),
+        "module `notes`: tool `Find-It`: name must be lowercase letters, digits and `_`, starting with a letter, at most 22 characters",
+    );
+    check(
+        |m| m.tools.push(Tool::new("a_very_long_tool_name_x", "Finds.")),
+        "module `notes`: tool `a_very_long_tool_name_x`: name must be lowercase letters, digits and `_`, starting with a letter, at most 22 characters",
+    );
+    check(
+        |m| m.tools.push(Tool::new("find", " ")),
+        "module `notes`: tool `find`: description is empty (the model chooses tools by it)",
+    );
+    check(
+        |m| {
+            m.tools
+                .push(Tool::new("find", "Finds.").parameters(json!({ "type": "string" })))
+        },
+        "module `notes`: tool `find`: parameters must be a JSON Schema with `\"type\": \"object\"`",
+    );
+    check(
+        |m| {
+            m.tools.push(Tool::new("find", "Finds."));
+            m.tools.push(Tool::new("find", "Finds again."));
+        },
+        "module `notes`: tool `find`: is declared twice",
+    );
+    check(
+        |m| {
+            m.tools.push(Tool::search_collection(
+                "search_notes",
+                "Finds notes.",
+                "notes",
+            ))
+        },
+        "module `notes`: tool `search_notes`: collection `notes` is not declared",
+    );
+    let with_collection = |m: &mut ModuleManifest| {
+        m.collections
+            .push(Collection::new("notes", "notes_items", ["text"]));
+    };
+    check(
+        |m| {
+            with_collection(m);
+            m.tools.push(Tool::search_collection(
+                "search_notes",
+                "Finds notes.",
+                "notes",
+            ));
+        },
+        "",
+    );
+    check(
+        |m| {
+            with_collection(m);
+            m.tools.push(
+                Tool::search_collection("search_notes", "Finds notes.", "notes").confirm(),
+            );
+        },
+        "module `notes`: tool `search_notes`: a collection tool only reads: it cannot ask to `confirm`",
+    );
+    let err = validate_manifest(
+        &{
+            let mut m = valid();
+            m.tools.push(Tool::new("x", ""));
+            m
+        },
+        &semver::Version::new(0, 1, 0),
+    )
+    .unwrap_err();
+    assert_eq!(err.field(), "tools");
+}

@@ -3,13 +3,20 @@
 //! channel. When the client goes away (the Stop button, a closed tab) the stream is
 //! dropped, its guard cancels the task, the request to the model server is closed
 //! at once and the partial answer is stored as `stopped`.
+//!
+//! When the conversation offers module tools and the model calls some, each call is
+//! shown to the client (`tool_call` events), run (after the user's OK for a
+//! `confirm` tool), and its result given back to the model, which then goes on;
+//! at most [`tools::MAX_ROUNDS`] rounds.
 
 use std::{
     convert::Infallible,
     time::{Duration, Instant},
 };
 
-use app::chat_api::{ChatMessage, StreamDelta, StreamDone, Usage};
+use app::chat_api::{
+    ChatMessage, StreamDelta, StreamDone, StreamToolCall, ToolCall, ToolCallStatus, Usage,
+};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::{Stream, StreamExt};
 use gantry_sdk::ApiError;
@@ -20,7 +27,8 @@ use tokio_util::sync::CancellationToken;
 use super::{
     error::{ChatError, ModelServerError},
     messages::{self, Outcome, Status},
-    model_client::{ModelClient, ModelServer, Piece, WireMessage},
+    model_client::{ModelClient, ModelServer, Piece, WireFunction, WireMessage, WireToolCall},
+    tools::{self, Toolbox},
 };
 use crate::db::Db;
 
@@ -41,11 +49,14 @@ pub struct AnswerJob {
     pub conversation_id: String,
     /// The stored assistant message (status `streaming`) the answer goes into.
     pub message_id: String,
+    /// The module tools the model may call.
+    pub tools: Toolbox,
 }
 
 /// What the task tells the client.
 enum AnswerEvent {
     Delta(String),
+    ToolCall(ToolCall),
     Done(ChatMessage),
     Failed {
         error: ApiError,
@@ -59,6 +70,9 @@ impl AnswerEvent {
         match self {
             AnswerEvent::Delta(content) => {
                 json(serde_json::json!(StreamDelta { content })).event("delta")
+            }
+            AnswerEvent::ToolCall(call) => {
+                json(serde_json::json!(StreamToolCall { call })).event("tool_call")
             }
             AnswerEvent::Done(message) => {
                 json(serde_json::json!(StreamDone { message })).event("done")
@@ -101,10 +115,16 @@ async fn run(job: AnswerJob, tx: mpsc::Sender<AnswerEvent>, cancel: Cancellation
     let started = Instant::now();
     let mut content = String::new();
     let mut usage: Option<Usage> = None;
+    let mut calls = Vec::new();
     let end = tokio::select! {
         () = cancel.cancelled() => End::Stopped,
-        end = pump(&job, &tx, &mut content, &mut usage) => end,
+        end = rounds(&job, &tx, &mut content, &mut usage, &mut calls) => end,
     };
+    if !calls.is_empty() {
+        if let Err(err) = messages::set_tool_calls(&job.db.pool, &job.message_id, &calls).await {
+            tracing::warn!("cannot store an answer's tool calls: {err}");
+        }
+    }
     let (status, error) = match &end {
         End::Complete => (Status::Complete, None),
         End::Stopped | End::Gone => (Status::Stopped, None),
@@ -140,29 +160,99 @@ async fn run(job: AnswerJob, tx: mpsc::Sender<AnswerEvent>, cancel: Cancellation
     let _ = tx.send(event).await;
 }
 
-/// Reads the model's answer into `content`, forwarding each piece and saving the
-/// text every [`SAVE_EVERY`].
-async fn pump(
+/// How one request to the model ended.
+enum Round {
+    /// The answer is complete, or the stream ended otherwise.
+    End(End),
+    /// The model called tools: their ids (the server's), names and arguments.
+    Calls(Vec<WireToolCall>),
+}
+
+/// The answer, in rounds: each request's text goes into `content`; tools the model
+/// calls are run (recorded in `calls`) and their results sent back in the next.
+async fn rounds(
     job: &AnswerJob,
     tx: &mpsc::Sender<AnswerEvent>,
     content: &mut String,
     usage: &mut Option<Usage>,
+    calls: &mut Vec<ToolCall>,
 ) -> End {
+    let mut history = job.history.clone();
+    let offered = job.tools.wire();
+    for round in 0..=tools::MAX_ROUNDS {
+        let offer = (!offered.is_empty() && round < tools::MAX_ROUNDS).then_some(&offered[..]);
+        let before = content.len();
+        let wanted = match pump(job, &history, offer, tx, content, usage).await {
+            Round::End(end) => return end,
+            Round::Calls(wanted) => wanted,
+        };
+        history.push(WireMessage {
+            tool_calls: wanted.clone(),
+            ..WireMessage::text("assistant", &content[before..])
+        });
+        for wire in wanted {
+            let mut call = job
+                .tools
+                .start(&wire.function.name, &wire.function.arguments);
+            if tx.send(AnswerEvent::ToolCall(call.clone())).await.is_err() {
+                return End::Stopped;
+            }
+            if call.status == ToolCallStatus::AwaitingConfirmation {
+                job.tools.confirm(&mut call).await;
+                if call.status == ToolCallStatus::Running
+                    && tx.send(AnswerEvent::ToolCall(call.clone())).await.is_err()
+                {
+                    return End::Stopped;
+                }
+            }
+            if call.status == ToolCallStatus::Running {
+                job.tools.run(&mut call).await;
+            }
+            if tx.send(AnswerEvent::ToolCall(call.clone())).await.is_err() {
+                return End::Stopped;
+            }
+            history.push(WireMessage {
+                tool_call_id: Some(wire.id),
+                ..WireMessage::text("tool", tools::result_for_model(&call))
+            });
+            calls.push(call);
+        }
+    }
+    End::Complete
+}
+
+/// Reads one answer of the model to `history` into `content`, forwarding each piece
+/// and saving the text every [`SAVE_EVERY`].
+async fn pump(
+    job: &AnswerJob,
+    history: &[WireMessage],
+    offer: Option<&[serde_json::Value]>,
+    tx: &mpsc::Sender<AnswerEvent>,
+    content: &mut String,
+    usage: &mut Option<Usage>,
+) -> Round {
     let mut answer = match job
         .client
-        .stream_answer(&job.server, &job.model_name, &job.history, job.temperature)
+        .stream_answer(
+            &job.server,
+            &job.model_name,
+            history,
+            job.temperature,
+            offer,
+        )
         .await
     {
         Ok(answer) => answer,
-        Err(err) => return End::Failed(err),
+        Err(err) => return Round::End(End::Failed(err)),
     };
+    let mut wanted: Vec<WireToolCall> = Vec::new();
     let mut saved_at = Instant::now();
     loop {
         match answer.next_piece().await {
             Ok(Some(Piece::Text(text))) => {
                 content.push_str(&text);
                 if tx.send(AnswerEvent::Delta(text)).await.is_err() {
-                    return End::Stopped;
+                    return Round::End(End::Stopped);
                 }
                 if saved_at.elapsed() >= SAVE_EVERY {
                     saved_at = Instant::now();
@@ -176,19 +266,44 @@ async fn pump(
                     {
                         Ok(true) => {}
                         // The conversation was deleted: nobody will read the rest.
-                        Ok(false) => return End::Gone,
+                        Ok(false) => return Round::End(End::Gone),
                         Err(err) => tracing::warn!("cannot save an answer's progress: {err}"),
                     }
                 }
             }
-            Ok(Some(Piece::Usage(reported))) => *usage = Some(reported),
-            Ok(Some(Piece::Done)) => return End::Complete,
-            Ok(None) => {
-                return End::Failed(ModelServerError::Cut {
-                    connection: job.server.name.clone(),
-                })
+            Ok(Some(Piece::Usage(reported))) => *usage = Some(added(*usage, reported)),
+            Ok(Some(Piece::ToolCall(delta))) => {
+                if wanted.len() <= delta.index {
+                    wanted.resize(delta.index + 1, WireToolCall::default());
+                }
+                let call = &mut wanted[delta.index];
+                call.kind = "function";
+                if let Some(id) = delta.id {
+                    call.id = id;
+                }
+                let WireFunction { name, arguments } = &mut call.function;
+                name.extend(delta.function.name);
+                arguments.extend(delta.function.arguments);
             }
-            Err(err) => return End::Failed(err),
+            Ok(Some(Piece::Done)) if wanted.is_empty() => return Round::End(End::Complete),
+            Ok(Some(Piece::Done)) => return Round::Calls(wanted),
+            Ok(None) => {
+                return Round::End(End::Failed(ModelServerError::Cut {
+                    connection: job.server.name.clone(),
+                }))
+            }
+            Err(err) => return Round::End(End::Failed(err)),
         }
+    }
+}
+
+/// Token counts of several requests, summed.
+fn added(before: Option<Usage>, more: Usage) -> Usage {
+    match before {
+        Some(before) => Usage {
+            prompt_tokens: before.prompt_tokens + more.prompt_tokens,
+            completion_tokens: before.completion_tokens + more.completion_tokens,
+        },
+        None => more,
     }
 }

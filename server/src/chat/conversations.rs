@@ -22,7 +22,7 @@ const TITLE_CHARS: usize = 60;
 /// The longest title a user may set.
 const MAX_TITLE_CHARS: usize = 200;
 
-const COLUMNS: &str = "id, title, pinned, model, persona_id, created_at, updated_at";
+const COLUMNS: &str = "id, title, pinned, model, persona_id, created_at, updated_at, tools";
 
 fn conversation(row: &AnyRow) -> Result<Conversation, sqlx::Error> {
     Ok(Conversation {
@@ -34,6 +34,11 @@ fn conversation(row: &AnyRow) -> Result<Conversation, sqlx::Error> {
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         knowledge: ConversationKnowledge::default(),
+        // Written by `update` only, as a JSON array of `<module>/<tool>`.
+        tools: row
+            .try_get::<Option<String>, _>("tools")?
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default(),
     })
 }
 
@@ -177,8 +182,8 @@ pub async fn create(
     let id = random_hex(12);
     let at = now();
     sqlx::query(
-        "INSERT INTO chat_conversations (id, user_id, title, model, persona_id, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        "INSERT INTO chat_conversations (id, user_id, title, model, persona_id, created_at, updated_at, tools) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
     )
     .bind(&id)
     .bind(user_id)
@@ -186,12 +191,19 @@ pub async fn create(
     .bind(new.model.as_deref().filter(|m| !m.is_empty()))
     .bind(new.persona_id.as_deref())
     .bind(at)
+    .bind(tools_column(&new.tools))
     .execute(&db.pool)
     .await?;
     if !new.knowledge.is_empty() {
         set_knowledge(db, &id, &new.knowledge).await?;
     }
     get(db, user_id, &id).await
+}
+
+/// The stored form of a conversation's tools (checked by the caller, who knows the
+/// modules: `chat::tools::check_choice`): a JSON array, or NULL for none.
+fn tools_column(tools: &[String]) -> Option<String> {
+    (!tools.is_empty()).then(|| serde_json::to_string(tools).expect("names serialize"))
 }
 
 /// Changes what `update` names.
@@ -231,9 +243,10 @@ pub async fn update(
         Some(persona) => persona.clone(),
         None => current.persona_id,
     };
+    let tools = tools_column(update.tools.as_ref().unwrap_or(&current.tools));
     sqlx::query(
         "UPDATE chat_conversations SET title = $1, title_set_by_user = CASE WHEN $2 = 1 THEN 1 ELSE title_set_by_user END, pinned = $3, model = $4, \
-         persona_id = $5, updated_at = $6 WHERE id = $7 AND user_id = $8",
+         persona_id = $5, updated_at = $6, tools = $9 WHERE id = $7 AND user_id = $8",
     )
     .bind(title.as_deref().unwrap_or(&current.title))
     .bind(i64::from(title.is_some()))
@@ -243,6 +256,7 @@ pub async fn update(
     .bind(now())
     .bind(id)
     .bind(user_id)
+    .bind(tools)
     .execute(&db.pool)
     .await?;
     get(db, user_id, id).await

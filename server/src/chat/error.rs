@@ -42,6 +42,8 @@ pub enum ChatError {
     ConversationNotFound(String),
     #[error("no message `{0}` in this conversation")]
     MessageNotFound(String),
+    #[error("no tool call `{0}` of yours is waiting for an answer")]
+    ToolCallNotWaiting(String),
     #[error("message `{0}` is not one of your messages, so it cannot be edited")]
     NotUserMessage(String),
     #[error("there is no answer to regenerate: the conversation does not end with your message or an answer")]
@@ -124,9 +126,9 @@ impl From<ChatError> for ApiError {
     fn from(err: ChatError) -> Self {
         let message = err.to_string();
         match err {
-            ChatError::ConversationNotFound(_) | ChatError::MessageNotFound(_) => {
-                ApiError::not_found(message)
-            }
+            ChatError::ConversationNotFound(_)
+            | ChatError::MessageNotFound(_)
+            | ChatError::ToolCallNotWaiting(_) => ApiError::not_found(message),
             ChatError::PersonaNotFound(_) => ApiError::not_found(message).with_field("persona_id"),
             ChatError::ConnectionNotFound(_) => ApiError::not_found(message),
             ChatError::NotUserMessage(_) => ApiError::bad_request(message),

@@ -24,15 +24,10 @@ pub fn build(
     let turns: Vec<WireMessage> = messages
         .iter()
         .filter(|m| !(m.role == "assistant" && m.content.is_empty()))
-        .map(|m| WireMessage {
-            role: m.role.clone(),
-            content: m.content.clone(),
-        })
+        .map(|m| WireMessage::text(&m.role, m.content.clone()))
         .collect();
-    let system = (!system_prompt.trim().is_empty()).then(|| WireMessage {
-        role: "system".into(),
-        content: system_prompt.to_owned(),
-    });
+    let system =
+        (!system_prompt.trim().is_empty()).then(|| WireMessage::text("system", system_prompt));
     let mut used = system.as_ref().map_or(0, |s| estimate_tokens(&s.content));
     // Newest first, keeping whatever fits; the newest is kept whatever its size.
     let mut kept = Vec::new();
@@ -69,6 +64,7 @@ mod tests {
             error: None,
             html: None,
             sources: Vec::new(),
+            tool_calls: Vec::new(),
         }
     }
 

@@ -33,7 +33,7 @@ impl Status {
 }
 
 const COLUMNS: &str = "id, role, content, status, model, error, prompt_tokens, completion_tokens, \
-                       duration_ms, created_at, sources";
+                       duration_ms, created_at, sources, tool_calls";
 
 fn message(row: &AnyRow) -> Result<ChatMessage, sqlx::Error> {
     let role: String = row.try_get("role")?;
@@ -59,6 +59,11 @@ fn message(row: &AnyRow) -> Result<ChatMessage, sqlx::Error> {
         // Written by `set_sources` only, so always an array of passages.
         sources: row
             .try_get::<Option<String>, _>("sources")?
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default(),
+        // Written by `set_tool_calls` only.
+        tool_calls: row
+            .try_get::<Option<String>, _>("tool_calls")?
             .and_then(|json| serde_json::from_str(&json).ok())
             .unwrap_or_default(),
     })
@@ -149,6 +154,21 @@ pub async fn set_sources<'c>(
 ) -> Result<(), ChatError> {
     let json = serde_json::to_string(sources).expect("passages serialize");
     sqlx::query("UPDATE chat_messages SET sources = $1 WHERE id = $2")
+        .bind(json)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Keeps the tool calls made while writing an answer with it.
+pub async fn set_tool_calls<'c>(
+    db: impl AnyExecutor<'c>,
+    id: &str,
+    calls: &[app::chat_api::ToolCall],
+) -> Result<(), ChatError> {
+    let json = serde_json::to_string(calls).expect("tool calls serialize");
+    sqlx::query("UPDATE chat_messages SET tool_calls = $1 WHERE id = $2")
         .bind(json)
         .bind(id)
         .execute(db)

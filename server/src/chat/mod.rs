@@ -2,7 +2,8 @@
 //!
 //! `connections` and `catalog` know the model servers and their models,
 //! `conversations`, `messages` and `personas` are the stored data, `turn` starts an
-//! answer (with `grounding`'s passages of the user's documents) and `answer` streams it; `search`, `export` and `markdown` serve the page.
+//! answer (with `grounding`'s passages of the user's documents and the module
+//! tools of `tools`) and `answer` streams it; `search`, `export` and `markdown` serve the page.
 //! The HTTP handlers are in `crate::api::chat`.
 
 pub mod answer;
@@ -19,6 +20,7 @@ pub mod model_client;
 pub mod page_status;
 pub mod personas;
 pub mod search;
+pub mod tools;
 pub mod turn;
 
 use crate::secrets::Secrets;
@@ -29,6 +31,8 @@ use crate::secrets::Secrets;
 pub struct ChatState {
     pub catalog: catalog::ModelCatalog,
     pub secrets: Secrets,
+    /// Tool calls waiting for their user's OK.
+    pub confirmations: tools::Confirmations,
 }
 
 impl ChatState {
@@ -36,6 +40,7 @@ impl ChatState {
         Self {
             catalog: catalog::ModelCatalog::default(),
             secrets,
+            confirmations: tools::Confirmations::default(),
         }
     }
 }

@@ -45,6 +45,41 @@ impl ModelServer {
 pub struct WireMessage {
     pub role: String,
     pub content: String,
+    /// The tools an assistant message asked for.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tool_calls: Vec<WireToolCall>,
+    /// The call a `tool` message answers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tool_call_id: Option<String>,
+}
+
+impl WireMessage {
+    /// A message of text.
+    pub fn text(role: &str, content: impl Into<String>) -> Self {
+        Self {
+            role: role.to_owned(),
+            content: content.into(),
+            tool_calls: Vec::new(),
+            tool_call_id: None,
+        }
+    }
+}
+
+/// A tool call as the chat API writes it: `{"id", "type": "function", "function":
+/// {"name", "arguments"}}`, the arguments a JSON text.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct WireToolCall {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub function: WireFunction,
+}
+
+/// The function part of a [`WireToolCall`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct WireFunction {
+    pub name: String,
+    pub arguments: String,
 }
 
 #[derive(Serialize)]
@@ -56,6 +91,9 @@ struct CompletionRequest<'a> {
     temperature: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     stream_options: Option<StreamOptions>,
+    /// The tools offered (`[{"type": "function", "function": {…}}]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tools: Option<&'a [serde_json::Value]>,
 }
 
 #[derive(Serialize)]
@@ -93,6 +131,30 @@ struct Choice {
 struct Delta {
     #[serde(default)]
     content: Option<String>,
+    #[serde(default)]
+    tool_calls: Vec<ToolCallDelta>,
+}
+
+/// A piece of a tool call the model is writing: the first piece of each call has
+/// its id and name, the following ones more of its arguments.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct ToolCallDelta {
+    /// Which call of the answer (from 0).
+    #[serde(default)]
+    pub index: usize,
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub function: FunctionDelta,
+}
+
+/// The function part of a [`ToolCallDelta`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct FunctionDelta {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub arguments: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -113,6 +175,8 @@ pub enum Piece {
     Text(String),
     /// Token counts (with `stream_options.include_usage`).
     Usage(Usage),
+    /// Part of a tool call.
+    ToolCall(ToolCallDelta),
     /// `[DONE]`: the answer is complete.
     Done,
 }
@@ -133,12 +197,21 @@ pub struct AnswerStream {
     events: EventStream,
     connection: String,
     idle: Duration,
+    /// Tool call pieces of the last event not handed out yet.
+    calls: std::collections::VecDeque<ToolCallDelta>,
 }
 
 impl AnswerStream {
+    fn next_call(&mut self) -> Option<Piece> {
+        self.calls.pop_front().map(Piece::ToolCall)
+    }
+
     /// The next piece, or `None` when the stream ended without `[DONE]`. Gives up
     /// after the connection's idle timeout without anything.
     pub async fn next_piece(&mut self) -> Result<Option<Piece>, ModelServerError> {
+        if let Some(call) = self.next_call() {
+            return Ok(Some(call));
+        }
         loop {
             let event = match tokio::time::timeout(self.idle, self.events.next()).await {
                 Err(_) => {
@@ -174,13 +247,16 @@ impl AnswerStream {
                     message: error.message,
                 });
             }
-            let text: String = chunk
-                .choices
-                .into_iter()
-                .filter_map(|c| c.delta.content)
-                .collect();
+            let mut text = String::new();
+            for choice in chunk.choices {
+                text.extend(choice.delta.content);
+                self.calls.extend(choice.delta.tool_calls);
+            }
             if !text.is_empty() {
                 return Ok(Some(Piece::Text(text)));
+            }
+            if let Some(call) = self.next_call() {
+                return Ok(Some(call));
             }
             if let Some(usage) = chunk.usage {
                 return Ok(Some(Piece::Usage(usage)));
@@ -241,14 +317,16 @@ impl ModelClient {
         Ok(list.data.into_iter().map(|m| m.id).collect())
     }
 
-    /// Starts a streamed answer of `model` to `messages`. Asks for token usage, and
-    /// asks again without when the server refuses that option.
+    /// Starts a streamed answer of `model` to `messages`, offering `tools` when
+    /// there are any. Asks for token usage, and asks again without when the server
+    /// refuses that option.
     pub async fn stream_answer(
         &self,
         server: &ModelServer,
         model: &str,
         messages: &[WireMessage],
         temperature: Option<f64>,
+        tools: Option<&[serde_json::Value]>,
     ) -> Result<AnswerStream, ModelServerError> {
         let mut with_usage = true;
         loop {
@@ -260,6 +338,7 @@ impl ModelClient {
                 stream_options: with_usage.then_some(StreamOptions {
                     include_usage: true,
                 }),
+                tools: tools.filter(|t| !t.is_empty()),
             };
             let sent = tokio::time::timeout(
                 server.idle_timeout(),
@@ -279,6 +358,7 @@ impl ModelClient {
                         events: Box::pin(res.bytes_stream().eventsource()),
                         connection: server.name.clone(),
                         idle: server.idle_timeout(),
+                        calls: Default::default(),
                     })
                 }
                 Err(ModelServerError::Status {

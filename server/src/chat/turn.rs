@@ -11,7 +11,9 @@ use super::{
     grounding, history,
     messages::{self, Status},
     model_client::ModelServer,
-    personas, ChatState,
+    personas,
+    tools::Toolbox,
+    ChatState,
 };
 use crate::db::Db;
 
@@ -96,9 +98,10 @@ pub type TurnWrites = sqlx::Transaction<'static, sqlx::Any>;
 
 /// The job of answering the conversation as `writes` leaves it, with a new
 /// `streaming` assistant message for it to fill (holding the passages of the
-/// conversation's knowledge it is given); commits `writes`.
+/// conversation's knowledge it is given), offering the conversation's tools that
+/// `modules` has for the user; commits `writes`.
 pub async fn begin(
-    state: &ChatState,
+    (state, modules): (&ChatState, &std::sync::Arc<crate::modules::ModuleRegistry>),
     db: &Db,
     mut writes: TurnWrites,
     (user, conversation): (&CurrentUser, &Conversation),
@@ -137,5 +140,12 @@ pub async fn begin(
         temperature: chosen.temperature,
         conversation_id: conversation_id.to_owned(),
         message_id,
+        tools: Toolbox::new(
+            modules.clone(),
+            db.clone(),
+            user.clone(),
+            &conversation.tools,
+            state.confirmations.clone(),
+        ),
     })
 }

@@ -45,6 +45,15 @@ pub async fn choose_model(db: &Db, model: Option<&str>) -> Result<(), sqlx::Erro
     Ok(())
 }
 
+/// How vectors are compared on a `kind` database: with the `sqlite-vec` extension, or
+/// exactly, every stored vector in turn (PostgreSQL, where pgvector is not used).
+pub fn vector_search(kind: crate::db::DbKind) -> &'static str {
+    match kind {
+        crate::db::DbKind::Sqlite => "sqlite-vec",
+        crate::db::DbKind::Postgres => "exact",
+    }
+}
+
 /// The chosen model, how vectors are compared and how many chunks have one.
 pub async fn settings(db: &Db) -> Result<app::knowledge_api::KnowledgeSettings, sqlx::Error> {
     let model = chosen_model(db).await?;
@@ -58,11 +67,7 @@ pub async fn settings(db: &Db) -> Result<app::knowledge_api::KnowledgeSettings, 
             .await?;
     Ok(app::knowledge_api::KnowledgeSettings {
         embedding_model: model,
-        vector_search: match db.kind {
-            crate::db::DbKind::Sqlite => "sqlite-vec",
-            crate::db::DbKind::Postgres => "exact",
-        }
-        .into(),
+        vector_search: vector_search(db.kind).into(),
         chunks,
         embedded_chunks,
     })

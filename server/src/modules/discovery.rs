@@ -57,6 +57,9 @@ struct DropInManifest {
     /// Modules this one needs, with version ranges.
     #[serde(default)]
     depends: std::collections::BTreeMap<String, String>,
+    /// Tools Chat's model may call.
+    #[serde(default)]
+    tools: Vec<gantry_sdk::Tool>,
     backend: Option<Backend>,
 }
 
@@ -159,6 +162,7 @@ pub fn drop_in(folder: &Path) -> Candidate {
     m.collections = manifest.collections;
     m.settings = manifest.settings;
     m.depends = manifest.depends;
+    m.tools = manifest.tools;
     let module = match manifest.migrations {
         Some(dir) => inside(folder, &name, "migrations", &dir)
             .and_then(|path| {

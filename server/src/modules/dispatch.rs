@@ -18,7 +18,8 @@ use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
 use super::{
-    collections, proxy, registry::ModuleEntry, settings, storage, ModuleRegistry, ModuleState,
+    collections, proxy, registry::ModuleEntry, settings, storage, tools, ModuleRegistry,
+    ModuleState,
 };
 use crate::db::Db;
 
@@ -31,29 +32,51 @@ pub struct ModulePath {
 }
 
 /// `/api/modules/{name}/{*rest}`: the module's API, its bundle at `bundle.js`, its
-/// declared collections under `collections/`, or its stored values under `storage/`.
+/// declared collections under `collections/`, its stored values under `storage/`, or
+/// its declared tools under `tools/` (checked here, then answered by the module).
 pub async fn module_api(
     State(registry): State<Arc<ModuleRegistry>>,
     State(db): State<Db>,
     Path(path): Path<ModulePath>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let settings_rest = path.rest.strip_prefix("settings/");
-    let (entry, user) = usable(&registry, &path.name, &request, settings_rest.is_some())?;
-    if path.rest == "bundle.js" {
+    serve_api(&registry, &db, &path.name, &path.rest, request).await
+}
+
+/// What [`module_api`] answers for `/api/modules/<name>/<rest>`, to a request that
+/// carries its user (Chat's tool calls come this way too).
+pub async fn serve_api(
+    registry: &ModuleRegistry,
+    db: &Db,
+    name: &str,
+    rest: &str,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let settings_rest = rest.strip_prefix("settings/");
+    let (entry, user) = usable(registry, name, &request, settings_rest.is_some())?;
+    if rest == "bundle.js" {
         return bundle(&entry, &request);
     }
     let declares_collections = entry
         .manifest
         .as_ref()
         .is_some_and(|m| !m.collections.is_empty());
-    if let Some(rest) = path.rest.strip_prefix("collections/") {
+    let mut request = request;
+    if let Some(name) = rest.strip_prefix("tools/") {
+        let tool = tools::usable(&entry, &user, name)?;
+        let (checked, arguments) = tools::checked_call(&entry, tool, request).await?;
+        if let Some(collection) = &tool.collection {
+            return tools::search_collection(&entry, db, &user, collection, &arguments).await;
+        }
+        request = checked;
+    }
+    if let Some(rest) = rest.strip_prefix("collections/") {
         if declares_collections {
-            return collections::serve(&entry, &db, &user, rest, request).await;
+            return collections::serve(&entry, db, &user, rest, request).await;
         }
     }
-    if let Some(rest) = path.rest.strip_prefix("storage/") {
-        return storage::serve(&entry, &db, &user, rest, request).await;
+    if let Some(rest) = rest.strip_prefix("storage/") {
+        return storage::serve(&entry, db, &user, rest, request).await;
     }
     if let (Some(rest), Some(host_settings)) = (settings_rest, &registry.settings) {
         let declares_settings = entry

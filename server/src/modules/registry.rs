@@ -176,6 +176,12 @@ impl ModuleEntry {
                 .filter(|s| allowed(s.scope == SettingScope::Instance))
                 .cloned()
                 .collect(),
+            tools: manifest
+                .tools
+                .iter()
+                .filter(|t| allowed(t.requires_admin))
+                .cloned()
+                .collect(),
         })
     }
 
@@ -243,7 +249,8 @@ pub struct ModuleRegistry {
     entries: RwLock<Vec<Arc<ModuleEntry>>>,
     /// How the database keeps module migrations to their tables (Admin → System).
     pub module_boundary: String,
-    /// How long a sidecar may take over a whole answer.
+    /// How long a sidecar may take over a whole answer, and a tool called from
+    /// Chat over its result.
     pub sidecar_timeout: Duration,
     /// How long one module's `on_startup` or `on_shutdown` may take.
     pub hook_timeout: Duration,
@@ -338,6 +345,12 @@ impl ModuleRegistry {
             );
         }
         let checked = validate_manifest(&module.manifest, host)
+            .and_then(|()| {
+                super::tools::schema_problems(&module.manifest)
+                    .into_iter()
+                    .next()
+                    .map_or(Ok(()), Err)
+            })
             .map_err(ModuleError::from)
             .and_then(|()| self.check_clashes(&module.manifest))
             .and_then(|()| super::discovery::resolve_files(&module));

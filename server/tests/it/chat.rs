@@ -7,6 +7,7 @@ mod conversations;
 mod knowledge;
 mod streaming;
 mod tls;
+mod tools;
 
 use gantry_server::auth::DevUser;
 use serde_json::{json, Value};

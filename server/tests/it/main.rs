@@ -29,6 +29,7 @@ mod module_serving;
 mod module_settings;
 mod module_storage;
 mod module_switch;
+mod module_tools;
 mod overlord;
 mod pages;
 mod retention;

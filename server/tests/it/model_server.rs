@@ -9,7 +9,10 @@
 //! `html` (an answer full of HTML), `no-usage-option` (refuses `stream_options`
 //! with a 400, then answers like `echo`), `embed` (`POST /v1/embeddings`: a vector
 //! per input, counting its words in 64 buckets where synonyms share one, so texts
-//! alike in meaning are near).
+//! alike in meaning are near), `tool` (when tools are offered: for each line
+//! `CALL <function> <json>` of the last user message, a call of that function with
+//! those arguments, or with `LOOP` in it a call of the first tool offered every
+//! time; after a tool's result, "Tool said: <result>"; else "No tool needed").
 
 use std::{
     convert::Infallible,
@@ -41,6 +44,7 @@ pub const MODELS: &[&str] = &[
     "html",
     "no-usage-option",
     "embed",
+    "tool",
 ];
 
 #[derive(Clone, Default)]
@@ -220,6 +224,71 @@ fn usage_chunk(prompt: i64, completion: i64) -> Bytes {
     Bytes::from(format!("data: {chunk}\n\n"))
 }
 
+/// The pieces of tool call `index`: its id and name, then its arguments in two.
+fn tool_call_chunks(index: usize, name: &str, arguments: &str) -> Vec<Bytes> {
+    let piece = |call: Value| {
+        let chunk = json!({"choices": [{"index": 0, "delta": {"tool_calls": [call]}, "finish_reason": null}]});
+        Bytes::from(format!("data: {chunk}\n\n"))
+    };
+    let half = arguments
+        .char_indices()
+        .map(|(i, _)| i)
+        .nth(arguments.chars().count() / 2)
+        .unwrap_or(arguments.len());
+    vec![
+        piece(
+            json!({"index": index, "id": format!("call_{index}"), "type": "function",
+                     "function": {"name": name, "arguments": ""}}),
+        ),
+        piece(json!({"index": index, "function": {"arguments": &arguments[..half]}})),
+        piece(json!({"index": index, "function": {"arguments": &arguments[half..]}})),
+    ]
+}
+
+/// The `tool` model's answer to `body`.
+fn tool_answer(body: &Value) -> Vec<Bytes> {
+    let messages = body["messages"].as_array().cloned().unwrap_or_default();
+    let question = messages
+        .iter()
+        .rev()
+        .find(|m| m["role"] == "user")
+        .and_then(|m| m["content"].as_str())
+        .unwrap_or_default();
+    let last = messages.last().cloned().unwrap_or_default();
+    let offered: Vec<&str> = body["tools"]
+        .as_array()
+        .map(|tools| {
+            tools
+                .iter()
+                .filter_map(|t| t["function"]["name"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut pieces = Vec::new();
+    if question.contains("LOOP") && !offered.is_empty() {
+        pieces.extend(tool_call_chunks(0, offered[0], "{}"));
+    } else if last["role"] == "tool" {
+        let said = format!(
+            "Tool said: {}",
+            last["content"].as_str().unwrap_or_default()
+        );
+        pieces.push(chunk(&said));
+    } else if !offered.is_empty() {
+        let calls = question
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("CALL "))
+            .filter_map(|call| call.split_once(' '));
+        for (index, (name, arguments)) in calls.enumerate() {
+            pieces.extend(tool_call_chunks(index, name, arguments));
+        }
+    }
+    if pieces.is_empty() {
+        pieces.push(chunk(&format!("No tool needed: {question}")));
+    }
+    pieces.push(done());
+    pieces
+}
+
 fn done() -> Bytes {
     Bytes::from_static(b"data: [DONE]\n\n")
 }
@@ -365,6 +434,7 @@ async fn completions(
             stream(&shared, pieces, Duration::ZERO, false)
         }
         "hang" => stream(&shared, Vec::new(), Duration::ZERO, true),
+        "tool" => stream(&shared, tool_answer(&body), Duration::ZERO, false),
         "broken" => (
             StatusCode::INTERNAL_SERVER_ERROR,
             Json(json!({"error": {"message": "the GPU caught fire"}})),

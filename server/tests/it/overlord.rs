@@ -441,6 +441,97 @@ async fn found_id(app: &TestApp, key: &str) -> i64 {
 }
 
 #[tokio::test]
+async fn the_overlords_tools_report_search_and_dispatch() {
+    let project = Project::default();
+    let url = spawn_project(project.clone()).await;
+    let assets = tempfile::tempdir().unwrap();
+    let app = spawn(&assets).await;
+    let (_, modules) = app.get_json("/api/modules").await;
+    let tools: Vec<(String, bool)> = modules[0]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["name"].as_str().unwrap().to_owned(), t["confirm"] == true))
+        .collect();
+    assert_eq!(
+        tools,
+        [
+            ("search_memory".to_owned(), false),
+            ("project_status".to_owned(), false),
+            ("dispatch_task".to_owned(), true)
+        ]
+    );
+    call(
+        &app,
+        "POST",
+        "/projects",
+        Some(json!({ "name": "Beta", "dispatch_url": format!("{url}/dispatch") })),
+    )
+    .await;
+    call(
+        &app,
+        "POST",
+        "/memory",
+        Some(json!({ "key": "deploys", "content": "Beta deploys on Fridays", "tags": [] })),
+    )
+    .await;
+
+    let (status, found) = call(
+        &app,
+        "POST",
+        "/tools/search_memory",
+        Some(json!({ "query": "fridays" })),
+    )
+    .await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["entries"][0]["key"], "deploys");
+
+    let (status, report) = call(
+        &app,
+        "POST",
+        "/tools/project_status",
+        Some(json!({ "project": "beta" })),
+    )
+    .await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["projects"][0]["name"], "Beta");
+    assert_eq!(report["projects"][0]["takes_tasks"], true);
+    let (status, missing) = call(
+        &app,
+        "POST",
+        "/tools/project_status",
+        Some(json!({ "project": "gamma" })),
+    )
+    .await;
+    assert_eq!(status, 404, "{missing}");
+    assert_eq!(missing["error"]["message"], "no project named `gamma`");
+
+    let (status, task) = call(
+        &app,
+        "POST",
+        "/tools/dispatch_task",
+        Some(json!({ "project": "beta", "instruction": "reindex", "priority": "high" })),
+    )
+    .await;
+    assert_eq!(status, 201, "{task}");
+    let tasks = until(&app, "/tasks", |t| t[0]["state"] == "done").await;
+    assert_eq!(tasks[0]["id"], task["id"]);
+    assert_eq!(
+        project.received.lock().unwrap()[0]["instruction"],
+        "reindex"
+    );
+    // The schema is the host's to check: an unknown priority never reaches the module.
+    let (status, refused) = call(
+        &app,
+        "POST",
+        "/tools/dispatch_task",
+        Some(json!({ "project": "beta", "instruction": "x", "priority": "urgent" })),
+    )
+    .await;
+    assert_eq!(status, 422, "{refused}");
+}
+
+#[tokio::test]
 async fn users_are_refused_the_overlord() {
     let assets = tempfile::tempdir().unwrap();
     let app = TestApp::builder()
@@ -452,6 +543,8 @@ async fn users_are_refused_the_overlord() {
         let (status, body) = call(&app, "GET", path, None).await;
         assert_eq!(status, 403, "{path}: {body}");
     }
+    let (status, body) = call(&app, "POST", "/tools/project_status", Some(json!({}))).await;
+    assert_eq!(status, 403, "{body}");
     let (_, modules) = app.get_json("/api/modules").await;
     assert_eq!(modules, json!([]), "not even listed");
     // Its page does not exist for them (as for any module page they may not see).

@@ -1,11 +1,17 @@
 //! One message of the thread: the user's as typed (with Edit), an answer as the
 //! server rendered it (with Copy, and Regenerate or Retry on the last one), and the
 //! answer still streaming as plain text. An answer given passages of the user's
-//! documents lists them as its numbered sources.
+//! documents lists them as its numbered sources; one that called module tools
+//! shows the calls first.
 
 use leptos::{ev, prelude::*};
 
-use crate::{chat_api::ChatMessage, clipboard::copy_text, knowledge_api::Passage};
+use super::tool_calls::ToolCallList;
+use crate::{
+    chat_api::{ChatMessage, ToolCall, ToolCallStatus},
+    clipboard::copy_text,
+    knowledge_api::Passage,
+};
 
 /// What a message's buttons ask the thread to do.
 #[derive(Clone, Copy)]
@@ -108,6 +114,7 @@ fn AnswerMessage(message: ChatMessage, last: bool, actions: MessageActions) -> i
     };
     view! {
         <article class="message message-answer" data-role="assistant" data-status=status.clone() data-message=message.id.clone()>
+            <ToolCallList calls=message.tool_calls.clone() />
             <div class="message-text markdown" inner_html=html></div>
             {note.map(|note| view! { <p class="message-note" class:form-error=ended_early role="note">{note}</p> })}
             {(!message.sources.is_empty()).then(|| view! { <Sources sources=message.sources.clone() /> })}
@@ -165,15 +172,26 @@ fn Sources(sources: Vec<Passage>) -> impl IntoView {
     }
 }
 
-/// The answer while it streams: its text so far.
+/// The answer while it streams: its text so far, and the tools it called.
 #[component]
-pub fn LiveAnswer(text: Signal<String>) -> impl IntoView {
+pub fn LiveAnswer(text: Signal<String>, calls: Signal<Vec<ToolCall>>) -> impl IntoView {
+    let note = move || {
+        let waiting = |status| calls.with(|c| c.iter().any(|call| call.status == status));
+        if waiting(ToolCallStatus::AwaitingConfirmation) {
+            "Waiting for your OK to run a tool…"
+        } else if waiting(ToolCallStatus::Running) {
+            "Running a tool…"
+        } else if text.with(String::is_empty) {
+            "Waiting for the model…"
+        } else {
+            "Writing…"
+        }
+    };
     view! {
         <article class="message message-answer message-live" data-role="assistant" data-status="streaming" aria-live="polite" aria-busy="true">
+            <ToolCallList calls />
             <div class="message-text message-plain">{move || text.get()}</div>
-            <p class="message-note" role="status">
-                {move || if text.with(String::is_empty) { "Waiting for the model…" } else { "Writing…" }}
-            </p>
+            <p class="message-note" role="status">{note}</p>
         </article>
     }
 }

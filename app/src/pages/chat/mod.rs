@@ -6,8 +6,11 @@ mod conversation_list;
 mod dates;
 mod knowledge_picker;
 mod message_view;
+mod no_models;
 mod stream;
 mod thread;
+mod tool_calls;
+mod tools_picker;
 
 use leptos::{prelude::*, task::spawn_local};
 use leptos_meta::Title;

@@ -5,7 +5,7 @@
 // Only the browser build reads streams.
 #![cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 
-use crate::chat_api::ChatMessage;
+use crate::chat_api::{ChatMessage, ToolCall};
 use gantry_sdk::http::ApiFailure;
 
 /// How a streamed answer ended.
@@ -19,6 +19,14 @@ pub enum StreamEnd {
     },
     /// The user stopped it.
     Stopped,
+}
+
+/// Something of the answer while it streams.
+pub enum StreamPiece {
+    /// More text.
+    Delta(String),
+    /// A tool call, new or changed.
+    ToolCall(ToolCall),
 }
 
 /// One parsed event: its name and data.
@@ -75,18 +83,19 @@ impl StopHandle {
     }
 }
 
-/// POSTs `body` to `url` and calls `on_delta` with each piece of text as it arrives.
+/// POSTs `body` to `url` and calls `on_piece` with each piece of text and each tool
+/// call as it arrives.
 pub async fn post_stream(
     url: &str,
     body: String,
     stop: &StopHandle,
-    on_delta: impl Fn(String),
+    on_piece: impl Fn(StreamPiece),
 ) -> Result<StreamEnd, ApiFailure> {
     #[cfg(feature = "hydrate")]
-    return browser::post_stream(url, body, stop, on_delta).await;
+    return browser::post_stream(url, body, stop, on_piece).await;
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = (url, body, stop, on_delta);
+        let _ = (url, body, stop, on_piece);
         std::future::pending().await
     }
 }
@@ -97,8 +106,8 @@ mod browser {
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
 
-    use super::{take_events, StopHandle, StreamEnd};
-    use crate::chat_api::{StreamDelta, StreamDone};
+    use super::{take_events, StopHandle, StreamEnd, StreamPiece};
+    use crate::chat_api::{StreamDelta, StreamDone, StreamToolCall};
 
     fn failure(err: JsValue) -> ApiFailure {
         let reason = err
@@ -116,7 +125,7 @@ mod browser {
         url: &str,
         body: String,
         stop: &StopHandle,
-        on_delta: impl Fn(String),
+        on_piece: impl Fn(StreamPiece),
     ) -> Result<StreamEnd, ApiFailure> {
         let signal = stop.controller.signal();
         let init = web_sys::RequestInit::new();
@@ -191,7 +200,12 @@ mod browser {
                 match event.as_str() {
                     "delta" => {
                         if let Ok(delta) = serde_json::from_str::<StreamDelta>(&data) {
-                            on_delta(delta.content);
+                            on_piece(StreamPiece::Delta(delta.content));
+                        }
+                    }
+                    "tool_call" => {
+                        if let Ok(event) = serde_json::from_str::<StreamToolCall>(&data) {
+                            on_piece(StreamPiece::ToolCall(event.call));
                         }
                     }
                     "done" => {

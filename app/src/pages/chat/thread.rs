@@ -9,13 +9,16 @@ use super::{
     composer::Composer,
     knowledge_picker::KnowledgePicker,
     message_view::{LiveAnswer, MessageActions, MessageView},
-    stream::{post_stream, StopHandle, StreamEnd},
+    no_models::{escape, NoModels},
+    stream::{post_stream, StopHandle, StreamEnd, StreamPiece},
+    tool_calls::ask_confirmation,
+    tools_picker::ToolsPicker,
     ChatContext,
 };
 use crate::{
     chat_api::{
         ChatMessage, Conversation, ConversationDetail, ConversationKnowledge, ConversationUpdate,
-        NewConversation, Regenerate, SendMessage,
+        NewConversation, Regenerate, SendMessage, ToolCall, ToolCallStatus,
     },
     clipboard::copy_text,
     host_ui::use_host_ui,
@@ -43,6 +46,8 @@ pub fn Thread(current: Memo<Option<String>>, is_admin: bool) -> impl IntoView {
     let conversation = RwSignal::new(None::<Conversation>);
     let messages = RwSignal::new(Vec::<ChatMessage>::new());
     let live = RwSignal::new(None::<String>);
+    // The tool calls of the answer streaming.
+    let live_calls = RwSignal::new(Vec::<ToolCall>::new());
     let stop = RwSignal::new(None::<StopHandle>);
     let draft = RwSignal::new(String::new());
     let send_error = RwSignal::new(None::<String>);
@@ -50,6 +55,7 @@ pub fn Thread(current: Memo<Option<String>>, is_admin: bool) -> impl IntoView {
     let new_model = RwSignal::new(String::new());
     let new_persona = RwSignal::new(String::new());
     let new_knowledge = RwSignal::new(ConversationKnowledge::default());
+    let new_tools = RwSignal::new(Vec::<String>::new());
     // The conversation whose messages are shown (so moving to a conversation this
     // thread just started does not load it again).
     let shown = StoredValue::new(None::<String>);
@@ -102,14 +108,24 @@ pub fn Thread(current: Memo<Option<String>>, is_admin: bool) -> impl IntoView {
         };
         stop.set(Some(handle.clone()));
         live.set(Some(String::new()));
+        live_calls.set(Vec::new());
         send_error.set(None);
         spawn_local(async move {
-            let end = post_stream(&url, body, &handle, |text| {
-                live.update(|live| {
+            let end = post_stream(&url, body, &handle, |piece| match piece {
+                StreamPiece::Delta(text) => live.update(|live| {
                     if let Some(live) = live {
                         live.push_str(&text);
                     }
-                })
+                }),
+                StreamPiece::ToolCall(call) => {
+                    if call.status == ToolCallStatus::AwaitingConfirmation {
+                        ask_confirmation(host, &call);
+                    }
+                    live_calls.update(|calls| match calls.iter_mut().find(|c| c.id == call.id) {
+                        Some(known) => *known = call,
+                        None => calls.push(call),
+                    });
+                }
             })
             .await;
             let still_here = shown.get_value().as_deref() == Some(id.as_str());
@@ -144,6 +160,7 @@ pub fn Thread(current: Memo<Option<String>>, is_admin: bool) -> impl IntoView {
                             duration_ms: None,
                             error: None,
                             sources: Vec::new(),
+                            tool_calls: live_calls.get_untracked(),
                         })
                     });
                     live.set(None);
@@ -176,6 +193,7 @@ pub fn Thread(current: Memo<Option<String>>, is_admin: bool) -> impl IntoView {
             error: None,
             html: None,
             sources: Vec::new(),
+            tool_calls: Vec::new(),
         };
         let body = serde_json::to_string(&SendMessage {
             content: text.clone(),
@@ -210,6 +228,7 @@ pub fn Thread(current: Memo<Option<String>>, is_admin: bool) -> impl IntoView {
                     model: Some(new_model.get_untracked()).filter(|m| !m.is_empty()),
                     persona_id: Some(new_persona.get_untracked()).filter(|p| !p.is_empty()),
                     knowledge: new_knowledge.get_untracked(),
+                    tools: new_tools.get_untracked(),
                 };
                 spawn_local(async move {
                     match http::send::<_, Conversation>("POST", "/api/chat/conversations", &new)
@@ -351,6 +370,20 @@ pub fn Thread(current: Memo<Option<String>>, is_admin: bool) -> impl IntoView {
             new_knowledge.set(value);
         }
     });
+    let tools = Signal::derive(move || match conversation.get() {
+        Some(c) => c.tools,
+        None => new_tools.get(),
+    });
+    let on_tools = Callback::new(move |value: Vec<String>| {
+        if shown.get_value().is_some() {
+            patch(ConversationUpdate {
+                tools: Some(value),
+                ..ConversationUpdate::default()
+            });
+        } else {
+            new_tools.set(value);
+        }
+    });
     let on_stop = Callback::new(move |()| {
         if let Some(handle) = stop.get_untracked() {
             handle.stop();
@@ -415,6 +448,7 @@ pub fn Thread(current: Memo<Option<String>>, is_admin: bool) -> impl IntoView {
                 on:click=move |_| chat.list_open.update(|open| *open = !*open)>"☰"</button>
             <h2 class="thread-title" data-conversation-title>{title}</h2>
             <KnowledgePicker knowledge on_change=on_knowledge />
+            <ToolsPicker tools on_change=on_tools />
             {move || shown.get_value().is_some().then(|| {
                 let id = conversation.get().map(|c| c.id).unwrap_or_default();
                 view! {
@@ -449,7 +483,7 @@ pub fn Thread(current: Memo<Option<String>>, is_admin: bool) -> impl IntoView {
                         children=move |(last, message)| view! { <MessageView message last actions /> }
                     />
                     {move || live.get().is_some().then(|| view! {
-                        <LiveAnswer text=Signal::derive(move || live.get().unwrap_or_default()) />
+                        <LiveAnswer text=Signal::derive(move || live.get().unwrap_or_default()) calls=live_calls.into() />
                     })}
                 </div>
                 {move || send_error.get().map(|message| view! {
@@ -459,49 +493,4 @@ pub fn Thread(current: Memo<Option<String>>, is_admin: bool) -> impl IntoView {
             }.into_any(),
         }}
     }
-}
-
-/// The empty state when no model can be picked: where to add a model server, or
-/// which one is not answering.
-#[component]
-fn NoModels(is_admin: bool) -> impl IntoView {
-    let chat = expect_context::<ChatContext>();
-    move || {
-        if !chat.models_loaded.get() || !chat.models.with(Vec::is_empty) {
-            return None;
-        }
-        let unavailable = chat.unavailable.get();
-        Some(if !unavailable.is_empty() {
-            view! {
-                <div class="empty-state" data-state="models-unavailable" role="status">
-                    <h2>"No model is answering"</h2>
-                    {unavailable.into_iter().map(|u| view! { <p>{u.error}</p> }).collect_view()}
-                </div>
-            }
-            .into_any()
-        } else if is_admin {
-            view! {
-                <div class="empty-state" data-state="no-models">
-                    <h2>"No model server is set up yet"</h2>
-                    <p>"Add an OpenAI-compatible server (Ollama, vLLM, llama.cpp, OpenAI…) in " <a href="/admin/models">"Admin → Models"</a> ", or start Gantry with " <code>"--llm-url"</code> "."</p>
-                </div>
-            }
-            .into_any()
-        } else {
-            view! {
-                <div class="empty-state" data-state="no-models">
-                    <h2>"No model server is set up yet"</h2>
-                    <p>"Ask an administrator to add one; then you can chat here."</p>
-                </div>
-            }
-            .into_any()
-        })
-    }
-}
-
-/// `text` as HTML text.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }

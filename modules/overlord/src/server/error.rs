@@ -12,6 +12,8 @@ pub enum OverlordError {
     TaskNotFound(i64),
     #[error("no memory entry {0}")]
     MemoryNotFound(i64),
+    #[error("no project named `{0}`")]
+    ProjectNameNotFound(String),
     #[error("a project named `{0}` exists already")]
     ProjectNameTaken(String),
     #[error("{field}: {problem}")]
@@ -36,6 +38,9 @@ impl From<OverlordError> for ApiError {
             OverlordError::ProjectNotFound(_)
             | OverlordError::TaskNotFound(_)
             | OverlordError::MemoryNotFound(_) => ApiError::not_found(message),
+            OverlordError::ProjectNameNotFound(_) => {
+                ApiError::not_found(message).with_field("project")
+            }
             OverlordError::ProjectNameTaken(_) => {
                 ApiError::new(StatusCode::CONFLICT, "name_taken", message).with_field("name")
             }

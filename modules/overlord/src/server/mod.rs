@@ -6,6 +6,7 @@ mod error;
 mod memory;
 mod projects;
 mod tasks;
+mod tools;
 mod worker;
 
 use std::{sync::Arc, time::Duration};
@@ -52,6 +53,7 @@ fn interval_from(setting: Option<&str>) -> Duration {
 pub fn module_with(settings: Settings) -> Module {
     let declared = worker::declared_settings(&settings);
     let worker = Arc::new(worker::Worker::new(settings));
+    let [search_memory, project_status, dispatch_task] = tools::declared();
     let starting = worker.clone();
     let stopping = worker.clone();
     Module::builder("overlord", env!("CARGO_PKG_VERSION"))
@@ -84,6 +86,9 @@ pub fn module_with(settings: Settings) -> Module {
         .tab(tab("audit", "Audit", "shield", 13, "AuditLog"))
         .setting(declared.0)
         .setting(declared.1)
+        .tool(search_memory)
+        .tool(project_status)
+        .tool(dispatch_task)
         .on_startup(move |ctx| {
             let worker = starting.clone();
             async move { worker.start(ctx).await }
@@ -119,6 +124,9 @@ fn router() -> Router<ModuleContext> {
         .route("/memory/{id}", put(memory::update).delete(memory::remove))
         .route("/activity", get(activity::list))
         .route("/status", get(status))
+        .route("/tools/search_memory", post(tools::search_memory))
+        .route("/tools/project_status", post(tools::project_status))
+        .route("/tools/dispatch_task", post(tools::dispatch_task))
 }
 
 /// `GET /status`: when the worker last went round (Unix seconds), if ever.

@@ -14,10 +14,13 @@ use axum::{
 use gantry_sdk::{ApiError, CurrentUser, Json, Path, Query};
 use serde::Deserialize;
 
+use std::sync::Arc;
+
 use super::optional_json;
 use crate::{
-    chat::{conversations, export, messages, search},
+    chat::{conversations, export, messages, search, tools},
     db::Db,
+    modules::ModuleRegistry,
 };
 
 /// `GET /api/chat/conversations`: pinned first, then the most recently updated.
@@ -33,10 +36,12 @@ pub async fn list_conversations(
 /// `POST /api/chat/conversations` with an optional `{"model", "persona_id"}`.
 pub async fn create_conversation(
     State(db): State<Db>,
+    State(modules): State<Arc<ModuleRegistry>>,
     user: CurrentUser,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Conversation>), ApiError> {
     let new: NewConversation = optional_json(&body)?;
+    tools::check_choice(&modules, &user, &new.tools)?;
     Ok((
         StatusCode::CREATED,
         Json(conversations::create(&db, &user, &new).await?),
@@ -65,13 +70,18 @@ async fn detail(db: &Db, user: &CurrentUser, id: &str) -> Result<ConversationDet
     })
 }
 
-/// `PATCH /api/chat/conversations/{id}`: title, pinned, model, persona.
+/// `PATCH /api/chat/conversations/{id}`: title, pinned, model, persona, knowledge,
+/// tools.
 pub async fn update_conversation(
     State(db): State<Db>,
+    State(modules): State<Arc<ModuleRegistry>>,
     user: CurrentUser,
     Path(id): Path<String>,
     Json(update): Json<ConversationUpdate>,
 ) -> Result<Json<Conversation>, ApiError> {
+    if let Some(chosen) = &update.tools {
+        tools::check_choice(&modules, &user, chosen)?;
+    }
     Ok(Json(conversations::update(&db, &user, &id, &update).await?))
 }
 

@@ -9,6 +9,8 @@ use axum::{
 };
 use gantry_sdk::{ApiError, CurrentUser, Json, Path};
 
+use std::sync::Arc;
+
 use super::optional_json;
 use crate::{
     chat::{
@@ -18,12 +20,14 @@ use crate::{
         turn, ChatState,
     },
     db::Db,
+    modules::ModuleRegistry,
 };
 
 /// `POST /api/chat/conversations/{id}/messages {"content", "model"?}`.
 pub async fn send_message(
     State(db): State<Db>,
     State(chat): State<ChatState>,
+    State(modules): State<Arc<ModuleRegistry>>,
     user: CurrentUser,
     Path(id): Path<String>,
     Json(send): Json<SendMessage>,
@@ -44,7 +48,14 @@ pub async fn send_message(
     )
     .await?;
     conversations::touch_after_message(&mut *writes, &id, content).await?;
-    let job = turn::begin(&chat, &db, writes, (&user, &conversation), chosen).await?;
+    let job = turn::begin(
+        (&chat, &modules),
+        &db,
+        writes,
+        (&user, &conversation),
+        chosen,
+    )
+    .await?;
     Ok(answer::stream(job).into_response())
 }
 
@@ -53,6 +64,7 @@ pub async fn send_message(
 pub async fn regenerate(
     State(db): State<Db>,
     State(chat): State<ChatState>,
+    State(modules): State<Arc<ModuleRegistry>>,
     user: CurrentUser,
     Path(id): Path<String>,
     body: Bytes,
@@ -83,7 +95,14 @@ pub async fn regenerate(
         messages::delete(&mut *writes, &old.id).await?;
     }
     conversations::touch(&mut *writes, &id).await?;
-    let job = turn::begin(&chat, &db, writes, (&user, &conversation), chosen).await?;
+    let job = turn::begin(
+        (&chat, &modules),
+        &db,
+        writes,
+        (&user, &conversation),
+        chosen,
+    )
+    .await?;
     Ok(answer::stream(job).into_response())
 }
 
@@ -93,6 +112,7 @@ pub async fn regenerate(
 pub async fn edit_message(
     State(db): State<Db>,
     State(chat): State<ChatState>,
+    State(modules): State<Arc<ModuleRegistry>>,
     user: CurrentUser,
     Path((id, message_id)): Path<(String, String)>,
     Json(send): Json<SendMessage>,
@@ -112,6 +132,28 @@ pub async fn edit_message(
     messages::set_content(&mut *writes, &message_id, content).await?;
     messages::delete_after(&mut *writes, &id, &message_id).await?;
     conversations::touch(&mut *writes, &id).await?;
-    let job = turn::begin(&chat, &db, writes, (&user, &conversation), chosen).await?;
+    let job = turn::begin(
+        (&chat, &modules),
+        &db,
+        writes,
+        (&user, &conversation),
+        chosen,
+    )
+    .await?;
     Ok(answer::stream(job).into_response())
+}
+
+/// `POST /api/chat/tool-calls/{id}/confirm {"approve"}`: the user's answer to a
+/// tool call of theirs waiting for it (404 when none waits under that id).
+pub async fn confirm_tool_call(
+    State(chat): State<ChatState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Json(answer): Json<app::chat_api::ToolConfirmation>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    if chat.confirmations.answer(&id, &user.id, answer.approve) {
+        Ok(axum::http::StatusCode::NO_CONTENT)
+    } else {
+        Err(ChatError::ToolCallNotWaiting(id).into())
+    }
 }

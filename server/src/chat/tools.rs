@@ -1,0 +1,373 @@
+//! Module tools in Chat: the tools a conversation offers its model (those the user
+//! chose and may still call), and running a call the model makes, through the same
+//! path as the user's own `POST /api/modules/<name>/tools/<tool>` (so the module's
+//! auth, the admin rule and the audit trail apply), within a time limit, after the
+//! user's OK for a `confirm` tool.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, PoisonError},
+    time::{Duration, Instant},
+};
+
+use app::chat_api::{ToolCall, ToolCallStatus};
+use axum::{body::Body, extract::Request, http::header};
+use gantry_sdk::{CurrentUser, Tool};
+use serde_json::{json, Value};
+use tokio::sync::oneshot;
+
+use super::error::ChatError;
+use crate::{
+    accounts::random_hex,
+    db::Db,
+    modules::{dispatch, ModuleRegistry},
+};
+
+/// Rounds of tool calls in one answer; the round after the last offers no tools, so
+/// the model has to answer in words.
+pub const MAX_ROUNDS: usize = 5;
+/// How long a `confirm` tool waits for the user.
+pub const CONFIRM_TIMEOUT: Duration = Duration::from_secs(300);
+/// The most of a tool's answer passed to the model and kept with the message.
+const MAX_RESULT_CHARS: usize = 16 * 1024;
+/// The most tools one conversation may offer.
+const MAX_TOOLS: usize = 32;
+/// Between the module's and the tool's name in the function name the model sees
+/// (module names have no `_`, so the first `__` splits them).
+const SEPARATOR: &str = "__";
+
+/// A tool offered to the model.
+#[derive(Clone, Debug)]
+struct Offered {
+    module: String,
+    tool: Tool,
+}
+
+impl Offered {
+    fn function_name(&self) -> String {
+        format!("{}{SEPARATOR}{}", self.module, self.tool.name)
+    }
+}
+
+/// The tools of one answer and what running them needs.
+#[derive(Clone)]
+pub struct Toolbox {
+    registry: Arc<ModuleRegistry>,
+    db: Db,
+    user: CurrentUser,
+    offered: Vec<Offered>,
+    confirmations: Confirmations,
+}
+
+/// `(module, tool)` of each tool `user` may call now.
+fn usable(registry: &ModuleRegistry, user: &CurrentUser) -> Vec<Offered> {
+    registry
+        .infos_for(user)
+        .into_iter()
+        .flat_map(|info| {
+            let module = info.name;
+            info.tools.into_iter().map(move |tool| Offered {
+                module: module.clone(),
+                tool,
+            })
+        })
+        .collect()
+}
+
+/// Refused unless each of `chosen` (`<module>/<tool>`) is a tool `user` may call.
+pub fn check_choice(
+    registry: &ModuleRegistry,
+    user: &CurrentUser,
+    chosen: &[String],
+) -> Result<(), ChatError> {
+    if chosen.len() > MAX_TOOLS {
+        return Err(ChatError::invalid(
+            "tools",
+            format!("may name at most {MAX_TOOLS} tools"),
+        ));
+    }
+    let usable = usable(registry, user);
+    for id in chosen {
+        let known = usable
+            .iter()
+            .any(|o| format!("{}/{}", o.module, o.tool.name) == *id);
+        if !known {
+            return Err(ChatError::invalid(
+                "tools",
+                format!("names `{id}`, which is not a tool you may use"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl Toolbox {
+    /// The tools of `chosen` (`<module>/<tool>`) that `user` may still call (a
+    /// module turned off since, or a right lost, drops its tools).
+    pub fn new(
+        registry: Arc<ModuleRegistry>,
+        db: Db,
+        user: CurrentUser,
+        chosen: &[String],
+        confirmations: Confirmations,
+    ) -> Self {
+        let offered = if chosen.is_empty() {
+            Vec::new()
+        } else {
+            usable(&registry, &user)
+                .into_iter()
+                .filter(|o| chosen.contains(&format!("{}/{}", o.module, o.tool.name)))
+                .collect()
+        };
+        Self {
+            registry,
+            db,
+            user,
+            offered,
+            confirmations,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.offered.is_empty()
+    }
+
+    /// The tools as the chat API takes them.
+    pub fn wire(&self) -> Vec<Value> {
+        self.offered
+            .iter()
+            .map(|o| {
+                json!({
+                    "type": "function",
+                    "function": {
+                        "name": o.function_name(),
+                        "description": o.tool.description,
+                        "parameters": o.tool.schema(),
+                    }
+                })
+            })
+            .collect()
+    }
+
+    /// A call of `function` with `arguments` (the model's JSON text) as it starts:
+    /// refused at once when no such tool is offered or the arguments are not JSON.
+    pub fn start(&self, function: &str, arguments: &str) -> ToolCall {
+        let offered = self.offered.iter().find(|o| o.function_name() == function);
+        let (module, tool) = match (offered, function.split_once(SEPARATOR)) {
+            (Some(o), _) => (o.module.clone(), o.tool.name.clone()),
+            (None, Some((m, t))) => (m.to_owned(), t.to_owned()),
+            (None, None) => (String::new(), function.to_owned()),
+        };
+        let parsed = if arguments.trim().is_empty() {
+            Ok(json!({}))
+        } else {
+            serde_json::from_str::<Value>(arguments)
+        };
+        let mut call = ToolCall {
+            id: random_hex(8),
+            module,
+            tool,
+            arguments: parsed
+                .as_ref()
+                .map_or_else(|_| Value::String(arguments.to_owned()), Clone::clone),
+            status: ToolCallStatus::Running,
+            confirm: offered.is_some_and(|o| o.tool.confirm),
+            result: None,
+            error: None,
+            duration_ms: None,
+        };
+        if offered.is_none() {
+            call.status = ToolCallStatus::Failed;
+            call.error = Some(format!(
+                "no tool `{function}` is offered in this conversation"
+            ));
+        } else if let Err(err) = parsed {
+            call.status = ToolCallStatus::Failed;
+            call.error = Some(format!("the arguments are not JSON ({err})"));
+        } else if call.confirm {
+            call.status = ToolCallStatus::AwaitingConfirmation;
+        }
+        call
+    }
+
+    /// Waits for the user's answer to `call` (awaiting confirmation): running, or
+    /// declined.
+    pub async fn confirm(&self, call: &mut ToolCall) {
+        let answer = self.confirmations.wait(&call.id, &self.user.id);
+        match tokio::time::timeout(CONFIRM_TIMEOUT, answer.receiver).await {
+            Ok(Ok(true)) => call.status = ToolCallStatus::Running,
+            Ok(Ok(false)) => {
+                call.status = ToolCallStatus::Declined;
+                call.error = Some("the user declined to run it".into());
+            }
+            Ok(Err(_)) | Err(_) => {
+                call.status = ToolCallStatus::Declined;
+                call.error = Some(format!(
+                    "the user did not answer within {} minutes",
+                    CONFIRM_TIMEOUT.as_secs() / 60
+                ));
+            }
+        }
+    }
+
+    /// Runs `call` (running) as the user, within the time a module's backend has
+    /// to answer (`ModuleRegistry::sidecar_timeout`, 30 s): done with the tool's
+    /// answer, or failed with why.
+    pub async fn run(&self, call: &mut ToolCall) {
+        let started = Instant::now();
+        let limit = self.registry.sidecar_timeout;
+        let outcome = tokio::time::timeout(limit, self.send(call)).await;
+        call.duration_ms = Some(started.elapsed().as_millis() as i64);
+        match outcome {
+            Ok(Ok(result)) => {
+                call.status = ToolCallStatus::Done;
+                call.result = Some(bounded(result));
+            }
+            Ok(Err(error)) => {
+                call.status = ToolCallStatus::Failed;
+                call.error = Some(error);
+            }
+            Err(_) => {
+                call.status = ToolCallStatus::Failed;
+                call.error = Some(format!(
+                    "tool `{}/{}` did not answer within {} s",
+                    call.module,
+                    call.tool,
+                    limit.as_secs_f64()
+                ));
+            }
+        }
+    }
+
+    /// The call through the module API's own path, as the user.
+    async fn send(&self, call: &ToolCall) -> Result<Value, String> {
+        let rest = format!("tools/{}", call.tool);
+        let mut request = Request::builder()
+            .method("POST")
+            .uri(format!("/api/modules/{}/{rest}", call.module))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT, "application/json")
+            .body(Body::from(call.arguments.to_string()))
+            .map_err(|err| err.to_string())?;
+        request.extensions_mut().insert(self.user.clone());
+        let response =
+            match dispatch::serve_api(&self.registry, &self.db, &call.module, &rest, request).await
+            {
+                Ok(response) => response,
+                Err(err) => return Err(err.message().to_owned()),
+            };
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 4 * MAX_RESULT_CHARS)
+            .await
+            .map_err(|_| {
+                format!(
+                    "tool `{}/{}` answered more than {} KiB",
+                    call.module,
+                    call.tool,
+                    4 * MAX_RESULT_CHARS / 1024
+                )
+            })?;
+        let body = serde_json::from_slice::<Value>(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        if status.is_success() {
+            Ok(body)
+        } else {
+            Err(body["error"]["message"]
+                .as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| {
+                    format!("tool `{}/{}` answered {status}", call.module, call.tool)
+                }))
+        }
+    }
+}
+
+/// `result`, cut to [`MAX_RESULT_CHARS`] of JSON text (then kept as that text).
+fn bounded(result: Value) -> Value {
+    let text = result.to_string();
+    if text.chars().count() <= MAX_RESULT_CHARS {
+        return result;
+    }
+    let cut: String = text.chars().take(MAX_RESULT_CHARS).collect();
+    Value::String(format!("{cut}… (cut: the tool answered more)"))
+}
+
+/// What the model reads back of a finished call.
+pub fn result_for_model(call: &ToolCall) -> String {
+    match (&call.result, &call.error) {
+        (Some(result), _) => result.to_string(),
+        (None, Some(error)) => json!({ "error": error }).to_string(),
+        (None, None) => json!({ "error": "the tool did not run" }).to_string(),
+    }
+}
+
+/// Tool calls waiting for their user's OK, by call id; an answer reaches the
+/// instance streaming the turn (kept in memory: the instance that holds the turn
+/// is the one that can run it).
+#[derive(Clone, Debug, Default)]
+pub struct Confirmations {
+    waiting: Arc<Mutex<HashMap<String, Question>>>,
+}
+
+/// A call waiting: whose it is, and where their answer goes.
+#[derive(Debug)]
+struct Question {
+    user_id: String,
+    answer: oneshot::Sender<bool>,
+}
+
+/// A wait for an answer; dropping it forgets the question.
+struct Waiting {
+    receiver: oneshot::Receiver<bool>,
+    _forget: ForgetOnDrop,
+}
+
+struct ForgetOnDrop {
+    confirmations: Confirmations,
+    call_id: String,
+}
+
+impl Drop for ForgetOnDrop {
+    fn drop(&mut self) {
+        self.confirmations
+            .waiting
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.call_id);
+    }
+}
+
+impl Confirmations {
+    fn wait(&self, call_id: &str, user_id: &str) -> Waiting {
+        let (sender, receiver) = oneshot::channel();
+        self.waiting
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(
+                call_id.to_owned(),
+                Question {
+                    user_id: user_id.to_owned(),
+                    answer: sender,
+                },
+            );
+        Waiting {
+            receiver,
+            _forget: ForgetOnDrop {
+                confirmations: self.clone(),
+                call_id: call_id.to_owned(),
+            },
+        }
+    }
+
+    /// Gives `user_id`'s answer to call `call_id`; `false` when no call of theirs
+    /// is waiting under that id.
+    pub fn answer(&self, call_id: &str, user_id: &str, approve: bool) -> bool {
+        let mut waiting = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
+        match waiting.get(call_id) {
+            Some(question) if question.user_id == user_id => waiting
+                .remove(call_id)
+                .is_some_and(|question| question.answer.send(approve).is_ok()),
+            _ => false,
+        }
+    }
+}
