@@ -2,20 +2,8 @@
 // embedded in the background, and search ranks by words and meaning; choosing none
 // goes back to words alone. On the server with real accounts, so the other servers'
 // Knowledge tests never see the model change.
-import { expect, test, type Browser, type Page } from "@playwright/test";
-import { gotoHydrated } from "./helpers";
-import { adminPassword, signInURL } from "./servers";
-
-async function adminPage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext({ baseURL: signInURL });
-  const page = await context.newPage();
-  await page.goto("/login");
-  await page.getByLabel("Username").fill("admin");
-  await page.getByLabel("Password").fill(adminPassword);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(`${signInURL}/`);
-  return page;
-}
+import { expect, test, type Page } from "@playwright/test";
+import { adminPage, gotoHydrated } from "./helpers";
 
 async function search(page: Page, words: string) {
   await page.getByRole("searchbox", { name: "Search the documents" }).fill(words);

@@ -1,4 +1,5 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type Browser, type Page } from "@playwright/test";
+import { adminPassword, signInURL } from "./servers";
 
 /** Opens `path`, waits until the WASM has hydrated it, and collects page errors. */
 export async function gotoHydrated(page: Page, path: string): Promise<string[]> {
@@ -13,4 +14,17 @@ export async function gotoHydrated(page: Page, path: string): Promise<string[]> 
 /** The sidebar's link labels, in order. */
 export function sidebarLinks(page: Page) {
   return page.getByRole("navigation", { name: "Main" }).getByRole("link");
+}
+
+/** A page of a new browser context signed in as the administrator of the server
+ * with real accounts. */
+export async function adminPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ baseURL: signInURL });
+  const page = await context.newPage();
+  await page.goto("/login");
+  await page.getByLabel("Username").fill("admin");
+  await page.getByLabel("Password").fill(adminPassword);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(`${signInURL}/`);
+  return page;
 }

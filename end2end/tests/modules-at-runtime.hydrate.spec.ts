@@ -1,23 +1,10 @@
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { resolve } from "node:path";
-import { gotoHydrated, sidebarLinks } from "./helpers";
-import { adminPassword, signInURL } from "./servers";
+import { adminPage, gotoHydrated, sidebarLinks } from "./helpers";
 
 // These tests change modules on the server with real accounts (`switchable`, and an
 // installed `lantern`), one after the other.
 test.describe.configure({ mode: "serial" });
-
-/** A page of a new browser context signed in as the administrator. */
-async function adminPage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext({ baseURL: signInURL });
-  const page = await context.newPage();
-  await page.goto("/login");
-  await page.getByLabel("Username").fill("admin");
-  await page.getByLabel("Password").fill(adminPassword);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(`${signInURL}/`);
-  return page;
-}
 
 // An administrator turns a module off in Admin → Modules: a page already open on the
 // module follows without a reload (its sidebar link goes, its page says so), and

@@ -52,7 +52,7 @@ test("a module's settings tab works for a normal user; its admin tab is refused"
   await expect(tabs(page, "Settings")).toHaveText(["Profile", "Personas", "Appearance", "API tokens", "Insights insights", "Switchable switchable"]);
   // A development user has no account to edit.
   await expect(page.locator(".empty-state")).toContainText("development user");
-  await tabs(page, "Settings").nth(5).click();
+  await tabs(page, "Settings").nth(4).click();
   await expect(page).toHaveURL(/\/settings\/insights\/prefs$/);
   await expect(page.getByTestId("insights-prefs")).toHaveText("Insights preferences of User (development)");
   const admin = await page.goto(`${userURL}/admin/insights/dashboard`);

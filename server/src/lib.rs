@@ -11,6 +11,7 @@ pub mod chat;
 pub mod config;
 pub mod db;
 pub mod http_server;
+pub mod instance_settings;
 pub mod json_errors;
 pub mod knowledge;
 pub mod migrate_command;

@@ -198,6 +198,14 @@ async fn rounds(
                 return End::Stopped;
             }
             if call.status == ToolCallStatus::AwaitingConfirmation {
+                // The answer stays this instance's while the user thinks.
+                let lease =
+                    messages::lease_until(&job.server) + tools::CONFIRM_TIMEOUT.as_secs() as i64;
+                if let Err(err) =
+                    messages::save_progress(&job.db, &job.message_id, content, lease).await
+                {
+                    tracing::warn!("cannot extend an answer's lease: {err}");
+                }
                 job.tools.confirm(&mut call).await;
                 if call.status == ToolCallStatus::Running
                     && tx.send(AnswerEvent::ToolCall(call.clone())).await.is_err()

@@ -337,35 +337,12 @@ pub async fn set_enabled(db: &Db, model: &str, enabled: bool) -> Result<(), Chat
 
 /// The default model, if one is set.
 pub async fn default_model(db: &Db) -> Result<Option<String>, ChatError> {
-    Ok(
-        sqlx::query_scalar("SELECT value FROM instance_settings WHERE key = $1")
-            .bind(DEFAULT_MODEL_KEY)
-            .fetch_optional(&db.pool)
-            .await?,
-    )
+    Ok(crate::instance_settings::get(db, DEFAULT_MODEL_KEY).await?)
 }
 
 /// Makes `model` the default (or none).
 pub async fn set_default_model(db: &Db, model: Option<&str>) -> Result<(), ChatError> {
-    match model {
-        Some(model) => {
-            sqlx::query(
-                "INSERT INTO instance_settings (key, value) VALUES ($1, $2) \
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            )
-            .bind(DEFAULT_MODEL_KEY)
-            .bind(model)
-            .execute(&db.pool)
-            .await?;
-        }
-        None => {
-            sqlx::query("DELETE FROM instance_settings WHERE key = $1")
-                .bind(DEFAULT_MODEL_KEY)
-                .execute(&db.pool)
-                .await?;
-        }
-    }
-    Ok(())
+    Ok(crate::instance_settings::set(db, DEFAULT_MODEL_KEY, model).await?)
 }
 
 /// Records a change of a model's settings in the audit trail.

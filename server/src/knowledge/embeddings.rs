@@ -16,33 +16,12 @@ pub const BATCH: usize = 32;
 
 /// The chosen embedding model's id, if any.
 pub async fn chosen_model(db: &Db) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT value FROM instance_settings WHERE key = $1")
-        .bind(EMBEDDING_MODEL_KEY)
-        .fetch_optional(&db.pool)
-        .await
+    crate::instance_settings::get(db, EMBEDDING_MODEL_KEY).await
 }
 
 /// Chooses `model` (or none).
 pub async fn choose_model(db: &Db, model: Option<&str>) -> Result<(), sqlx::Error> {
-    match model {
-        Some(model) => {
-            sqlx::query(
-                "INSERT INTO instance_settings (key, value) VALUES ($1, $2) \
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            )
-            .bind(EMBEDDING_MODEL_KEY)
-            .bind(model)
-            .execute(&db.pool)
-            .await?;
-        }
-        None => {
-            sqlx::query("DELETE FROM instance_settings WHERE key = $1")
-                .bind(EMBEDDING_MODEL_KEY)
-                .execute(&db.pool)
-                .await?;
-        }
-    }
-    Ok(())
+    crate::instance_settings::set(db, EMBEDDING_MODEL_KEY, model).await
 }
 
 /// How vectors are compared on a `kind` database: with the `sqlite-vec` extension, or

@@ -111,6 +111,11 @@ route = "/admin/wreck"
 id = "main"
 label = "Main"
 frontend_component = "Main"
+
+[[tools]]
+name = "find"
+description = "Finds."
+parameters = { type = "object", properties = { q = { type = "strin" } } }
 "#,
         &[
             ("index.js", "console.log('no registration');"),
@@ -130,13 +135,14 @@ frontend_component = "Main"
         "never registers: no statement assigns",
         "static_dir `static` is not a folder",
         "migration 1 refused by the database: it names `users_copy`",
+        "tool `find`: parameters is not a valid JSON Schema",
     ] {
         assert!(
             report.contains(expected),
             "`{expected}` missing from:\n{report}"
         );
     }
-    assert!(report.ends_with("6 problem(s)\n"), "{report}");
+    assert!(report.ends_with("7 problem(s)\n"), "{report}");
 }
 
 /// The checked-in Leptos module the browser tests link in
