@@ -29,7 +29,7 @@ function toolAnswer(request) {
   const messages = request.messages ?? [];
   const last = messages[messages.length - 1] ?? {};
   const question = [...messages].reverse().find((m) => m.role === "user")?.content ?? "";
-  const offered = (request.tools ?? []).map((t) => t.function.name);
+  const offered = request.tool_choice === "none" ? [] : (request.tools ?? []).map((t) => t.function.name);
   if (last.role === "tool") return { delay: 10, parts: [`Tool said: ${last.content}`] };
   const calls = offered.length
     ? question

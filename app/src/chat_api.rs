@@ -144,7 +144,7 @@ pub enum ToolCallStatus {
 /// One call of a module tool by the model.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ToolCall {
-    /// The model server's id of the call.
+    /// Gantry's id of the call (what a confirmation names).
     pub id: String,
     pub module: String,
     pub tool: String,

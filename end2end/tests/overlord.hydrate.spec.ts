@@ -39,6 +39,11 @@ test("as an administrator, each Overlord tab does its work", async ({ page }) =>
   const name = `alpha-${Date.now() % 100000}`;
   const errors = await gotoHydrated(page, "/overlord");
   await expect(sidebarLinks(page).filter({ hasText: "Overlord" })).toHaveCount(1);
+  // Each tab draws the icon it declares.
+  const tabIcons = page.getByRole("navigation", { name: "Atom Overlord tabs" }).locator("svg.icon");
+  await expect(tabIcons).toHaveCount(4);
+  const icons = await tabIcons.evaluateAll((svgs) => svgs.map((svg) => svg.getAttribute("data-icon")));
+  expect(icons).toEqual(["globe", "send", "brain", "shield"]);
 
   // Ecosystem: add a project and see its health change.
   const projectForm = page.locator('form[data-form="project"]');

@@ -58,6 +58,10 @@ test("a module's settings tab works for a normal user; its admin tab is refused"
   const admin = await page.goto(`${userURL}/admin/insights/dashboard`);
   expect(admin?.status()).toBe(403);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Administrators only");
+  // A way on: back to Chat, or another account.
+  await expect(page.getByRole("button", { name: "Sign in as someone else" })).toBeVisible();
+  await page.getByRole("link", { name: "Back to Chat" }).click();
+  await expect(page).toHaveURL(`${userURL}/`);
 });
 
 test("a module's settings tab keeps the user's choice across reloads (context.storage)", async ({ page }) => {

@@ -100,6 +100,7 @@ pub async fn check(path: &Path, with: CheckWith<'_>) -> Result<(String, bool)> {
     let mut found = Found {
         problems: Vec::new(),
         notes: Vec::new(),
+        warnings: Vec::new(),
         with,
     };
     if path.join(discovery::MANIFEST_FILE).is_file() {
@@ -114,11 +115,17 @@ pub async fn check(path: &Path, with: CheckWith<'_>) -> Result<(String, bool)> {
         );
     }
     let Found {
-        problems, notes, ..
+        problems,
+        notes,
+        warnings,
+        ..
     } = found;
     let mut out = String::new();
     for note in &notes {
         let _ = writeln!(out, "ok: {note}");
+    }
+    for warning in &warnings {
+        let _ = writeln!(out, "warning: {warning}");
     }
     for problem in &problems {
         let _ = writeln!(out, "problem: {problem}");
@@ -131,6 +138,8 @@ pub async fn check(path: &Path, with: CheckWith<'_>) -> Result<(String, bool)> {
 struct Found<'a> {
     problems: Vec<String>,
     notes: Vec<String>,
+    /// What works but is likely a mistake (the check still passes).
+    warnings: Vec<String>,
     with: CheckWith<'a>,
 }
 
@@ -146,7 +155,7 @@ async fn check_drop_in(path: &Path, found: &mut Found<'_>) -> Result<()> {
     found
         .notes
         .push(format!("{} reads", discovery::MANIFEST_FILE));
-    check_manifest(&module.manifest, &mut found.problems, &mut found.notes);
+    check_manifest(&module.manifest, found);
     let root = module.root.clone().unwrap_or_else(|| path.to_owned());
     check_bundle(&module.manifest, &root, found).await;
     if let Some(dir) = &module.manifest.static_dir {
@@ -341,7 +350,7 @@ fn list(names: &[String]) -> String {
 async fn check_crate(path: &Path, found: &mut Found<'_>) -> Result<()> {
     let Found {
         problems, notes, ..
-    } = found;
+    } = &mut *found;
     let manifest: toml::Table = std::fs::read_to_string(path.join("Cargo.toml"))?
         .parse()
         .context("Cargo.toml is not TOML")?;
@@ -376,7 +385,7 @@ async fn check_crate(path: &Path, found: &mut Found<'_>) -> Result<()> {
     match compiled_in().into_iter().find(|m| m.manifest.name == name) {
         Some(module) => {
             notes.push(format!("linked into this gantry binary as module `{name}`"));
-            check_manifest(&module.manifest, problems, notes);
+            check_manifest(&module.manifest, found);
             match &module.root {
                 Some(root) if root.is_dir() => check_bundle(&module.manifest, root, found).await,
                 Some(root) if module.manifest.frontend_bundle.is_some() => {
@@ -425,11 +434,27 @@ fn exposes_module(items: &[syn::Item]) -> bool {
     })
 }
 
-fn check_manifest(manifest: &ModuleManifest, problems: &mut Vec<String>, notes: &mut Vec<String>) {
+fn check_manifest(manifest: &ModuleManifest, report: &mut Found<'_>) {
     let mut found = manifest_problems(manifest, &host_version());
     found.extend(crate::modules::tools::schema_problems(manifest));
+    let icons = manifest
+        .nav_items
+        .iter()
+        .map(|n| ("nav item", &n.id, &n.icon))
+        .chain(manifest.tabs.iter().map(|t| ("tab", &t.id, &t.icon)));
+    for (what, id, icon) in icons {
+        if let Some(icon) = icon
+            .as_deref()
+            .filter(|i| !app::components::icon::KNOWN.contains(i))
+        {
+            report.warnings.push(format!(
+                "{what} `{id}` icon `{icon}` is not one of the host's icons ({}); a neutral dot is drawn",
+                app::components::icon::KNOWN.join(", ")
+            ));
+        }
+    }
     if found.is_empty() {
-        notes.push(format!(
+        report.notes.push(format!(
             "manifest of `{}` {} is valid ({} nav item(s), {} tab(s), {} collection(s), {} tool(s))",
             manifest.name,
             manifest.version,
@@ -439,7 +464,9 @@ fn check_manifest(manifest: &ModuleManifest, problems: &mut Vec<String>, notes: 
             manifest.tools.len()
         ));
     }
-    problems.extend(found.into_iter().map(|p| p.to_string()));
+    report
+        .problems
+        .extend(found.into_iter().map(|p| p.to_string()));
 }
 
 /// Checks the migrations of every dialect the module ships: the folders present,

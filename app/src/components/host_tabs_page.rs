@@ -7,6 +7,7 @@ use leptos_router::hooks::use_location;
 
 use crate::{
     bootstrap::use_bootstrap,
+    components::icon::Icon,
     components::module_component::ModuleComponent,
     components::module_settings_form::ModuleSettingsForm,
     host_pages::{host_page_tabs, resolve_host_tab, HostTabMatch, MODULE_SETTINGS},
@@ -55,6 +56,7 @@ pub fn HostTabsPage(
                     aria-current=move || is_active_too().then_some("page")
                     data-tab=tab.tab.id.clone()
                 >
+                    {tab.tab.icon.clone().map(|name| view! { <Icon name=name /> })}
                     {tab.tab.label.clone()}
                     {tab.module.map(|m| view! { " " <span class="badge" title="From a module">{m.name}</span> })}
                 </a>

@@ -2,9 +2,21 @@
 
 use leptos::prelude::*;
 
-/// Draws the icon called `name`; an unknown or missing name draws a neutral dot.
+/// The names drawn; any other name is a neutral dot.
+pub const KNOWN: &[&str] = &[
+    "message", "settings", "shield", "book", "zap", "note", "puzzle", "lock", "globe", "send",
+    "brain",
+];
+
+/// Draws the icon called `name`; an unknown or missing name draws a neutral dot
+/// (`data-icon="dot"`).
 #[component]
 pub fn Icon(#[prop(into)] name: Option<String>) -> impl IntoView {
+    let drawn: &'static str = KNOWN
+        .iter()
+        .copied()
+        .find(|known| name.as_deref() == Some(*known))
+        .unwrap_or("dot");
     let shape = match name.as_deref() {
         Some("message") => view! { <path d="M4 5h16v11H9l-5 4z" /> }.into_any(),
         Some("settings") => view! {
@@ -33,11 +45,23 @@ pub fn Icon(#[prop(into)] name: Option<String>) -> impl IntoView {
             <path d="M8 11V7a4 4 0 0 1 8 0v4" />
         }
         .into_any(),
+        Some("globe") => view! {
+            <circle cx="12" cy="12" r="9" />
+            <path d="M3 12h18M12 3c2.5 2.5 3.5 5.5 3.5 9s-1 6.5-3.5 9c-2.5-2.5-3.5-5.5-3.5-9s1-6.5 3.5-9z" />
+        }
+        .into_any(),
+        Some("send") => view! { <path d="M21 3L10 14M21 3l-7 18-4-7-7-4z" /> }.into_any(),
+        Some("brain") => view! {
+            <path d="M9 4a3 3 0 0 0-3 3 3 3 0 0 0-2 5 3 3 0 0 0 2 5 3 3 0 0 0 3 3 3 3 0 0 0 3-3V7a3 3 0 0 0-3-3z" />
+            <path d="M15 4a3 3 0 0 1 3 3 3 3 0 0 1 2 5 3 3 0 0 1-2 5 3 3 0 0 1-3 3 3 3 0 0 1-3-3" />
+        }
+        .into_any(),
         _ => view! { <circle cx="12" cy="12" r="3" /> }.into_any(),
     };
     view! {
         <svg
             class="icon"
+            data-icon=drawn
             viewBox="0 0 24 24"
             width="18"
             height="18"

@@ -30,6 +30,12 @@ pub fn AdminPage() -> impl IntoView {
             <section class="page" data-page="forbidden">
                 <h1>"Administrators only"</h1>
                 <p class="lede">"You need an administrator's account to see this page."</p>
+                <div class="button-row">
+                    <a class="button" href="/">"Back to Chat"</a>
+                    <form method="post" action="/api/auth/logout">
+                        <button type="submit" class="button">"Sign in as someone else"</button>
+                    </form>
+                </div>
             </section>
         }
         .into_any();

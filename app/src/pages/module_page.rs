@@ -7,7 +7,7 @@ use leptos_router::hooks::use_location;
 
 use crate::{
     bootstrap::use_bootstrap,
-    components::module_component::ModuleComponent,
+    components::{icon::Icon, module_component::ModuleComponent},
     live_modules::use_live_modules,
     nav::{module_page, ModulePageMatch},
     pages::not_found::NotFound,
@@ -68,6 +68,7 @@ fn ModuleView(page: ModulePageMatch) -> impl IntoView {
                     aria-current=current.then_some("page")
                     data-tab=tab.id.clone()
                 >
+                    {tab.icon.clone().map(|name| view! { <Icon name=name /> })}
                     {tab.label.clone()}
                 </a>
             }

@@ -36,6 +36,8 @@ use crate::db::Db;
 const SAVE_EVERY: Duration = Duration::from_millis(1000);
 /// Events buffered between the task and a slow client.
 const CHANNEL_EVENTS: usize = 64;
+/// Tool calls the model may make in one request; more are ignored.
+const MAX_CALLS_A_ROUND: usize = 16;
 
 /// Everything the task needs to write one answer.
 pub struct AnswerJob {
@@ -120,6 +122,16 @@ async fn run(job: AnswerJob, tx: mpsc::Sender<AnswerEvent>, cancel: Cancellation
         () = cancel.cancelled() => End::Stopped,
         end = rounds(&job, &tx, &mut content, &mut usage, &mut calls) => end,
     };
+    for call in &mut calls {
+        // A stop cut it short.
+        if matches!(
+            call.status,
+            ToolCallStatus::Running | ToolCallStatus::AwaitingConfirmation
+        ) {
+            call.status = ToolCallStatus::Failed;
+            call.error = Some("the answer was stopped before the tool answered".into());
+        }
+    }
     if !calls.is_empty() {
         if let Err(err) = messages::set_tool_calls(&job.db.pool, &job.message_id, &calls).await {
             tracing::warn!("cannot store an answer's tool calls: {err}");
@@ -179,11 +191,19 @@ async fn rounds(
 ) -> End {
     let mut history = job.history.clone();
     let offered = job.tools.wire();
+    let offer = (!offered.is_empty()).then_some(&offered[..]);
     for round in 0..=tools::MAX_ROUNDS {
-        let offer = (!offered.is_empty() && round < tools::MAX_ROUNDS).then_some(&offered[..]);
+        // The last request may not call tools: the model answers in words.
+        let last = round == tools::MAX_ROUNDS;
         let before = content.len();
-        let wanted = match pump(job, &history, offer, tx, content, usage).await {
+        let mut reported = None;
+        let outcome = pump(job, &history, (offer, last), tx, content, &mut reported).await;
+        if let Some(reported) = reported {
+            *usage = Some(added(*usage, reported));
+        }
+        let wanted = match outcome {
             Round::End(end) => return end,
+            Round::Calls(_) if last => return End::Complete,
             Round::Calls(wanted) => wanted,
         };
         history.push(WireMessage {
@@ -191,54 +211,73 @@ async fn rounds(
             ..WireMessage::text("assistant", &content[before..])
         });
         for wire in wanted {
-            let mut call = job
+            let call = job
                 .tools
                 .start(&wire.function.name, &wire.function.arguments);
-            if tx.send(AnswerEvent::ToolCall(call.clone())).await.is_err() {
-                return End::Stopped;
-            }
-            if call.status == ToolCallStatus::AwaitingConfirmation {
-                // The answer stays this instance's while the user thinks.
-                let lease =
-                    messages::lease_until(&job.server) + tools::CONFIRM_TIMEOUT.as_secs() as i64;
-                if let Err(err) =
-                    messages::save_progress(&job.db, &job.message_id, content, lease).await
-                {
-                    tracing::warn!("cannot extend an answer's lease: {err}");
-                }
-                job.tools.confirm(&mut call).await;
-                if call.status == ToolCallStatus::Running
-                    && tx.send(AnswerEvent::ToolCall(call.clone())).await.is_err()
-                {
-                    return End::Stopped;
-                }
-            }
-            if call.status == ToolCallStatus::Running {
-                job.tools.run(&mut call).await;
-            }
-            if tx.send(AnswerEvent::ToolCall(call.clone())).await.is_err() {
+            // Kept from the start, so a stop while it runs still leaves its trace.
+            calls.push(call);
+            let call = calls.last_mut().expect("just pushed");
+            if let End::Stopped = call_tool(job, tx, content, call).await {
                 return End::Stopped;
             }
             history.push(WireMessage {
                 tool_call_id: Some(wire.id),
-                ..WireMessage::text("tool", tools::result_for_model(&call))
+                ..WireMessage::text("tool", tools::result_for_model(call))
             });
-            calls.push(call);
         }
     }
     End::Complete
 }
 
-/// Reads one answer of the model to `history` into `content`, forwarding each piece
-/// and saving the text every [`SAVE_EVERY`].
+/// One tool call from start to result (after the user's OK if it asks first), each
+/// change shown to the client; `Stopped` when the client went away.
+async fn call_tool(
+    job: &AnswerJob,
+    tx: &mpsc::Sender<AnswerEvent>,
+    content: &str,
+    call: &mut ToolCall,
+) -> End {
+    // The answer stays this instance's while the user thinks and the tool runs.
+    let lease = messages::lease_until(&job.server)
+        + (tools::CONFIRM_TIMEOUT + job.tools.time_limit()).as_secs() as i64;
+    if let Err(err) = messages::save_progress(&job.db, &job.message_id, content, lease).await {
+        tracing::warn!("cannot extend an answer's lease: {err}");
+    }
+    // Listening before the user is asked, so their answer cannot come too early.
+    let waiting =
+        (call.status == ToolCallStatus::AwaitingConfirmation).then(|| job.tools.ask(call));
+    if tx.send(AnswerEvent::ToolCall(call.clone())).await.is_err() {
+        return End::Stopped;
+    }
+    if let Some(waiting) = waiting {
+        job.tools.confirm(waiting, call).await;
+        if call.status == ToolCallStatus::Running
+            && tx.send(AnswerEvent::ToolCall(call.clone())).await.is_err()
+        {
+            return End::Stopped;
+        }
+    }
+    if call.status == ToolCallStatus::Running {
+        job.tools.run(call).await;
+    }
+    if tx.send(AnswerEvent::ToolCall(call.clone())).await.is_err() {
+        return End::Stopped;
+    }
+    End::Complete
+}
+
+/// Reads one answer of the model to `history` (with the tools `offer`ed, which it
+/// may not call when `last`) into `content`, forwarding each piece and saving the
+/// text every [`SAVE_EVERY`]; `usage` is the last count the server reported.
 async fn pump(
     job: &AnswerJob,
     history: &[WireMessage],
-    offer: Option<&[serde_json::Value]>,
+    (offer, last): (Option<&[serde_json::Value]>, bool),
     tx: &mpsc::Sender<AnswerEvent>,
     content: &mut String,
     usage: &mut Option<Usage>,
 ) -> Round {
+    let tools = offer.map(|tools| (tools, !last));
     let mut answer = match job
         .client
         .stream_answer(
@@ -246,7 +285,7 @@ async fn pump(
             &job.model_name,
             history,
             job.temperature,
-            offer,
+            tools,
         )
         .await
     {
@@ -279,8 +318,9 @@ async fn pump(
                     }
                 }
             }
-            Ok(Some(Piece::Usage(reported))) => *usage = Some(added(*usage, reported)),
-            Ok(Some(Piece::ToolCall(delta))) => {
+            Ok(Some(Piece::Usage(reported))) => *usage = Some(reported),
+            // A server's index is not trusted to size anything.
+            Ok(Some(Piece::ToolCall(delta))) if delta.index < MAX_CALLS_A_ROUND => {
                 if wanted.len() <= delta.index {
                     wanted.resize(delta.index + 1, WireToolCall::default());
                 }
@@ -293,8 +333,21 @@ async fn pump(
                 name.extend(delta.function.name);
                 arguments.extend(delta.function.arguments);
             }
-            Ok(Some(Piece::Done)) if wanted.is_empty() => return Round::End(End::Complete),
-            Ok(Some(Piece::Done)) => return Round::Calls(wanted),
+            Ok(Some(Piece::ToolCall(_))) => {}
+            Ok(Some(Piece::Done)) => {
+                // Slots the server skipped are dropped; a call without an id gets one.
+                wanted.retain(|call| !call.function.name.is_empty());
+                for (i, call) in wanted.iter_mut().enumerate() {
+                    if call.id.is_empty() {
+                        call.id = format!("call_{i}");
+                    }
+                }
+                return if wanted.is_empty() {
+                    Round::End(End::Complete)
+                } else {
+                    Round::Calls(wanted)
+                };
+            }
             Ok(None) => {
                 return Round::End(End::Failed(ModelServerError::Cut {
                     connection: job.server.name.clone(),

@@ -94,6 +94,9 @@ struct CompletionRequest<'a> {
     /// The tools offered (`[{"type": "function", "function": {…}}]`).
     #[serde(skip_serializing_if = "Option::is_none")]
     tools: Option<&'a [serde_json::Value]>,
+    /// `"none"` when the model may not call the tools offered this time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tool_choice: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -318,16 +321,17 @@ impl ModelClient {
     }
 
     /// Starts a streamed answer of `model` to `messages`, offering `tools` when
-    /// there are any. Asks for token usage, and asks again without when the server
-    /// refuses that option.
+    /// there are any (with whether the model may call them now). Asks for token
+    /// usage, and asks again without when the server refuses that option.
     pub async fn stream_answer(
         &self,
         server: &ModelServer,
         model: &str,
         messages: &[WireMessage],
         temperature: Option<f64>,
-        tools: Option<&[serde_json::Value]>,
+        tools: Option<(&[serde_json::Value], bool)>,
     ) -> Result<AnswerStream, ModelServerError> {
+        let tools = tools.filter(|(offered, _)| !offered.is_empty());
         let mut with_usage = true;
         loop {
             let body = CompletionRequest {
@@ -338,7 +342,8 @@ impl ModelClient {
                 stream_options: with_usage.then_some(StreamOptions {
                     include_usage: true,
                 }),
-                tools: tools.filter(|t| !t.is_empty()),
+                tools: tools.map(|(offered, _)| offered),
+                tool_choice: tools.and_then(|(_, may_call)| (!may_call).then_some("none")),
             };
             let sent = tokio::time::timeout(
                 server.idle_timeout(),
@@ -366,6 +371,19 @@ impl ModelClient {
                     message,
                     ..
                 }) if with_usage && message.contains("stream_options") => with_usage = false,
+                Err(ModelServerError::Status {
+                    connection,
+                    status: 400,
+                    message,
+                }) if tools.is_some() => {
+                    return Err(ModelServerError::Status {
+                        connection,
+                        status: 400,
+                        message: format!(
+                            "{message} (with tools offered: this model may not support tool calls; turn Tools off for this conversation)"
+                        ),
+                    })
+                }
                 Err(err) => return Err(err),
             }
         }

@@ -1,8 +1,8 @@
 //! Module tools in Chat: the tools a conversation offers its model (those the user
 //! chose and may still call), and running a call the model makes, through the same
-//! path as the user's own `POST /api/modules/<name>/tools/<tool>` (so the module's
-//! auth, the admin rule and the audit trail apply), within a time limit, after the
-//! user's OK for a `confirm` tool.
+//! path as the user's own `POST /api/modules/<name>/tools/<tool>` (so the host's
+//! checks and the module's own auth apply, and the module's audit entries name the
+//! user), within a time limit, after the user's OK for a `confirm` tool.
 
 use std::{
     collections::HashMap,
@@ -12,6 +12,7 @@ use std::{
 
 use app::chat_api::{ToolCall, ToolCallStatus};
 use axum::{body::Body, extract::Request, http::header};
+use futures::StreamExt;
 use gantry_sdk::{CurrentUser, Tool};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
@@ -74,11 +75,14 @@ fn usable(registry: &ModuleRegistry, user: &CurrentUser) -> Vec<Offered> {
         .collect()
 }
 
-/// Refused unless each of `chosen` (`<module>/<tool>`) is a tool `user` may call.
+/// Refused unless each of `chosen` (`<module>/<tool>`) that is not `already` chosen
+/// is a tool `user` may call (one chosen before and gone since is kept, unused, so
+/// the rest of the choice can still change).
 pub fn check_choice(
     registry: &ModuleRegistry,
     user: &CurrentUser,
     chosen: &[String],
+    already: &[String],
 ) -> Result<(), ChatError> {
     if chosen.len() > MAX_TOOLS {
         return Err(ChatError::invalid(
@@ -87,7 +91,7 @@ pub fn check_choice(
         ));
     }
     let usable = usable(registry, user);
-    for id in chosen {
+    for id in chosen.iter().filter(|id| !already.contains(id)) {
         let known = usable
             .iter()
             .any(|o| format!("{}/{}", o.module, o.tool.name) == *id);
@@ -126,10 +130,6 @@ impl Toolbox {
             offered,
             confirmations,
         }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.offered.is_empty()
     }
 
     /// The tools as the chat API takes them.
@@ -190,17 +190,25 @@ impl Toolbox {
         call
     }
 
-    /// Waits for the user's answer to `call` (awaiting confirmation): running, or
-    /// declined.
-    pub async fn confirm(&self, call: &mut ToolCall) {
-        let answer = self.confirmations.wait(&call.id, &self.user.id);
-        match tokio::time::timeout(CONFIRM_TIMEOUT, answer.receiver).await {
+    /// Starts waiting for the user's answer to `call` (awaiting confirmation), before
+    /// the user is asked, so an answer cannot come too early.
+    pub fn ask(&self, call: &ToolCall) -> Waiting {
+        self.confirmations.wait(&call.id, &self.user.id)
+    }
+
+    /// The user's answer to `call`: running, or declined.
+    pub async fn confirm(&self, waiting: Waiting, call: &mut ToolCall) {
+        match tokio::time::timeout(CONFIRM_TIMEOUT, waiting.receiver).await {
             Ok(Ok(true)) => call.status = ToolCallStatus::Running,
             Ok(Ok(false)) => {
                 call.status = ToolCallStatus::Declined;
                 call.error = Some("the user declined to run it".into());
             }
-            Ok(Err(_)) | Err(_) => {
+            Ok(Err(_)) => {
+                call.status = ToolCallStatus::Declined;
+                call.error = Some("no answer came from the user".into());
+            }
+            Err(_) => {
                 call.status = ToolCallStatus::Declined;
                 call.error = Some(format!(
                     "the user did not answer within {} minutes",
@@ -210,12 +218,17 @@ impl Toolbox {
         }
     }
 
+    /// How long a tool may take (`ModuleRegistry::sidecar_timeout`).
+    pub fn time_limit(&self) -> Duration {
+        self.registry.sidecar_timeout
+    }
+
     /// Runs `call` (running) as the user, within the time a module's backend has
     /// to answer (`ModuleRegistry::sidecar_timeout`, 30 s): done with the tool's
     /// answer, or failed with why.
     pub async fn run(&self, call: &mut ToolCall) {
         let started = Instant::now();
-        let limit = self.registry.sidecar_timeout;
+        let limit = self.time_limit();
         let outcome = tokio::time::timeout(limit, self.send(call)).await;
         call.duration_ms = Some(started.elapsed().as_millis() as i64);
         match outcome {
@@ -257,16 +270,17 @@ impl Toolbox {
                 Err(err) => return Err(err.message().to_owned()),
             };
         let status = response.status();
-        let bytes = axum::body::to_bytes(response.into_body(), 4 * MAX_RESULT_CHARS)
-            .await
-            .map_err(|_| {
-                format!(
-                    "tool `{}/{}` answered more than {} KiB",
-                    call.module,
-                    call.tool,
-                    4 * MAX_RESULT_CHARS / 1024
-                )
-            })?;
+        // A long answer is kept cut, never refused: the tool has run.
+        let mut bytes = Vec::new();
+        let mut body = response.into_body().into_data_stream();
+        while let Some(chunk) = body.next().await {
+            let chunk =
+                chunk.map_err(|err| format!("tool `{}/{}`: {err}", call.module, call.tool))?;
+            bytes.extend_from_slice(&chunk);
+            if bytes.len() > 4 * MAX_RESULT_CHARS {
+                break;
+            }
+        }
         let body = serde_json::from_slice::<Value>(&bytes)
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
         if status.is_success() {
@@ -317,7 +331,7 @@ struct Question {
 }
 
 /// A wait for an answer; dropping it forgets the question.
-struct Waiting {
+pub struct Waiting {
     receiver: oneshot::Receiver<bool>,
     _forget: ForgetOnDrop,
 }

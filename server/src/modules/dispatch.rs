@@ -52,6 +52,9 @@ pub async fn serve_api(
     rest: &str,
     request: Request,
 ) -> Result<Response, ApiError> {
+    // A sidecar gets the path without its leading slashes, so `//tools/x` must be
+    // checked as `tools/x` here.
+    let rest = rest.trim_start_matches('/');
     let settings_rest = rest.strip_prefix("settings/");
     let (entry, user) = usable(registry, name, &request, settings_rest.is_some())?;
     if rest == "bundle.js" {
@@ -62,8 +65,8 @@ pub async fn serve_api(
         .as_ref()
         .is_some_and(|m| !m.collections.is_empty());
     let mut request = request;
-    if let Some(name) = rest.strip_prefix("tools/") {
-        let tool = tools::usable(&entry, &user, name)?;
+    if let Some(tool_name) = rest.strip_prefix("tools/") {
+        let tool = tools::usable(&entry, &user, tool_name)?;
         let (checked, arguments) = tools::checked_call(&entry, tool, request).await?;
         if let Some(collection) = &tool.collection {
             return tools::search_collection(&entry, db, &user, collection, &arguments).await;

@@ -12,7 +12,8 @@
 //! alike in meaning are near), `tool` (when tools are offered: for each line
 //! `CALL <function> <json>` of the last user message, a call of that function with
 //! those arguments, or with `LOOP` in it a call of the first tool offered every
-//! time; after a tool's result, "Tool said: <result>"; else "No tool needed").
+//! time; after a tool's result, "Tool said: <result>"; else "No tool needed"; with
+//! `tool_choice: "none"` it calls nothing).
 
 use std::{
     convert::Infallible,
@@ -255,8 +256,11 @@ fn tool_answer(body: &Value) -> Vec<Bytes> {
         .and_then(|m| m["content"].as_str())
         .unwrap_or_default();
     let last = messages.last().cloned().unwrap_or_default();
+    // `tool_choice: "none"`: the tools are there to read, not to call.
+    let may_call = body["tool_choice"] != "none";
     let offered: Vec<&str> = body["tools"]
         .as_array()
+        .filter(|_| may_call)
         .map(|tools| {
             tools
                 .iter()

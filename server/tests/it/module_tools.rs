@@ -243,3 +243,65 @@ parameters = { type = "object", properties = { q = { type = "strin" } } }
         "{message}"
     );
 }
+
+#[tokio::test]
+async fn a_sidecars_tools_are_checked_however_the_path_is_spelled() {
+    use std::sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    };
+    let reached = Arc::new(AtomicUsize::new(0));
+    let counter = reached.clone();
+    let sidecar = axum::Router::new().fallback(move |body: String| {
+        let counter = counter.clone();
+        async move {
+            counter.fetch_add(1, Ordering::SeqCst);
+            axum::Json(json!({ "got": body }))
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, sidecar).await });
+    let dir = tempfile::tempdir().unwrap();
+    drop_in(
+        dir.path(),
+        "side",
+        &format!(
+            r#"
+name = "side"
+version = "0.1.0"
+
+[[nav_items]]
+id = "side"
+label = "Side"
+route = "/side"
+
+[[tools]]
+name = "wipe"
+description = "Wipes."
+requires_admin = true
+
+[backend]
+proxy = "{url}"
+"#
+        ),
+        &[],
+    );
+    let (app, people) = app_with_people(TestApp::builder().drop_in_dir(dir.path())).await;
+    let (root, alice) = (&people["root"], &people["alice"]);
+    for path in [
+        "/api/modules/side/tools/wipe",
+        "/api/modules/side//tools/wipe",
+        "/api/modules/side///tools/wipe",
+    ] {
+        let (code, answer) = app.call(alice, "POST", path, None).await;
+        assert_eq!(code, 403, "{path}: {answer}");
+    }
+    assert_eq!(reached.load(Ordering::SeqCst), 0, "never forwarded");
+    let (code, answer) = app
+        .call(root, "POST", "/api/modules/side//tools/wipe", Some(json!({})))
+        .await;
+    assert_eq!(code, 200, "{answer}");
+    assert_eq!(answer["got"], "{}");
+    assert_eq!(reached.load(Ordering::SeqCst), 1);
+}

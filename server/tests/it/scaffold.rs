@@ -106,6 +106,7 @@ migrations = "migrations"
 id = "Wreck"
 label = "Wreck"
 route = "/admin/wreck"
+icon = "rocket"
 
 [[tabs]]
 id = "main"
@@ -143,6 +144,11 @@ parameters = { type = "object", properties = { q = { type = "strin" } } }
         );
     }
     assert!(report.ends_with("7 problem(s)\n"), "{report}");
+    // An icon the host does not draw is a warning, not a problem.
+    assert!(
+        report.contains("warning: nav item `Wreck` icon `rocket` is not one of the host's icons"),
+        "{report}"
+    );
 }
 
 /// The checked-in Leptos module the browser tests link in

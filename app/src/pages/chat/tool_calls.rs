@@ -73,8 +73,14 @@ fn pretty(value: &serde_json::Value) -> String {
 /// Asks the user, in the host's confirm dialog, whether `call` may run, and sends
 /// the answer.
 pub fn ask_confirmation(host: HostUi, call: &ToolCall) {
+    // Everything the tool will be given, unless it is very long (then marked).
+    const SHOWN: usize = 4000;
     let arguments = serde_json::to_string(&call.arguments).unwrap_or_default();
-    let shown: String = arguments.chars().take(300).collect();
+    let total = arguments.chars().count();
+    let mut shown: String = arguments.chars().take(SHOWN).collect();
+    if total > SHOWN {
+        shown.push_str(&format!("… ({} more characters not shown)", total - SHOWN));
+    }
     let id = call.id.clone();
     let name = format!("{}/{}", call.module, call.tool);
     host.confirm(

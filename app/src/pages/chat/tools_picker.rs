@@ -53,7 +53,7 @@ pub fn ToolsPicker(tools: Signal<Vec<String>>, on_change: Callback<Vec<String>>)
                         {move || (count() > 0).then(|| view! { <span class="badge" data-tools-count>{count()}</span> })}
                     </summary>
                     <div class="knowledge-panel" role="group" aria-label="Tools the model may use in this conversation">
-                        <p class="source-place">"The model may call the tools you tick, acting as you. Tools that change things ask you first."</p>
+                        <p class="source-place">"The model may call the tools you tick, acting as you, with your rights. Those marked “asks first” wait for your OK each time."</p>
                         {move || offerable.get().into_iter().map(|tool| {
                             let checked = {
                                 let id = tool.id.clone();

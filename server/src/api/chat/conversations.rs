@@ -41,7 +41,7 @@ pub async fn create_conversation(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Conversation>), ApiError> {
     let new: NewConversation = optional_json(&body)?;
-    tools::check_choice(&modules, &user, &new.tools)?;
+    tools::check_choice(&modules, &user, &new.tools, &[])?;
     Ok((
         StatusCode::CREATED,
         Json(conversations::create(&db, &user, &new).await?),
@@ -80,7 +80,8 @@ pub async fn update_conversation(
     Json(update): Json<ConversationUpdate>,
 ) -> Result<Json<Conversation>, ApiError> {
     if let Some(chosen) = &update.tools {
-        tools::check_choice(&modules, &user, chosen)?;
+        let current = conversations::get(&db, &user.id, &id).await?;
+        tools::check_choice(&modules, &user, chosen, &current.tools)?;
     }
     Ok(Json(conversations::update(&db, &user, &id, &update).await?))
 }
