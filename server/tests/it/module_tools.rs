@@ -299,7 +299,12 @@ proxy = "{url}"
     }
     assert_eq!(reached.load(Ordering::SeqCst), 0, "never forwarded");
     let (code, answer) = app
-        .call(root, "POST", "/api/modules/side//tools/wipe", Some(json!({})))
+        .call(
+            root,
+            "POST",
+            "/api/modules/side//tools/wipe",
+            Some(json!({})),
+        )
         .await;
     assert_eq!(code, 200, "{answer}");
     assert_eq!(answer["got"], "{}");
