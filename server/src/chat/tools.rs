@@ -24,8 +24,8 @@ use crate::{
     modules::{dispatch, ModuleRegistry},
 };
 
-/// Rounds of tool calls in one answer; the round after the last offers no tools, so
-/// the model has to answer in words.
+/// Rounds of tool calls in one answer; in the request after the last the model may
+/// call none (`tool_choice: "none"`), so it has to answer in words.
 pub const MAX_ROUNDS: usize = 5;
 /// How long a `confirm` tool waits for the user.
 pub const CONFIRM_TIMEOUT: Duration = Duration::from_secs(300);
