@@ -13,7 +13,7 @@ use std::{
 use app::chat_api::{ToolCall, ToolCallStatus};
 use axum::{body::Body, extract::Request, http::header};
 use futures::StreamExt;
-use gantry_sdk::{CurrentUser, Tool};
+use gantry_sdk::{ClientAddress, CurrentUser, Tool};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
@@ -56,6 +56,8 @@ pub struct Toolbox {
     registry: Arc<ModuleRegistry>,
     db: Db,
     user: CurrentUser,
+    /// The address the user's turn came from, for the modules' audit entries.
+    address: ClientAddress,
     offered: Vec<Offered>,
     confirmations: Confirmations,
 }
@@ -106,12 +108,11 @@ pub fn check_choice(
 }
 
 impl Toolbox {
-    /// The tools of `chosen` (`<module>/<tool>`) that `user` may still call (a
-    /// module turned off since, or a right lost, drops its tools).
+    /// The tools of `chosen` (`<module>/<tool>`) that `user` (at `address`) may
+    /// still call (a module turned off since, or a right lost, drops its tools).
     pub fn new(
-        registry: Arc<ModuleRegistry>,
-        db: Db,
-        user: CurrentUser,
+        (registry, db): (Arc<ModuleRegistry>, Db),
+        (user, address): (CurrentUser, ClientAddress),
         chosen: &[String],
         confirmations: Confirmations,
     ) -> Self {
@@ -127,6 +128,7 @@ impl Toolbox {
             registry,
             db,
             user,
+            address,
             offered,
             confirmations,
         }
@@ -263,6 +265,7 @@ impl Toolbox {
             .body(Body::from(call.arguments.to_string()))
             .map_err(|err| err.to_string())?;
         request.extensions_mut().insert(self.user.clone());
+        request.extensions_mut().insert(self.address.clone());
         let response =
             match dispatch::serve_api(&self.registry, &self.db, &call.module, &rest, request).await
             {

@@ -2,7 +2,7 @@
 //! user's message, the history sent, and the stored message the answer goes into.
 
 use app::chat_api::Conversation;
-use gantry_sdk::CurrentUser;
+use gantry_sdk::{ClientAddress, CurrentUser};
 
 use super::{
     answer::AnswerJob,
@@ -104,7 +104,7 @@ pub async fn begin(
     (state, modules): (&ChatState, &std::sync::Arc<crate::modules::ModuleRegistry>),
     db: &Db,
     mut writes: TurnWrites,
-    (user, conversation): (&CurrentUser, &Conversation),
+    (user, address, conversation): (&CurrentUser, &ClientAddress, &Conversation),
     chosen: Chosen,
 ) -> Result<AnswerJob, ChatError> {
     let conversation_id = conversation.id.as_str();
@@ -141,9 +141,8 @@ pub async fn begin(
         conversation_id: conversation_id.to_owned(),
         message_id,
         tools: Toolbox::new(
-            modules.clone(),
-            db.clone(),
-            user.clone(),
+            (modules.clone(), db.clone()),
+            (user.clone(), address.clone()),
             &conversation.tools,
             state.confirmations.clone(),
         ),

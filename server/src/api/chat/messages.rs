@@ -7,7 +7,7 @@ use axum::{
     extract::State,
     response::{IntoResponse, Response},
 };
-use gantry_sdk::{ApiError, CurrentUser, Json, Path};
+use gantry_sdk::{ApiError, ClientAddress, CurrentUser, Json, Path};
 
 use std::sync::Arc;
 
@@ -29,6 +29,7 @@ pub async fn send_message(
     State(chat): State<ChatState>,
     State(modules): State<Arc<ModuleRegistry>>,
     user: CurrentUser,
+    address: ClientAddress,
     Path(id): Path<String>,
     Json(send): Json<SendMessage>,
 ) -> Result<Response, ApiError> {
@@ -52,7 +53,7 @@ pub async fn send_message(
         (&chat, &modules),
         &db,
         writes,
-        (&user, &conversation),
+        (&user, &address, &conversation),
         chosen,
     )
     .await?;
@@ -66,6 +67,7 @@ pub async fn regenerate(
     State(chat): State<ChatState>,
     State(modules): State<Arc<ModuleRegistry>>,
     user: CurrentUser,
+    address: ClientAddress,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
@@ -99,7 +101,7 @@ pub async fn regenerate(
         (&chat, &modules),
         &db,
         writes,
-        (&user, &conversation),
+        (&user, &address, &conversation),
         chosen,
     )
     .await?;
@@ -114,6 +116,7 @@ pub async fn edit_message(
     State(chat): State<ChatState>,
     State(modules): State<Arc<ModuleRegistry>>,
     user: CurrentUser,
+    address: ClientAddress,
     Path((id, message_id)): Path<(String, String)>,
     Json(send): Json<SendMessage>,
 ) -> Result<Response, ApiError> {
@@ -136,7 +139,7 @@ pub async fn edit_message(
         (&chat, &modules),
         &db,
         writes,
-        (&user, &conversation),
+        (&user, &address, &conversation),
         chosen,
     )
     .await?;

@@ -13,7 +13,7 @@ use std::{
 };
 
 use futures::StreamExt;
-use gantry_sdk::{prelude::*, Tool};
+use gantry_sdk::{prelude::*, ClientAddress, Tool};
 use gantry_server::accounts::Role;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
@@ -39,9 +39,15 @@ fn toolbox(wiped: Arc<AtomicUsize>) -> Module {
             Router::new()
                 .route(
                     "/tools/echo",
-                    post(|user: CurrentUser, Json(args): Json<Value>| async move {
-                        Json(json!({ "text": args["text"], "user": user.name }))
-                    }),
+                    post(
+                        |user: CurrentUser,
+                         ClientAddress(address): ClientAddress,
+                         Json(args): Json<Value>| async move {
+                            Json(
+                                json!({ "text": args["text"], "user": user.name, "from": address }),
+                            )
+                        },
+                    ),
                 )
                 .route(
                     "/tools/slow",
@@ -219,10 +225,14 @@ async fn the_model_calls_a_conversations_tools_as_its_user_and_reads_their_resul
     assert_eq!(found[0]["module"], "toolbox");
     assert_eq!(found[0]["tool"], "echo");
     assert_eq!(found[0]["arguments"], json!({"text": "hi"}));
-    assert_eq!(found[0]["result"], json!({"text": "hi", "user": "alice"}));
+    // The module sees the user, and the address the turn came from (for its audit).
+    assert_eq!(
+        found[0]["result"],
+        json!({"text": "hi", "user": "alice", "from": "127.0.0.1"})
+    );
     assert_eq!(
         done["message"]["content"],
-        r#"Tool said: {"text":"hi","user":"alice"}"#
+        r#"Tool said: {"from":"127.0.0.1","text":"hi","user":"alice"}"#
     );
     assert_eq!(done["message"]["tool_calls"][0]["status"], "done");
 
