@@ -97,6 +97,37 @@ impl HostUi {
         );
     }
 
+    /// Asks `question` in the confirm dialog as a dangerous action ("Delete"); on yes
+    /// sends `DELETE url` and calls `deleted`, or shows the server's refusal as
+    /// "Cannot delete <what>: …".
+    pub fn confirm_delete(
+        self,
+        question: String,
+        what: &'static str,
+        url: String,
+        deleted: impl FnOnce() + 'static,
+    ) {
+        let confirm = Confirm {
+            message: question,
+            confirm_label: Some("Delete".into()),
+            cancel_label: None,
+            danger: true,
+        };
+        self.confirm(confirm, move |yes| {
+            if yes {
+                leptos::task::spawn_local(async move {
+                    match crate::http::send_only("DELETE", &url, &()).await {
+                        Ok(()) => deleted(),
+                        Err(err) => self.toast(
+                            ToastKind::Error,
+                            format!("Cannot delete {what}: {}", err.message),
+                        ),
+                    }
+                });
+            }
+        });
+    }
+
     /// Asks the host's own question; `then` gets the answer (in the browser).
     pub fn confirm(&self, request: Confirm, then: impl FnOnce(bool) + 'static) {
         if let Some(replaced) = self.confirm.get_untracked() {

@@ -1,7 +1,7 @@
 //! The conversation list: a new conversation, search (also Ctrl/Cmd+K), and the
 //! conversations grouped by date, each with rename, pin and delete.
 
-use gantry_sdk::{Confirm, ToastKind};
+use gantry_sdk::ToastKind;
 use leptos::{ev, prelude::*, task::spawn_local};
 use leptos_router::{components::A, hooks::use_navigate};
 
@@ -225,33 +225,16 @@ fn Row(conversation: Conversation, current: Memo<Option<String>>) -> impl IntoVi
         move |_| {
             let id = id.clone();
             let navigate = navigate.clone();
-            host.confirm(
-                Confirm {
-                    message: format!("Delete the conversation “{name}” and all its messages?"),
-                    confirm_label: Some("Delete".into()),
-                    cancel_label: None,
-                    danger: true,
-                },
-                move |yes| {
-                    if !yes {
-                        return;
+            host.confirm_delete(
+                format!("Delete the conversation “{name}” and all its messages?"),
+                "the conversation",
+                format!("/api/chat/conversations/{id}"),
+                move || {
+                    chat.conversations
+                        .update(|list| list.retain(|c| c.id != id));
+                    if current.get_untracked().as_deref() == Some(id.as_str()) {
+                        navigate("/", Default::default());
                     }
-                    spawn_local(async move {
-                        let url = format!("/api/chat/conversations/{id}");
-                        match http::send_only("DELETE", &url, &()).await {
-                            Ok(()) => {
-                                chat.conversations
-                                    .update(|list| list.retain(|c| c.id != id));
-                                if current.get_untracked().as_deref() == Some(id.as_str()) {
-                                    navigate("/", Default::default());
-                                }
-                            }
-                            Err(err) => host.toast(
-                                ToastKind::Error,
-                                format!("Cannot delete the conversation: {}", err.message),
-                            ),
-                        }
-                    });
                 },
             );
         }

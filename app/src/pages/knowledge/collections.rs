@@ -2,7 +2,7 @@
 //! to its documents, with rename and delete where the user may manage it; the form
 //! for a new one below.
 
-use gantry_sdk::{Confirm, ToastKind};
+use gantry_sdk::ToastKind;
 use leptos::{ev, prelude::*, task::spawn_local};
 use leptos_router::hooks::use_navigate;
 
@@ -139,37 +139,19 @@ fn DeleteButton(collection: Collection) -> impl IntoView {
             1 => " and its document".to_owned(),
             n => format!(" and its {n} documents"),
         };
-        host.confirm(
-            Confirm {
-                message: format!("Delete the collection “{name}”{documents}?"),
-                confirm_label: Some("Delete".into()),
-                cancel_label: None,
-                danger: true,
-            },
-            move |yes| {
-                if !yes {
-                    return;
+        host.confirm_delete(
+            format!("Delete the collection “{name}”{documents}?"),
+            "the collection",
+            format!("{API}/collections/{id}"),
+            move || {
+                let was_open = knowledge.selected.get_untracked().as_deref() == Some(id.as_str());
+                knowledge
+                    .collections
+                    .try_update(|list| list.retain(|c| c.id != id));
+                host.toast(ToastKind::Success, format!("Deleted “{name}”."));
+                if was_open {
+                    navigate("/knowledge", Default::default());
                 }
-                spawn_local(async move {
-                    let url = format!("{API}/collections/{id}");
-                    match http::send_only("DELETE", &url, &()).await {
-                        Ok(()) => {
-                            let was_open =
-                                knowledge.selected.get_untracked().as_deref() == Some(id.as_str());
-                            knowledge
-                                .collections
-                                .try_update(|list| list.retain(|c| c.id != id));
-                            host.toast(ToastKind::Success, format!("Deleted “{name}”."));
-                            if was_open {
-                                navigate("/knowledge", Default::default());
-                            }
-                        }
-                        Err(err) => host.toast(
-                            ToastKind::Error,
-                            format!("Cannot delete the collection: {}", err.message),
-                        ),
-                    }
-                });
             },
         );
     };

@@ -5,7 +5,6 @@
 
 use std::time::Duration;
 
-use gantry_sdk::{Confirm, ToastKind};
 use leptos::{prelude::*, task::spawn_local};
 
 use super::{
@@ -172,31 +171,13 @@ fn DocumentRow(document: Document, documents: Documents, can_manage: bool) -> im
     let delete = {
         let (id, name) = (document.id.clone(), document.filename.clone());
         move |_| {
-            let id = id.clone();
-            host.confirm(
-                Confirm {
-                    message: format!("Delete the document “{name}” and its passages?"),
-                    confirm_label: Some("Delete".into()),
-                    cancel_label: None,
-                    danger: true,
-                },
-                move |yes| {
-                    if !yes {
-                        return;
-                    }
-                    spawn_local(async move {
-                        let url = format!("{API}/documents/{id}");
-                        match http::send_only("DELETE", &url, &()).await {
-                            Ok(()) => {
-                                documents.reload();
-                                knowledge.reload_collections();
-                            }
-                            Err(err) => host.toast(
-                                ToastKind::Error,
-                                format!("Cannot delete the document: {}", err.message),
-                            ),
-                        }
-                    });
+            host.confirm_delete(
+                format!("Delete the document “{name}” and its passages?"),
+                "the document",
+                format!("{API}/documents/{id}"),
+                move || {
+                    documents.reload();
+                    knowledge.reload_collections();
                 },
             );
         }

@@ -24,7 +24,7 @@ use crate::{
     support::{sign_in_people, People, TestApp},
 };
 
-/// A module with tools for users (`echo`, `slow`, `fail`) and a `confirm` one for
+/// A module with tools for users (`echo`, `slow`, `fail`, `big`) and a `confirm` one for
 /// administrators (`wipe`, which counts its runs in `wiped`).
 fn toolbox(wiped: Arc<AtomicUsize>) -> Module {
     let wipe = move |RequireAdmin(admin): RequireAdmin| {
@@ -62,6 +62,10 @@ fn toolbox(wiped: Arc<AtomicUsize>) -> Module {
                         Err::<Json<Value>, _>(ApiError::bad_request("the echo chamber is closed"))
                     }),
                 )
+                .route(
+                    "/tools/big",
+                    post(|| async { Json(json!({ "text": "x".repeat(100_000) })) }),
+                )
                 .route("/tools/wipe", post(wipe)),
         )
         .nav_item(NavItem::new("toolbox", "Toolbox", "/toolbox"))
@@ -72,6 +76,7 @@ fn toolbox(wiped: Arc<AtomicUsize>) -> Module {
         })))
         .tool(Tool::new("slow", "Takes its time."))
         .tool(Tool::new("fail", "Always fails."))
+        .tool(Tool::new("big", "Answers 100 KB."))
         .tool(
             Tool::new("wipe", "Wipes everything.")
                 .admin_only()
@@ -382,4 +387,73 @@ async fn a_confirm_tool_runs_only_after_its_users_ok() {
             .await;
         assert_eq!(status, 404);
     }
+}
+
+#[tokio::test]
+async fn a_long_tool_answer_is_cut_not_failed() {
+    let models = FakeModelServer::start().await;
+    let (app, people) = tools_app(&models, Arc::default()).await;
+    let alice = &people["alice"];
+    let id = conversation_with(&app, alice, &["toolbox/big"]).await;
+    let events = send_all(&app, alice, &id, "CALL toolbox__big {}").await;
+    last(&events, "done");
+    let call = &calls(&events)[0];
+    // The tool ran: its answer is kept, cut, and the model is told so.
+    assert_eq!(call["status"], "done", "{call}");
+    let result = call["result"].as_str().unwrap();
+    assert!(
+        result.ends_with("… (cut: the tool answered more)"),
+        "{}",
+        &result[result.len() - 80..]
+    );
+    assert!(result.chars().count() < 17_000);
+}
+
+#[tokio::test]
+async fn a_tool_gone_since_it_was_chosen_does_not_block_changing_the_others() {
+    let models = FakeModelServer::start().await;
+    let (app, people) = tools_app(&models, Arc::default()).await;
+    let (root, alice) = (&people["root"], &people["alice"]);
+    let id = conversation_with(&app, alice, &["toolbox/echo"]).await;
+    let (status, body) = app
+        .call(
+            root,
+            "PATCH",
+            "/api/admin/modules/toolbox",
+            Some(json!({ "enabled": false })),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    for _ in 0..100 {
+        let (_, modules) = app.call(alice, "GET", "/api/modules", None).await;
+        if modules.as_array().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let path = format!("/api/chat/conversations/{id}");
+    // Keeping the gone tool is allowed; adding another the user cannot use is not.
+    let (status, body) = app
+        .call(
+            alice,
+            "PATCH",
+            &path,
+            Some(json!({ "tools": ["toolbox/echo"] })),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = app
+        .call(
+            alice,
+            "PATCH",
+            &path,
+            Some(json!({ "tools": ["toolbox/echo", "toolbox/fail"] })),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = app
+        .call(alice, "PATCH", &path, Some(json!({ "tools": [] })))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["tools"], json!([]));
 }
