@@ -83,14 +83,17 @@ pub fn App() -> impl IntoView {
     let live = live_modules::provide_live_modules(bootstrap.modules.clone(), signed_in);
     let user = bootstrap.user.clone();
     let entries = Signal::derive(move || live.0.with(|m| nav::sidebar_entries(user.as_ref(), m)));
+    let menu = signed_in.then(|| RwSignal::new(false));
     view! {
         <Stylesheet id="gantry-style" href="/pkg/gantry.css" />
         <Title formatter=|page: String| format!("{page} · Gantry") />
         <Router>
             <div class="shell" class:shell-signed-out=!signed_in>
-                {signed_in.then(|| view! { <Sidebar entries /> })}
                 <div class="shell-main">
-                    <Header />
+                    <Header menu />
+                    // After the header, so that the menu button's sidebar is next in the
+                    // keyboard order; the grid places it on the left.
+                    {menu.map(|open| view! { <Sidebar entries open /> })}
                     <main class="content" id="content">
                         <Routes fallback=NotFound>
                             // One Chat page for `/` and `/c/<id>`: moving between

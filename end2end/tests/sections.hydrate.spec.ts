@@ -23,8 +23,16 @@ test("Admin's tabs merge the host's and the modules' by order, each at its own U
   ]);
   await expect(tabs(page, "Admin").nth(5)).toHaveAttribute("href", "/admin/insights/dashboard");
   await expect(tabs(page, "Admin").nth(7)).toHaveAttribute("href", "/admin/hello/dashboard");
-  // The host's module list, with every module's state.
+  // The host's module list, with every module's state; the rest under Details.
   await expect(page.locator('tr[data-module="hello"]')).toContainText("running");
+  const overlord = page.locator('tr[data-module="overlord"]');
+  const details = page.locator('tr[data-details-of="overlord"]');
+  await expect(details).toBeHidden();
+  await overlord.getByRole("button", { name: "Details" }).click();
+  await expect(overlord.getByRole("button", { name: "Details" })).toHaveAttribute("aria-expanded", "true");
+  await expect(details.locator("[data-migrations]")).toContainText("applied");
+  await expect(details.locator("[data-pages] [data-icon]")).toHaveCount(5);
+  await expect(details.locator('[data-pages] [data-icon="globe"]')).toHaveCount(1);
 
   await tabs(page, "Admin").nth(5).click();
   await expect(page).toHaveURL(/\/admin\/insights\/dashboard$/);

@@ -85,3 +85,37 @@ test("the hidden attribute wins over the classes modules use", async ({ page }) 
   );
   expect(shown).toEqual(["pager: none", "button-row: none", "card: none", "empty-state: none", "form-grid: none"]);
 });
+
+test("at phone width the sidebar opens from the menu button, by mouse and keyboard", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const errors = await gotoHydrated(page, "/");
+  const menu = page.getByRole("button", { name: "Menu" });
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(nav).toBeHidden();
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+  await expect(menu).toHaveAttribute("aria-controls", "main-nav");
+
+  // Keyboard: Enter opens it with the focus on the first link; Escape closes it and
+  // gives the focus back to the button.
+  await menu.focus();
+  await page.keyboard.press("Enter");
+  await expect(nav).toBeVisible();
+  await expect(menu).toHaveAttribute("aria-expanded", "true");
+  await expect(nav.getByRole("link").first()).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(nav).toBeHidden();
+  await expect(menu).toBeFocused();
+
+  // Choosing a page goes there and closes the menu.
+  await menu.click();
+  await nav.getByRole("link", { name: "Settings" }).click();
+  await expect(page).toHaveURL(/\/settings$/);
+  await expect(nav).toBeHidden();
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+
+  // At desktop width there is no menu button: the sidebar is always there.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await expect(menu).toBeHidden();
+  await expect(nav).toBeVisible();
+  expect(errors).toEqual([]);
+});

@@ -80,11 +80,13 @@ impl NavItem {
         self
     }
 
-    /// Sets the page component from the module's frontend bundle.
+    /// Sets the page component from the module's frontend bundle. It draws the page
+    /// only when the module has no tabs of its own page; otherwise the page shows the
+    /// tabs (and `gantry module check` warns that the component is never drawn).
     ///
     /// ```
-    /// let item = gantry_sdk::NavItem::new("o", "Overlord", "/overlord").component("OverlordPage");
-    /// assert_eq!(item.frontend_component, "OverlordPage");
+    /// let item = gantry_sdk::NavItem::new("notes", "Notes", "/notes").component("NotesPage");
+    /// assert_eq!(item.frontend_component, "NotesPage");
     /// ```
     pub fn component(mut self, component: impl Into<String>) -> Self {
         self.frontend_component = component.into();

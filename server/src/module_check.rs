@@ -453,6 +453,19 @@ fn check_manifest(manifest: &ModuleManifest, report: &mut Found<'_>) {
             ));
         }
     }
+    // A module page shows its tabs; a nav item's own component only without them.
+    if manifest.tabs.iter().any(|t| t.section.is_none()) {
+        for nav in manifest
+            .nav_items
+            .iter()
+            .filter(|n| !n.frontend_component.is_empty())
+        {
+            report.warnings.push(format!(
+                "nav item `{}` component `{}` is never drawn: the module's page shows its tabs",
+                nav.id, nav.frontend_component
+            ));
+        }
+    }
     if found.is_empty() {
         report.notes.push(format!(
             "manifest of `{}` {} is valid ({} nav item(s), {} tab(s), {} collection(s), {} tool(s))",

@@ -1,17 +1,39 @@
 //! The sidebar: the host's and the modules' entries, in the order given.
 
-use leptos::prelude::*;
+use leptos::{ev::KeyboardEvent, prelude::*};
 use leptos_router::{components::A, hooks::use_location};
 
 use super::icon::Icon;
 use crate::nav::SidebarEntry;
 
+/// The sidebar's `id`, which the header's menu button controls.
+pub const SIDEBAR_ID: &str = "main-nav";
+
 /// Links to `entries` (they follow modules being disabled and enabled); the current page's link carries `aria-current="page"`.
+///
+/// At phone widths the sidebar shows only while `open` (the header's menu button);
+/// going to another page or pressing Escape closes it again.
 #[component]
-pub fn Sidebar(entries: Signal<Vec<SidebarEntry>>) -> impl IntoView {
+pub fn Sidebar(entries: Signal<Vec<SidebarEntry>>, open: RwSignal<bool>) -> impl IntoView {
     let location = use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        open.set(false);
+    });
+    let close_on_escape = move |ev: KeyboardEvent| {
+        if ev.key() == "Escape" && open.get_untracked() {
+            open.set(false);
+            focus_menu_button();
+        }
+    };
     view! {
-        <nav class="sidebar" aria-label="Main">
+        <nav
+            class="sidebar"
+            class:sidebar-open=move || open.get()
+            id=SIDEBAR_ID
+            aria-label="Main"
+            on:keydown=close_on_escape
+        >
             <ul class="nav-list">
                 {move || entries
                     .get()
@@ -41,5 +63,19 @@ pub fn Sidebar(entries: Signal<Vec<SidebarEntry>>) -> impl IntoView {
                     .collect_view()}
             </ul>
         </nav>
+    }
+}
+
+/// Gives the focus back to the header's menu button (the sidebar it opened is closing).
+fn focus_menu_button() {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(button) = document()
+            .get_element_by_id(super::header::MENU_BUTTON_ID)
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = button.focus();
+        }
     }
 }

@@ -1,6 +1,6 @@
-//! The Admin page's Modules tab: every discovered module with its state, error,
-//! bundle, migrations and collections, and turning each off and on (with a retry for
-//! one that failed).
+//! The Admin page's Modules tab: every discovered module with its state and error in a
+//! row that fits the page, its API, pages and tabs, bundle, migrations and collections
+//! under Details, and turning each off and on (with a retry for one that failed).
 
 use gantry_sdk::{
     CollectionAccess, Confirm, FieldType, ModuleSource, ModuleState, ModuleStatus, ModuleStep,
@@ -9,7 +9,7 @@ use gantry_sdk::{
 use leptos::{prelude::*, task::spawn_local};
 use serde::Serialize;
 
-use crate::{bootstrap::use_bootstrap, host_ui::use_host_ui, http};
+use crate::{bootstrap::use_bootstrap, components::icon::Icon, host_ui::use_host_ui, http};
 
 /// The body of `PATCH /api/admin/modules/{name}`.
 #[derive(Serialize)]
@@ -88,11 +88,6 @@ pub fn ModulesOverview() -> impl IntoView {
                         <th>"Version"</th>
                         <th>"State"</th>
                         <th>"Source"</th>
-                        <th>"API"</th>
-                        <th>"Pages and tabs"</th>
-                        <th>"Bundle"</th>
-                        <th>"Migrations"</th>
-                        <th>"Collections"</th>
                         <th>"Actions"</th>
                     </tr>
                 </thead>
@@ -284,14 +279,15 @@ fn module_row(m: ModuleStatus, needed_by: Vec<String>, changes: ListChanges) -> 
     let pages = m
         .nav_items
         .iter()
-        .map(|n| format!("{} {}", n.label, n.route))
+        .map(|n| (n.icon.clone(), format!("{} {}", n.label, n.route)))
         .chain(m.tabs.iter().map(|t| {
             let place = match t.section {
                 Some(section) => format!("{section:?} tab").to_lowercase(),
                 None => "tab".into(),
             };
-            format!("{} ({place})", t.label)
+            (t.icon.clone(), format!("{} ({place})", t.label))
         }))
+        .map(|(icon, words)| view! { <li><Icon name=icon />" "{words}</li> })
         .collect::<Vec<_>>();
     let collections = m
         .collections
@@ -321,8 +317,10 @@ fn module_row(m: ModuleStatus, needed_by: Vec<String>, changes: ListChanges) -> 
         })
         .collect::<Vec<_>>();
     let name = m.name.clone();
+    let details_id = format!("module-details-{}", m.name);
+    let open = RwSignal::new(false);
     view! {
-        <tr data-module=name data-state=data_state>
+        <tr data-module=name.clone() data-state=data_state>
             <td>
                 <strong>{m.display_name}</strong>
                 " "
@@ -337,12 +335,38 @@ fn module_row(m: ModuleStatus, needed_by: Vec<String>, changes: ListChanges) -> 
                 {m.error.map(|e| view! { <p class="status-error">{e.message}</p> })}
             </td>
             <td>{source}</td>
-            <td><code>{routes}</code></td>
-            <td>{list(pages)}</td>
-            <td>{bundle}</td>
-            <td data-migrations>{list(migrations)}</td>
-            <td data-collections>{list(collections)}</td>
-            <td>{action} {remove}</td>
+            <td>
+                <div class="row-actions">
+                    <button
+                        type="button"
+                        class="button"
+                        aria-expanded=move || open.get().to_string()
+                        aria-controls=details_id.clone()
+                        on:click=move |_| open.update(|open| *open = !*open)
+                    >
+                        "Details"
+                    </button>
+                    {action}
+                    {remove}
+                </div>
+            </td>
+        </tr>
+        // What does not fit the row: shown under it on demand.
+        <tr class="module-details" id=details_id data-details-of=name hidden=move || !open.get()>
+            <td colspan="5">
+                <dl class="facts">
+                    <dt>"API"</dt>
+                    <dd><code>{routes}</code></dd>
+                    <dt>"Pages and tabs"</dt>
+                    <dd data-pages>{list_view(pages)}</dd>
+                    <dt>"Bundle"</dt>
+                    <dd>{bundle}</dd>
+                    <dt>"Migrations"</dt>
+                    <dd data-migrations>{list(migrations)}</dd>
+                    <dt>"Collections"</dt>
+                    <dd data-collections>{list(collections)}</dd>
+                </dl>
+            </td>
         </tr>
     }
 }
@@ -447,9 +471,13 @@ fn switch_button(
 
 /// `items` as a compact list, or "none".
 fn list(items: Vec<String>) -> AnyView {
+    list_view(items.into_iter().map(|i| view! { <li>{i}</li> }).collect())
+}
+
+/// List items drawn already, as a compact list, or "none".
+fn list_view<V: IntoView + 'static>(items: Vec<V>) -> AnyView {
     if items.is_empty() {
         return "none".into_any();
     }
-    view! { <ul class="compact-list">{items.into_iter().map(|i| view! { <li>{i}</li> }).collect_view()}</ul> }
-        .into_any()
+    view! { <ul class="compact-list">{items}</ul> }.into_any()
 }

@@ -57,7 +57,7 @@ pub fn to_html_citing(markdown: &str, sources: &[Passage]) -> String {
             };
             let label = if lang.is_empty() { "code" } else { lang };
             Event::Html(CowStr::from(format!(
-                r#"<div class="code-block"><div class="code-head"><span class="code-lang">{}</span><button type="button" class="button code-copy" data-copy-code>Copy</button></div><pre><code{}>"#,
+                r#"<div class="code-block"><div class="code-head"><span class="code-lang">{}</span><button type="button" class="button code-copy" data-copy-code>Copy</button></div><pre tabindex="0"><code{}>"#,
                 escape(label),
                 if lang.is_empty() {
                     String::new()

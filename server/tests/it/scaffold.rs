@@ -107,6 +107,7 @@ id = "Wreck"
 label = "Wreck"
 route = "/admin/wreck"
 icon = "rocket"
+frontend_component = "Page"
 
 [[tabs]]
 id = "main"
@@ -147,6 +148,11 @@ parameters = { type = "object", properties = { q = { type = "strin" } } }
     // An icon the host does not draw is a warning, not a problem.
     assert!(
         report.contains("warning: nav item `Wreck` icon `rocket` is not one of the host's icons"),
+        "{report}"
+    );
+    // So is a nav item's component that the page never draws, as it shows the tabs.
+    assert!(
+        report.contains("warning: nav item `Wreck` component `Page` is never drawn"),
         "{report}"
     );
 }

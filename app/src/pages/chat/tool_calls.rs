@@ -55,10 +55,10 @@ fn ToolCallItem(call: ToolCall) -> impl IntoView {
                     {time}
                 </summary>
                 <p class="tool-call-label">"Arguments"</p>
-                <pre class="tool-call-json">{arguments}</pre>
+                <pre class="tool-call-json" tabindex="0">{arguments}</pre>
                 {result.map(|result| view! {
                     <p class="tool-call-label">"Result"</p>
-                    <pre class="tool-call-json" data-tool-result>{result}</pre>
+                    <pre class="tool-call-json" tabindex="0" data-tool-result>{result}</pre>
                 })}
                 {call.error.map(|error| view! { <p class="form-error" data-tool-error>{error}</p> })}
             </details>

@@ -19,9 +19,6 @@ pub fn start() {
         view! { <ecosystem::EcosystemDashboard ctx /> }
     });
     // The page itself opens on its first tab; this is what it shows without one.
-    register("overlord", "OverlordPage", |ctx| {
-        view! { <ecosystem::EcosystemDashboard ctx /> }
-    });
     register("overlord", "DispatchConsole", |ctx| {
         view! { <dispatch::DispatchConsole ctx /> }
     });

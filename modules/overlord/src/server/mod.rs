@@ -71,8 +71,7 @@ pub fn module_with(settings: Settings) -> Module {
             NavItem::new("overlord", "Overlord", "/overlord")
                 .icon("zap")
                 .order(30)
-                .admin_only()
-                .component("OverlordPage"),
+                .admin_only(),
         )
         .tab(tab(
             "ecosystem",
