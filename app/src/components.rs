@@ -1,6 +1,7 @@
 //! Building blocks of the shell, one component per file.
 
 pub mod confirm_dialog;
+pub mod form_problem;
 pub mod header;
 pub mod host_tabs_page;
 pub mod icon;

@@ -1,6 +1,7 @@
 // Every page a user can reach, found the way a user finds them (the sidebar, then each
-// page's tabs), at phone width and through an automated accessibility check
-// (axe-core) in both themes.
+// page's tabs): none scrolls sideways at phone or desktop width, each passes an
+// automated accessibility check (axe-core: no serious or critical violation) in both
+// themes, and the keyboard's focus is visible on it.
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { gotoHydrated } from "./helpers";
@@ -73,6 +74,25 @@ async function axeProblems(page: Page): Promise<string[]> {
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).slice(0, 4).join(" | ")}`);
 }
 
+/** The first `count` stops of the keyboard's Tab order that show no focus ring. */
+async function focusWithoutRing(page: Page, count: number): Promise<string[]> {
+  const missing: string[] = [];
+  await page.locator("body").focus();
+  for (let i = 0; i < count; i++) {
+    await page.keyboard.press("Tab");
+    const seen = await page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return null;
+      const style = getComputedStyle(el);
+      const ring = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+      return { ring, name: el.tagName.toLowerCase() + (el.textContent ?? "").trim().slice(0, 20) };
+    });
+    if (seen === null) break;
+    if (!seen.ring) missing.push(seen.name);
+  }
+  return missing;
+}
+
 async function themedPage(browser: Browser, baseURL: string, theme: "light" | "dark", phone: boolean): Promise<Page> {
   const context = await browser.newContext({
     baseURL,
@@ -111,7 +131,7 @@ test("no page scrolls sideways at 390 px", async ({ browser, baseURL }) => {
 });
 
 for (const theme of ["light", "dark"] as const) {
-  test(`every page passes axe in the ${theme} theme, and fits 1280 px`, async ({ browser, baseURL }) => {
+  test(`every page passes axe in the ${theme} theme, fits 1280 px and shows the keyboard's focus`, async ({ browser, baseURL }) => {
     const problems: string[] = [];
     for (const [base, list] of [
       [baseURL!, paths],
@@ -123,6 +143,7 @@ for (const theme of ["light", "dark"] as const) {
         (await axeProblems(page)).forEach((p) => problems.push(`${path}: ${p}`));
         const overflow = await horizontalOverflow(page);
         if (overflow) problems.push(`${path} at 1280 px: ${overflow}`);
+        (await focusWithoutRing(page, 12)).forEach((el) => problems.push(`${path}: focus not visible on ${el}`));
       }
       await page.context().close();
     }

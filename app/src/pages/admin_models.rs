@@ -10,8 +10,9 @@ use crate::{
         AdminModel, Connection, ConnectionInput, ConnectionStatus, ConnectionStatuses,
         ModelSettings,
     },
+    components::form_problem::{FieldAlert, FormAlert, FormProblem},
     host_ui::use_host_ui,
-    http::{self, ApiFailure},
+    http,
 };
 
 /// The Models tab.
@@ -155,26 +156,40 @@ fn ConnectionFields(
     context_tokens: RwSignal<String>,
     timeout_secs: RwSignal<String>,
     key_hint: &'static str,
+    error: FormProblem,
 ) -> impl IntoView {
     view! {
         <label class="field">
             <span>"Base URL"</span>
-            <input name="base_url" type="url" required placeholder="http://127.0.0.1:11434/v1" bind:value=base_url />
+            <input name="base_url" type="url" required placeholder="http://127.0.0.1:11434/v1" bind:value=base_url aria-invalid=error.invalid("base_url") />
+            <FieldAlert problem=error field="base_url" />
         </label>
         <label class="field">
             <span>"API key " <small>{key_hint}</small></span>
-            <input name="api_key" type="password" autocomplete="off" bind:value=api_key />
+            <input name="api_key" type="password" autocomplete="off" bind:value=api_key aria-invalid=error.invalid("api_key") />
+            <FieldAlert problem=error field="api_key" />
         </label>
         <label class="field">
             <span>"Context (tokens)"</span>
-            <input name="context_tokens" type="number" min="256" bind:value=context_tokens />
+            <input name="context_tokens" type="number" min="256" bind:value=context_tokens aria-invalid=error.invalid("context_tokens") />
+            <FieldAlert problem=error field="context_tokens" />
         </label>
         <label class="field">
             <span>"Give up after (seconds without a token)"</span>
-            <input name="timeout_secs" type="number" min="1" max="3600" bind:value=timeout_secs />
+            <input name="timeout_secs" type="number" min="1" max="3600" bind:value=timeout_secs aria-invalid=error.invalid("timeout_secs") />
+            <FieldAlert problem=error field="timeout_secs" />
         </label>
     }
 }
+
+/// The fields of the connection forms, as the API names them.
+const CONNECTION_FIELDS: &[&str] = &[
+    "name",
+    "base_url",
+    "api_key",
+    "context_tokens",
+    "timeout_secs",
+];
 
 fn number(text: &str) -> Option<i64> {
     text.trim().parse().ok()
@@ -188,7 +203,7 @@ fn NewConnectionForm(on_created: Callback<()>) -> impl IntoView {
     let api_key = RwSignal::new(String::new());
     let context_tokens = RwSignal::new("8192".to_owned());
     let timeout_secs = RwSignal::new("120".to_owned());
-    let error = RwSignal::new(None::<ApiFailure>);
+    let error = FormProblem::new(CONNECTION_FIELDS);
     let busy = RwSignal::new(false);
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -221,12 +236,13 @@ fn NewConnectionForm(on_created: Callback<()>) -> impl IntoView {
     view! {
         <form class="card form-grid" on:submit=submit data-form="new-connection">
             <h2>"Add a model server"</h2>
-            {move || error.get().map(|err| view! { <p class="form-error" role="alert">{err.message}</p> })}
+            <FormAlert problem=error />
             <label class="field">
                 <span>"Name (lowercase letters, digits, - or _)"</span>
-                <input name="name" required maxlength="40" bind:value=name />
+                <input name="name" required maxlength="40" pattern="[a-z0-9_\\-]+" bind:value=name aria-invalid=error.invalid("name") />
+                <FieldAlert problem=error field="name" />
             </label>
-            <ConnectionFields base_url api_key context_tokens timeout_secs key_hint="(optional; stored encrypted, never shown again)" />
+            <ConnectionFields base_url api_key context_tokens timeout_secs error key_hint="(optional; stored encrypted, never shown again)" />
             <div class="button-row">
                 <button type="submit" class="button button-primary" disabled=move || busy.get()>"Add"</button>
             </div>
@@ -243,7 +259,7 @@ fn EditConnectionForm(conn: Connection, on_saved: Callback<()>) -> impl IntoView
     let context_tokens = RwSignal::new(conn.context_tokens.to_string());
     let timeout_secs = RwSignal::new(conn.timeout_secs.to_string());
     let remove_key = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiFailure>);
+    let error = FormProblem::new(CONNECTION_FIELDS);
     let id = conn.id.clone();
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -283,8 +299,8 @@ fn EditConnectionForm(conn: Connection, on_saved: Callback<()>) -> impl IntoView
             fallback=move || view! { <button type="button" class="button" data-action="edit-connection" on:click=move |_| open.set(true)>"Edit"</button> }
         >
             <form class="form-grid" on:submit=submit.clone() data-form="edit-connection">
-                {move || error.get().map(|err| view! { <p class="form-error" role="alert">{err.message}</p> })}
-                <ConnectionFields base_url api_key context_tokens timeout_secs key_hint="(leave empty to keep the stored one)" />
+                <FormAlert problem=error />
+                <ConnectionFields base_url api_key context_tokens timeout_secs error key_hint="(leave empty to keep the stored one)" />
                 <label class="checkbox">
                     <input type="checkbox" bind:checked=remove_key />
                     <span>"Remove the stored API key"</span>

@@ -6,8 +6,9 @@ use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 
 use crate::{
     account::{NewUser, UserAccount, UserUpdate},
+    components::form_problem::{FieldAlert, FormAlert, FormProblem},
     host_ui::use_host_ui,
-    http::{self, ApiFailure},
+    http,
     pages::admin_audit::format_time,
 };
 
@@ -42,7 +43,7 @@ fn NewUserForm(on_created: Callback<()>) -> impl IntoView {
     let display_name = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let is_admin = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiFailure>);
+    let error = FormProblem::new(&["username", "display_name", "password"]);
     let busy = RwSignal::new(false);
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -75,18 +76,21 @@ fn NewUserForm(on_created: Callback<()>) -> impl IntoView {
     view! {
         <form class="card form-grid" on:submit=submit data-form="new-user">
             <h2>"New account"</h2>
-            {move || error.get().map(|err| view! { <p class="form-error" role="alert">{err.message}</p> })}
+            <FormAlert problem=error />
             <label class="field">
                 <span>"Username"</span>
-                <input name="username" bind:value=username required autocomplete="off" />
+                <input name="username" bind:value=username required maxlength="64" autocomplete="off" aria-invalid=error.invalid("username") />
+                <FieldAlert problem=error field="username" />
             </label>
             <label class="field">
                 <span>"Display name"</span>
-                <input name="display_name" bind:value=display_name required />
+                <input name="display_name" bind:value=display_name required maxlength="100" aria-invalid=error.invalid("display_name") />
+                <FieldAlert problem=error field="display_name" />
             </label>
             <label class="field">
                 <span>"Password (at least 10 characters)"</span>
-                <input name="password" type="password" bind:value=password required minlength="10" autocomplete="new-password" />
+                <input name="password" type="password" bind:value=password required minlength="10" autocomplete="new-password" aria-invalid=error.invalid("password") />
+                <FieldAlert problem=error field="password" />
             </label>
             <label class="checkbox">
                 <input name="is_admin" type="checkbox" bind:checked=is_admin />

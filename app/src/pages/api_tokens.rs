@@ -7,8 +7,9 @@ use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 use crate::{
     account::{ApiToken, CreatedApiToken, NewApiToken},
     clipboard::copy_text,
+    components::form_problem::{FieldAlert, FormAlert, FormProblem},
     host_ui::use_host_ui,
-    http::{self, ApiFailure},
+    http,
     pages::admin_audit::format_time,
 };
 
@@ -56,7 +57,7 @@ fn NewTokenForm(made: RwSignal<Option<CreatedApiToken>>, on_made: Callback<()>) 
     let name = RwSignal::new(String::new());
     let expiry = RwSignal::new("90".to_owned());
     let read_only = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiFailure>);
+    let error = FormProblem::new(&["name", "expires_in_days"]);
     let busy = RwSignal::new(false);
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -82,17 +83,22 @@ fn NewTokenForm(made: RwSignal<Option<CreatedApiToken>>, on_made: Callback<()>) 
     view! {
         <form class="card form-grid" on:submit=submit data-form="new-token">
             <h2>"New token"</h2>
-            {move || error.get().map(|err| view! { <p class="form-error" role="alert">{err.message}</p> })}
-            <label class="field"><span>"Name (what uses it)"</span><input name="name" required maxlength="100" bind:value=name /></label>
+            <FormAlert problem=error />
+            <label class="field">
+                <span>"Name (what uses it)"</span>
+                <input name="name" required maxlength="100" bind:value=name aria-invalid=error.invalid("name") />
+                <FieldAlert problem=error field="name" />
+            </label>
             <label class="field">
                 <span>"Expires"</span>
-                <select name="expires" prop:value=move || expiry.get() on:change=move |ev| expiry.set(event_target_value(&ev))>
+                <select name="expires" prop:value=move || expiry.get() on:change=move |ev| expiry.set(event_target_value(&ev)) aria-invalid=error.invalid("expires_in_days")>
                     <option value="7">"in 7 days"</option>
                     <option value="30">"in 30 days"</option>
                     <option value="90">"in 90 days"</option>
                     <option value="365">"in a year"</option>
                     <option value="never">"never"</option>
                 </select>
+                <FieldAlert problem=error field="expires_in_days" />
             </label>
             <label class="checkbox">
                 <input type="checkbox" name="read_only" bind:checked=read_only />

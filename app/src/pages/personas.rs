@@ -6,6 +6,7 @@ use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 
 use crate::{
     chat_api::{Persona, PersonaInput, PersonaList},
+    components::form_problem::{FieldAlert, FormAlert, FormProblem},
     host_ui::use_host_ui,
     http::{self, ApiFailure},
 };
@@ -75,7 +76,13 @@ fn PersonaForm(
             .and_then(|p| p.model.clone())
             .unwrap_or_default(),
     );
-    let error = RwSignal::new(None::<ApiFailure>);
+    let error = FormProblem::new(&[
+        "name",
+        "description",
+        "system_prompt",
+        "temperature",
+        "model",
+    ]);
     let submit = {
         let existing = existing.clone();
         move |ev: SubmitEvent| {
@@ -86,10 +93,10 @@ fn PersonaForm(
                 t => match t.parse::<f64>() {
                     Ok(v) => Some(v),
                     Err(_) => {
-                        error.set(Some(ApiFailure::local(
-                            "client",
-                            "The temperature must be a number, such as 0.7.",
-                        )));
+                        error.set(Some(ApiFailure {
+                            field: Some("temperature".into()),
+                            ..ApiFailure::local("client", "must be a number, such as 0.7")
+                        }));
                         return;
                     }
                 },
@@ -160,12 +167,32 @@ fn PersonaForm(
     view! {
         <form class="card form-grid" on:submit=submit data-form=if existing.is_some() { "persona" } else { "new-persona" }>
             <h2>{heading}</h2>
-            {move || error.get().map(|err| view! { <p class="form-error" role="alert">{err.message}</p> })}
-            <label class="field"><span>"Name"</span><input name="name" required maxlength="100" bind:value=name /></label>
-            <label class="field"><span>"Description"</span><input name="description" maxlength="500" bind:value=description /></label>
-            <label class="field"><span>"System prompt"</span><textarea name="system_prompt" rows="4" bind:value=prompt></textarea></label>
-            <label class="field"><span>"Temperature (0 to 2, empty for the model's own)"</span><input name="temperature" inputmode="decimal" bind:value=temperature /></label>
-            <label class="field"><span>"Model (such as default/llama3.1:8b; empty for the default)"</span><input name="model" bind:value=model /></label>
+            <FormAlert problem=error />
+            <label class="field">
+                <span>"Name"</span>
+                <input name="name" required maxlength="100" bind:value=name aria-invalid=error.invalid("name") />
+                <FieldAlert problem=error field="name" />
+            </label>
+            <label class="field">
+                <span>"Description"</span>
+                <input name="description" maxlength="500" bind:value=description aria-invalid=error.invalid("description") />
+                <FieldAlert problem=error field="description" />
+            </label>
+            <label class="field">
+                <span>"System prompt"</span>
+                <textarea name="system_prompt" rows="4" bind:value=prompt aria-invalid=error.invalid("system_prompt")></textarea>
+                <FieldAlert problem=error field="system_prompt" />
+            </label>
+            <label class="field">
+                <span>"Temperature (0 to 2, empty for the model's own)"</span>
+                <input name="temperature" type="number" min="0" max="2" step="any" inputmode="decimal" bind:value=temperature aria-invalid=error.invalid("temperature") />
+                <FieldAlert problem=error field="temperature" />
+            </label>
+            <label class="field">
+                <span>"Model (such as default/llama3.1:8b; empty for the default)"</span>
+                <input name="model" bind:value=model aria-invalid=error.invalid("model") />
+                <FieldAlert problem=error field="model" />
+            </label>
             <div class="button-row">
                 <button type="submit" class="button button-primary">"Save"</button>
                 {delete.map(|delete| view! { <button type="button" class="button button-danger" on:click=delete>"Delete"</button> })}

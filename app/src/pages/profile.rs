@@ -5,6 +5,7 @@ use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 
 use crate::{
     account::{PasswordChange, Profile, ProfileUpdate},
+    components::form_problem::{FieldAlert, FormAlert, FormProblem},
     host_ui::use_host_ui,
     http::{self, ApiFailure},
 };
@@ -44,7 +45,7 @@ pub fn ProfileTab() -> impl IntoView {
 fn DisplayNameForm(profile: Profile) -> impl IntoView {
     let host = use_host_ui();
     let display_name = RwSignal::new(profile.display_name);
-    let error = RwSignal::new(None::<ApiFailure>);
+    let error = FormProblem::new(&["display_name"]);
     let busy = RwSignal::new(false);
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -71,10 +72,11 @@ fn DisplayNameForm(profile: Profile) -> impl IntoView {
         <form class="card form-grid" on:submit=submit data-form="profile">
             <h2>"Profile"</h2>
             <p>"Signed in as " <code>{profile.username}</code> {profile.is_admin.then_some(", an administrator")} "."</p>
-            {move || error.get().map(|err| view! { <p class="form-error" role="alert">{err.message}</p> })}
+            <FormAlert problem=error />
             <label class="field">
                 <span>"Display name"</span>
-                <input name="display_name" bind:value=display_name required maxlength="100" />
+                <input name="display_name" bind:value=display_name required maxlength="100" aria-invalid=error.invalid("display_name") />
+                <FieldAlert problem=error field="display_name" />
             </label>
             <div class="button-row">
                 <button type="submit" class="button button-primary" disabled=move || busy.get()>
@@ -91,12 +93,16 @@ fn PasswordForm() -> impl IntoView {
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let again = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    // The server names the new password `password`; the second copy is checked here.
+    let error = FormProblem::new(&["current_password", "password", "again"]);
     let busy = RwSignal::new(false);
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         if new.get_untracked() != again.get_untracked() {
-            error.set(Some("The two new passwords differ.".into()));
+            error.set(Some(ApiFailure {
+                field: Some("again".into()),
+                ..ApiFailure::local("client", "The two new passwords differ.")
+            }));
             return;
         }
         let change = PasswordChange {
@@ -116,7 +122,7 @@ fn PasswordForm() -> impl IntoView {
                         "Password changed. Your other sessions have been signed out.",
                     );
                 }
-                Err(err) => error.set(Some(err.message)),
+                Err(err) => error.set(Some(err)),
             }
             busy.set(false);
         });
@@ -124,18 +130,21 @@ fn PasswordForm() -> impl IntoView {
     view! {
         <form class="card form-grid" on:submit=submit data-form="password">
             <h2>"Password"</h2>
-            {move || error.get().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
+            <FormAlert problem=error />
             <label class="field">
                 <span>"Current password"</span>
-                <input name="current_password" type="password" bind:value=current required autocomplete="current-password" />
+                <input name="current_password" type="password" bind:value=current required autocomplete="current-password" aria-invalid=error.invalid("current_password") />
+                <FieldAlert problem=error field="current_password" />
             </label>
             <label class="field">
                 <span>"New password (at least 10 characters)"</span>
-                <input name="new_password" type="password" bind:value=new required minlength="10" autocomplete="new-password" />
+                <input name="new_password" type="password" bind:value=new required minlength="10" autocomplete="new-password" aria-invalid=error.invalid("password") />
+                <FieldAlert problem=error field="password" />
             </label>
             <label class="field">
                 <span>"New password again"</span>
-                <input name="new_password_again" type="password" bind:value=again required minlength="10" autocomplete="new-password" />
+                <input name="new_password_again" type="password" bind:value=again required minlength="10" autocomplete="new-password" aria-invalid=error.invalid("again") />
+                <FieldAlert problem=error field="again" />
             </label>
             <div class="button-row">
                 <button type="submit" class="button button-primary" disabled=move || busy.get()>

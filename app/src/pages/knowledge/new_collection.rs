@@ -6,7 +6,8 @@ use leptos_router::hooks::use_navigate;
 
 use super::{KnowledgeContext, API};
 use crate::{
-    http::{self, ApiFailure},
+    components::form_problem::{FieldAlert, FormAlert, FormProblem},
+    http,
     knowledge_api::{Collection, CollectionInput},
 };
 
@@ -18,7 +19,7 @@ pub fn NewCollectionForm() -> impl IntoView {
     let name = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let shared = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiFailure>);
+    let error = FormProblem::new(&["name", "description"]);
     let busy = RwSignal::new(false);
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -38,11 +39,11 @@ pub fn NewCollectionForm() -> impl IntoView {
                     name.try_set(String::new());
                     description.try_set(String::new());
                     shared.try_set(false);
-                    error.try_set(None);
+                    error.set(None);
                     navigate(&href, Default::default());
                 }
                 Err(err) => {
-                    error.try_set(Some(err));
+                    error.set(Some(err));
                 }
             }
             busy.try_set(false);
@@ -51,14 +52,16 @@ pub fn NewCollectionForm() -> impl IntoView {
     view! {
         <form class="kb-new form-grid" data-form="new-collection" on:submit=submit>
             <h3>"New collection"</h3>
-            {move || error.get().map(|err| view! { <p class="form-error" role="alert">{err.message}</p> })}
+            <FormAlert problem=error />
             <label class="field">
                 <span>"Name"</span>
-                <input name="name" required maxlength="100" bind:value=name />
+                <input name="name" required maxlength="100" bind:value=name aria-invalid=error.invalid("name") />
+                <FieldAlert problem=error field="name" />
             </label>
             <label class="field">
                 <span>"Description " <small class="kb-muted">"(optional)"</small></span>
-                <input name="description" maxlength="1000" bind:value=description />
+                <input name="description" maxlength="1000" bind:value=description aria-invalid=error.invalid("description") />
+                <FieldAlert problem=error field="description" />
             </label>
             {knowledge.is_admin.then(|| view! {
                 <label class="checkbox">

@@ -2,9 +2,12 @@
 //! remove, check now.
 
 use gantry_mod_overlord::model::{Health, Project, ProjectInput, WorkerStatus};
-use gantry_sdk::leptos::{
-    ui::{EmptyState, StatusBadge, Tone},
-    GantryContext,
+use gantry_sdk::{
+    http::ApiFailure,
+    leptos::{
+        ui::{EmptyState, StatusBadge, Tone},
+        GantryContext,
+    },
 };
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 
@@ -18,6 +21,8 @@ pub fn EcosystemDashboard(ctx: GantryContext) -> impl IntoView {
     // `Some(id)` while editing that project; the form holds its values.
     let editing = RwSignal::new(None::<i64>);
     let form = RwSignal::new(ProjectInput::default());
+    // The server's refusal of the last save, shown under the field it names.
+    let problem = RwSignal::new(None::<ApiFailure>);
     let load = {
         let ctx = ctx.clone();
         move || {
@@ -49,27 +54,45 @@ pub fn EcosystemDashboard(ctx: GantryContext) -> impl IntoView {
                     }
                     None => ctx.send::<_, Project>("POST", "/projects", &input).await,
                 };
-                if let Ok(project) = saved {
-                    ui::done(&ctx, format!("Saved {}.", project.name));
-                    form.set(ProjectInput::default());
-                    editing.set(None);
-                    load();
+                match saved {
+                    Ok(project) => {
+                        ui::done(&ctx, format!("Saved {}.", project.name));
+                        problem.set(None);
+                        form.set(ProjectInput::default());
+                        editing.set(None);
+                        load();
+                    }
+                    Err(failure) => problem.set(Some(failure)),
                 }
             });
         }
     };
+    // The browser checks what it can (a name, URL syntax) before anything is sent.
     let field = move |label: &'static str,
                       name: &'static str,
+                      kind: &'static str,
                       get: fn(&ProjectInput) -> String,
                       set: fn(&mut ProjectInput, String)| {
+        let about = move || {
+            problem.with(|p| {
+                p.as_ref()
+                    .filter(|p| p.field.as_deref() == Some(name))
+                    .map(|p| p.message.clone())
+            })
+        };
         view! {
             <label class="field">
                 <span>{label}</span>
                 <input
                     name=name
+                    type=kind
+                    required=name == "name"
+                    maxlength=(name == "name").then_some("100")
+                    aria-invalid=move || about().map(|_| "true")
                     prop:value=move || form.with(get)
                     on:input=move |ev| form.update(|f| set(f, event_target_value(&ev)))
                 />
+                {move || about().map(|m| view! { <span class="field-error" role="alert">{m}</span> })}
             </label>
         }
     };
@@ -109,10 +132,10 @@ pub fn EcosystemDashboard(ctx: GantryContext) -> impl IntoView {
         <div class="overlord-ecosystem">
             <form class="card form-grid" on:submit=submit data-form="project">
                 <h2>{move || if editing.get().is_some() { "Edit project" } else { "Add a project" }}</h2>
-                {field("Name", "name", |f| f.name.clone(), |f, v| f.name = v)}
-                {field("Repository or location", "location", |f| f.location.clone(), |f, v| f.location = v)}
-                {field("Health URL", "health_url", |f| f.health_url.clone().unwrap_or_default(), |f, v| f.health_url = Some(v))}
-                {field("Dispatch URL", "dispatch_url", |f| f.dispatch_url.clone().unwrap_or_default(), |f, v| f.dispatch_url = Some(v))}
+                {field("Name", "name", "text", |f| f.name.clone(), |f, v| f.name = v)}
+                {field("Repository or location", "location", "text", |f| f.location.clone(), |f, v| f.location = v)}
+                {field("Health URL", "health_url", "url", |f| f.health_url.clone().unwrap_or_default(), |f, v| f.health_url = Some(v))}
+                {field("Dispatch URL", "dispatch_url", "url", |f| f.dispatch_url.clone().unwrap_or_default(), |f, v| f.dispatch_url = Some(v))}
                 <div class="button-row">
                     <button type="submit" class="button button-primary">
                         {move || if editing.get().is_some() { "Save changes" } else { "Add project" }}
@@ -120,6 +143,7 @@ pub fn EcosystemDashboard(ctx: GantryContext) -> impl IntoView {
                     <Show when=move || editing.get().is_some()>
                         <button type="button" class="button" on:click=move |_| {
                             editing.set(None);
+                            problem.set(None);
                             form.set(ProjectInput::default());
                         }>"Cancel"</button>
                     </Show>
