@@ -110,3 +110,29 @@ test("the Overlord is absent for users, and its API refused", async ({ page }) =
   const admin = await page.request.get(`${adminURL}/api/modules/overlord/projects`);
   expect(admin.status()).toBe(200);
 });
+
+test("a Memory page emptied by deleting steps back to the last page with entries", async ({ page }) => {
+  const tag = `paging${Date.now() % 100000}`;
+  // Eleven entries: ten on the first page, one on the second.
+  for (let i = 0; i < 11; i++) {
+    const made = await page.request.post(`${adminURL}/api/modules/overlord/memory`, {
+      data: { key: `${tag}-${i}`, content: "paging test", tags: [tag] },
+    });
+    expect(made.ok()).toBe(true);
+  }
+  const errors = await gotoHydrated(page, "/overlord/memory");
+  await page.getByLabel("Search").fill(tag);
+  const pager = page.locator("[data-pager]");
+  await expect(pager).toHaveText("page 1 of 2 (11 entries)");
+  await page.getByRole("navigation", { name: "Memory pages" }).getByRole("button", { name: "Next" }).click();
+  await expect(pager).toHaveText("page 2 of 2 (11 entries)");
+  const last = page.locator('[data-list="memory"] > li');
+  await expect(last).toHaveCount(1);
+
+  await last.getByRole("button", { name: "Delete" }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Delete" }).click();
+  await expect(pager).toHaveText("page 1 of 1 (10 entries)");
+  await expect(page.locator('[data-list="memory"] > li')).toHaveCount(10);
+  await expect(page.getByText("Nothing found.")).toHaveCount(0);
+  expect(errors).toEqual([]);
+});

@@ -93,6 +93,18 @@ pub fn AuditTab() -> impl IntoView {
 /// One page of entries and the pager.
 #[component]
 fn AuditTable(found: AuditPage, page: RwSignal<u32>) -> impl IntoView {
+    if found.entries.is_empty() && found.page > 0 {
+        // Emptied since it was counted (retention deleted old entries): step back to
+        // the last page that has rows instead of saying nothing matches.
+        let last = found
+            .total
+            .div_ceil(u64::from(found.per_page.max(1)))
+            .saturating_sub(1);
+        let back = u32::try_from(last).unwrap_or(u32::MAX).min(found.page - 1);
+        Effect::new(move |_| page.set(back));
+        return view! { <p class="loading" role="status">"Loading the audit trail…"</p> }
+            .into_any();
+    }
     if found.entries.is_empty() {
         return view! { <div class="empty-state"><p>"No entries match."</p></div> }.into_any();
     }

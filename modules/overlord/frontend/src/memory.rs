@@ -36,6 +36,16 @@ pub fn MemoryBrowser(ctx: GantryContext) -> impl IntoView {
             spawn_local(async move {
                 let answer = ctx.get::<MemoryPage>(&path).await.map_err(|e| e.message);
                 if newest.is_newest(ticket) {
+                    // Emptied by deletions: step back instead of saying nothing is there.
+                    if let Ok(got) = &answer {
+                        let rows = got.entries.len();
+                        if let Some(back) =
+                            ui::page_with_rows(got.page, rows, got.total, got.per_page)
+                        {
+                            page.set(back);
+                            return;
+                        }
+                    }
                     found.set(Some(answer));
                 }
             });

@@ -47,6 +47,17 @@ impl NewestLoad {
     }
 }
 
+/// The page to show instead of `page` when it came back with no `rows` while earlier
+/// pages still have some (its rows were deleted): the last page that has rows. `None`
+/// when `page` is right as it is.
+pub fn page_with_rows(page: u32, rows: usize, total: u64, per_page: u32) -> Option<u32> {
+    if rows > 0 || page == 0 {
+        return None;
+    }
+    let last = total.div_ceil(u64::from(per_page.max(1))).saturating_sub(1);
+    Some(u32::try_from(last).unwrap_or(u32::MAX).min(page - 1))
+}
+
 /// Calls `tick` every `ms` milliseconds while the component is mounted.
 pub fn poll(ms: u64, tick: impl Fn() + 'static) {
     if let Ok(handle) = set_interval_with_handle(tick, std::time::Duration::from_millis(ms)) {
