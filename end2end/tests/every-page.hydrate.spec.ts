@@ -4,7 +4,7 @@
 // themes, and the keyboard's focus is visible on it.
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { gotoHydrated } from "./helpers";
+import { gotoHydrated, settled } from "./helpers";
 import { signInURL } from "./servers";
 
 /** A conversation with a long unbroken word and a code block, so the thread's widest
@@ -44,8 +44,7 @@ const signedOut = ["/login", "/setup"];
 /** Opens `path` and waits until its content (not just the shell) is there. */
 async function open(page: Page, path: string) {
   await gotoHydrated(page, path);
-  // Lazy pages and module bundles load after hydration.
-  await expect(page.locator(".loading:visible"), `${path} is still loading`).toHaveCount(0, { timeout: 15_000 });
+  await settled(page, path);
 }
 
 async function horizontalOverflow(page: Page): Promise<string | null> {

@@ -28,3 +28,14 @@ export async function adminPage(browser: Browser): Promise<Page> {
   await expect(page).toHaveURL(`${signInURL}/`);
   return page;
 }
+
+/** Waits until `page` shows its content: module components mounted (or failed) and no
+ * loading note left (lazy pages and module bundles load after hydration). */
+export async function settled(page: Page, what: string) {
+  await expect(page.locator('.module-component[data-state="loading"]'), `${what} is still loading its module`).toHaveCount(0, {
+    timeout: 15_000,
+  });
+  await expect(page.locator(".loading:visible, .module-status:visible"), `${what} is still loading`).toHaveCount(0, {
+    timeout: 15_000,
+  });
+}

@@ -6,6 +6,8 @@
 //!   and the Playwright suite in Chromium against a real build.
 //! - `cargo xtask build [--release]`: build the site and the server only.
 //! - `cargo xtask bench`: build for release and print size and speed figures.
+//! - `cargo xtask screenshots`: the main pages at 390 and 1280 px in both themes, as
+//!   PNG files in `<target>/screenshots`, for review.
 
 mod bench;
 mod cmd;
@@ -22,7 +24,7 @@ use anyhow::{bail, Result};
 use site::Profile;
 
 const USAGE: &str =
-    "usage: cargo xtask <run [--release] [-- ARGS] | test | build [--release] | bench>";
+    "usage: cargo xtask <run [--release] [-- ARGS] | test | build [--release] | bench | screenshots>";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -60,6 +62,7 @@ fn run(args: Vec<String>) -> Result<()> {
         }
         "test" => test(),
         "bench" => bench::bench(),
+        "screenshots" => screenshots(),
         _ => bail!("{USAGE}"),
     }
 }
@@ -205,7 +208,38 @@ fn test() -> Result<()> {
         .env("GANTRY_TEST_DATABASE_URL", &database.url),
     )?;
 
-    // What `cargo xtask run` serves, plus the scaffolded Leptos module linked in.
+    browser_tests(&ports, Some(&database.url), &[], &[])?;
+    cmd::step("done", "every check passed");
+    Ok(())
+}
+
+/// The browser suite's screenshots of the main pages, written to `<target>/screenshots`.
+fn screenshots() -> Result<()> {
+    tools::ensure_build_tools(Profile::Dev)?;
+    tools::ensure_browser_test_tools()?;
+    let dir = cmd::target_dir()?.join("screenshots");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    browser_tests(
+        &cmd::free_ports(9)?,
+        None,
+        &["screenshots.hydrate.spec.ts"],
+        &[("GANTRY_SCREENSHOTS_DIR", &dir)],
+    )?;
+    cmd::step("done", &format!("screenshots in {}", dir.display()));
+    Ok(())
+}
+
+/// Builds what `cargo xtask run` serves (plus the scaffolded Leptos module linked in
+/// and the test modules), then runs Playwright in Chromium against it: every spec, or
+/// `specs`; the PostgreSQL server only with `postgres_url`.
+fn browser_tests(
+    ports: &[u16],
+    postgres_url: Option<&str>,
+    specs: &[&str],
+    env: &[(&str, &std::path::Path)],
+) -> Result<()> {
+    let root = cmd::workspace_root();
     let site_root = site::build_site(Profile::Dev)?;
     frontends::build_modules(Profile::Dev)?;
     e2e::scaffolded_leptos().build_dist(Profile::Dev)?;
@@ -223,6 +257,7 @@ fn test() -> Result<()> {
     let mut playwright = std::process::Command::new("npx");
     playwright
         .args(["playwright", "test"])
+        .args(specs)
         .current_dir(root.join("end2end"))
         .env("GANTRY_BIN", &built.server_bin)
         .env("GANTRY_SITE_ROOT", &built.site_root)
@@ -232,19 +267,23 @@ fn test() -> Result<()> {
         .env("GANTRY_USER_ADDR", &user_addr)
         .env("GANTRY_SIGNIN_ADDR", &signin_addr)
         .env("GANTRY_POSTGRES_ADDR", &postgres_addr)
-        .env("GANTRY_POSTGRES_URL", &database.url)
         .env("GANTRY_MODELS_PORT", ports[5].to_string())
         .env("GANTRY_MODELS_CONTROL_PORT", ports[6].to_string())
         .env("GANTRY_FLAKY_MODELS_PORT", ports[7].to_string())
         .env("GANTRY_FLAKY_MODELS_CONTROL_PORT", ports[8].to_string())
         .env_remove("DATABASE_URL")
+        .env_remove("GANTRY_POSTGRES_URL")
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
         .env("CHROMIUM_PATH", tools::CHROMIUM);
+    if let Some(url) = postgres_url {
+        playwright.env("GANTRY_POSTGRES_URL", url);
+    }
+    for (key, value) in env {
+        playwright.env(key, value);
+    }
     let res = cmd::run(&mut playwright);
     let _ = std::fs::remove_dir_all(&data_dir);
-    res?;
-    cmd::step("done", "every check passed");
-    Ok(())
+    res
 }
 
 /// A fresh, empty folder under the system's temp dir.

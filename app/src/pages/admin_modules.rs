@@ -334,7 +334,7 @@ fn module_row(m: ModuleStatus, needed_by: Vec<String>, changes: ListChanges) -> 
                 </span>
                 {m.error.map(|e| view! { <p class="status-error">{e.message}</p> })}
             </td>
-            <td>{source}</td>
+            <td class="cell-path">{source}</td>
             <td>
                 <div class="row-actions">
                     <button
