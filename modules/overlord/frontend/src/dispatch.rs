@@ -25,6 +25,7 @@ pub fn DispatchConsole(ctx: GantryContext) -> impl IntoView {
     let state_filter = RwSignal::new(String::new());
     let project_id = RwSignal::new(String::new());
     let instruction = RwSignal::new(String::new());
+    let problem = ui::FormProblem::new();
     let priority = RwSignal::new("normal".to_owned());
     {
         let ctx = ctx.clone();
@@ -87,10 +88,14 @@ pub fn DispatchConsole(ctx: GantryContext) -> impl IntoView {
             };
             let (ctx, load) = (ctx.clone(), load.clone());
             spawn_local(async move {
-                if let Ok(created) = ctx.send::<_, Created>("POST", "/tasks", &input).await {
-                    ui::done(&ctx, format!("Task {} queued.", created.id));
-                    instruction.set(String::new());
-                    load();
+                match ctx.send::<_, Created>("POST", "/tasks", &input).await {
+                    Ok(created) => {
+                        ui::done(&ctx, format!("Task {} queued.", created.id));
+                        problem.set(None);
+                        instruction.set(String::new());
+                        load();
+                    }
+                    Err(failure) => problem.set(Some(failure)),
                 }
             });
         }
@@ -145,12 +150,14 @@ pub fn DispatchConsole(ctx: GantryContext) -> impl IntoView {
                 >
                     <label class="field">
                         <span>"Project"</span>
-                        <select name="project" bind:value=project_id>{options}</select>
+                        <select name="project" bind:value=project_id aria-invalid=problem.invalid("project_id")>{options}</select>
+                        {problem.under("project_id")}
                     </label>
                 </Show>
                 <label class="field">
                     <span>"Instruction"</span>
-                    <textarea name="instruction" rows="3" bind:value=instruction required></textarea>
+                    <textarea name="instruction" rows="3" bind:value=instruction required maxlength="4000" aria-invalid=problem.invalid("instruction")></textarea>
+                    {problem.under("instruction")}
                 </label>
                 <label class="field">
                     <span>"Priority"</span>

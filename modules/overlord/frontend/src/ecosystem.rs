@@ -2,12 +2,9 @@
 //! remove, check now.
 
 use gantry_mod_overlord::model::{Health, Project, ProjectInput, WorkerStatus};
-use gantry_sdk::{
-    http::ApiFailure,
-    leptos::{
-        ui::{EmptyState, StatusBadge, Tone},
-        GantryContext,
-    },
+use gantry_sdk::leptos::{
+    ui::{EmptyState, StatusBadge, Tone},
+    GantryContext,
 };
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 
@@ -22,7 +19,7 @@ pub fn EcosystemDashboard(ctx: GantryContext) -> impl IntoView {
     let editing = RwSignal::new(None::<i64>);
     let form = RwSignal::new(ProjectInput::default());
     // The server's refusal of the last save, shown under the field it names.
-    let problem = RwSignal::new(None::<ApiFailure>);
+    let problem = ui::FormProblem::new();
     let load = {
         let ctx = ctx.clone();
         move || {
@@ -73,13 +70,6 @@ pub fn EcosystemDashboard(ctx: GantryContext) -> impl IntoView {
                       kind: &'static str,
                       get: fn(&ProjectInput) -> String,
                       set: fn(&mut ProjectInput, String)| {
-        let about = move || {
-            problem.with(|p| {
-                p.as_ref()
-                    .filter(|p| p.field.as_deref() == Some(name))
-                    .map(|p| p.message.clone())
-            })
-        };
         view! {
             <label class="field">
                 <span>{label}</span>
@@ -88,11 +78,11 @@ pub fn EcosystemDashboard(ctx: GantryContext) -> impl IntoView {
                     type=kind
                     required=name == "name"
                     maxlength=(name == "name").then_some("100")
-                    aria-invalid=move || about().map(|_| "true")
+                    aria-invalid=problem.invalid(name)
                     prop:value=move || form.with(get)
                     on:input=move |ev| form.update(|f| set(f, event_target_value(&ev)))
                 />
-                {move || about().map(|m| view! { <span class="field-error" role="alert">{m}</span> })}
+                {problem.under(name)}
             </label>
         }
     };

@@ -20,6 +20,7 @@ pub fn MemoryBrowser(ctx: GantryContext) -> impl IntoView {
     let content = RwSignal::new(String::new());
     let tags = RwSignal::new(String::new());
     let source = RwSignal::new(String::new());
+    let problem = ui::FormProblem::new();
     let load = {
         let ctx = ctx.clone();
         move || {
@@ -64,6 +65,7 @@ pub fn MemoryBrowser(ctx: GantryContext) -> impl IntoView {
 
     let clear = move || {
         editing.set(None);
+        problem.set(None);
         for field in [key, content, tags, source] {
             field.set(String::new());
         }
@@ -92,10 +94,13 @@ pub fn MemoryBrowser(ctx: GantryContext) -> impl IntoView {
                     }
                     None => ctx.send::<_, Memory>("POST", "/memory", &input).await,
                 };
-                if let Ok(memory) = saved {
-                    ui::done(&ctx, format!("Saved “{}”.", memory.key));
-                    clear();
-                    load();
+                match saved {
+                    Ok(memory) => {
+                        ui::done(&ctx, format!("Saved “{}”.", memory.key));
+                        clear();
+                        load();
+                    }
+                    Err(failure) => problem.set(Some(failure)),
                 }
             });
         }
@@ -141,10 +146,15 @@ pub fn MemoryBrowser(ctx: GantryContext) -> impl IntoView {
         <div class="overlord-memory">
             <form class="card form-grid" on:submit=submit data-form="memory">
                 <h2>{move || if editing.get().is_some() { "Edit memory" } else { "Add a memory" }}</h2>
-                <label class="field"><span>"Key"</span><input name="key" bind:value=key required /></label>
+                <label class="field">
+                    <span>"Key"</span>
+                    <input name="key" bind:value=key required maxlength="200" aria-invalid=problem.invalid("key") />
+                    {problem.under("key")}
+                </label>
                 <label class="field">
                     <span>"Content"</span>
-                    <textarea name="content" rows="3" bind:value=content required></textarea>
+                    <textarea name="content" rows="3" bind:value=content required maxlength="20000" aria-invalid=problem.invalid("content")></textarea>
+                    {problem.under("content")}
                 </label>
                 <label class="field"><span>"Tags (comma-separated)"</span><input name="tags" bind:value=tags /></label>
                 <label class="field"><span>"Source project"</span><input name="source" bind:value=source /></label>

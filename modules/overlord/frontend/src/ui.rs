@@ -1,6 +1,7 @@
-//! Small pieces the tabs share: times, query strings, polling, the toast helper.
+//! Small pieces the tabs share: times, query strings, polling, the toast helper, a
+//! form's refused field.
 
-use gantry_sdk::{leptos::GantryContext, Confirm, Toast, ToastKind};
+use gantry_sdk::{http::ApiFailure, leptos::GantryContext, Confirm, Toast, ToastKind};
 use leptos::{prelude::*, task::spawn_local};
 
 /// A Unix time in the browser's locale.
@@ -56,6 +57,44 @@ pub fn page_with_rows(page: u32, rows: usize, total: u64, per_page: u32) -> Opti
     }
     let last = total.div_ceil(u64::from(per_page.max(1))).saturating_sub(1);
     Some(u32::try_from(last).unwrap_or(u32::MAX).min(page - 1))
+}
+
+/// The server's refusal of a form's last submission, if any: each field shows the
+/// part that names it.
+#[derive(Clone, Copy)]
+pub struct FormProblem(RwSignal<Option<ApiFailure>>);
+
+impl FormProblem {
+    pub fn new() -> Self {
+        Self(RwSignal::new(None))
+    }
+
+    /// Shows `failure`, or clears it with `None`.
+    pub fn set(self, failure: Option<ApiFailure>) {
+        self.0.try_set(failure);
+    }
+
+    /// The message, when the refusal names `field`.
+    pub fn about(self, field: &'static str) -> Option<String> {
+        self.0.with(|p| {
+            p.as_ref()
+                .filter(|p| p.field.as_deref() == Some(field))
+                .map(|p| p.message.clone())
+        })
+    }
+
+    /// `aria-invalid` for `field`'s input.
+    pub fn invalid(self, field: &'static str) -> impl Fn() -> Option<&'static str> + Copy {
+        move || self.about(field).map(|_| "true")
+    }
+
+    /// Under `field`'s input: the refusal's message when it names that field.
+    pub fn under(self, field: &'static str) -> impl Fn() -> Option<AnyView> + Copy {
+        move || {
+            self.about(field)
+                .map(|m| view! { <span class="field-error" role="alert">{m}</span> }.into_any())
+        }
+    }
 }
 
 /// Calls `tick` every `ms` milliseconds while the component is mounted.
