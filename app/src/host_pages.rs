@@ -41,6 +41,7 @@ pub fn admin_host_tabs() -> Vec<Tab> {
         Tab::new("knowledge", "Knowledge", "host:knowledge").order(18),
         Tab::new("modules", "Modules", "host:modules").order(20),
         Tab::new("audit", "Audit", "host:audit").order(30),
+        Tab::new("logs", "Logs", "host:logs").order(38),
         Tab::new("system", "System", "host:system").order(40),
     ]
 }
@@ -203,13 +204,14 @@ mod tests {
                 "/admin/modules",
                 "/admin/alpha/dashboard",
                 "/admin/audit",
+                "/admin/logs",
                 "/admin/system",
                 "/admin/beta/dashboard"
             ]
         );
         assert_eq!(
             resolve_host_tab(&tabs, "/admin", "beta/dashboard"),
-            HostTabMatch::Tab(Box::new(tabs[8].clone()))
+            HostTabMatch::Tab(Box::new(tabs[9].clone()))
         );
         assert_eq!(
             resolve_host_tab(&tabs, "/admin", ""),

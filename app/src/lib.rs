@@ -19,6 +19,7 @@ pub mod http;
 pub mod knowledge_api;
 pub mod lazy_page;
 pub mod live_modules;
+pub mod logs_api;
 pub mod nav;
 pub mod pages;
 pub mod theme;

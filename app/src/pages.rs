@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod admin_audit;
 pub mod admin_knowledge;
+pub mod admin_logs;
 pub mod admin_models;
 pub mod admin_modules;
 pub mod admin_users;

@@ -101,51 +101,62 @@ async function themedPage(browser: Browser, baseURL: string, theme: "light" | "d
   return context.newPage();
 }
 
-test.describe.configure({ mode: "serial" });
 test.slow();
+
+/** The pages are checked in this many tests each way, so that each fits its time. */
+const SLICES = 3;
 
 let paths: string[] = [];
 
 test.beforeAll(async ({ browser, baseURL }) => {
+  test.setTimeout(120_000);
   const page = await themedPage(browser, baseURL!, "light", false);
   paths = await everyPath(page);
   await page.context().close();
 });
 
-test("no page scrolls sideways at 390 px", async ({ browser, baseURL }) => {
-  const problems: string[] = [];
-  for (const [base, list] of [
-    [baseURL!, paths],
-    [signInURL, signedOut],
-  ] as const) {
-    const page = await themedPage(browser, base, "light", true);
-    for (const path of list) {
-      await open(page, path);
-      const overflow = await horizontalOverflow(page);
-      if (overflow) problems.push(`${path}: ${overflow}`);
-    }
-    await page.context().close();
-  }
-  expect(problems).toEqual([]);
-});
+/** Slice `slice` of every page: each server with its pages. */
+function slice(baseURL: string, slice: number): [string, string[]][] {
+  const mine = (list: string[]) => list.filter((_, i) => i % SLICES === slice);
+  return [
+    [baseURL, mine(paths)],
+    [signInURL, mine(signedOut)],
+  ];
+}
 
-for (const theme of ["light", "dark"] as const) {
-  test(`every page passes axe in the ${theme} theme, fits 1280 px and shows the keyboard's focus`, async ({ browser, baseURL }) => {
+for (let part = 0; part < SLICES; part++) {
+  test(`no page scrolls sideways at 390 px (part ${part + 1} of ${SLICES})`, async ({ browser, baseURL }) => {
     const problems: string[] = [];
-    for (const [base, list] of [
-      [baseURL!, paths],
-      [signInURL, signedOut],
-    ] as const) {
-      const page = await themedPage(browser, base, theme, false);
+    for (const [base, list] of slice(baseURL!, part)) {
+      const page = await themedPage(browser, base, "light", true);
       for (const path of list) {
         await open(page, path);
-        (await axeProblems(page)).forEach((p) => problems.push(`${path}: ${p}`));
         const overflow = await horizontalOverflow(page);
-        if (overflow) problems.push(`${path} at 1280 px: ${overflow}`);
-        (await focusWithoutRing(page, 12)).forEach((el) => problems.push(`${path}: focus not visible on ${el}`));
+        if (overflow) problems.push(`${path}: ${overflow}`);
       }
       await page.context().close();
     }
     expect(problems).toEqual([]);
   });
+
+  for (const theme of ["light", "dark"] as const) {
+    test(`every page passes axe in the ${theme} theme, fits 1280 px and shows the keyboard's focus (part ${part + 1} of ${SLICES})`, async ({
+      browser,
+      baseURL,
+    }) => {
+      const problems: string[] = [];
+      for (const [base, list] of slice(baseURL!, part)) {
+        const page = await themedPage(browser, base, theme, false);
+        for (const path of list) {
+          await open(page, path);
+          (await axeProblems(page)).forEach((p) => problems.push(`${path}: ${p}`));
+          const overflow = await horizontalOverflow(page);
+          if (overflow) problems.push(`${path} at 1280 px: ${overflow}`);
+          (await focusWithoutRing(page, 12)).forEach((el) => problems.push(`${path}: focus not visible on ${el}`));
+        }
+        await page.context().close();
+      }
+      expect(problems).toEqual([]);
+    });
+  }
 }

@@ -17,6 +17,7 @@ test("Admin's tabs merge the host's and the modules' by order, each at its own U
     "Insights insights",
     "Audit",
     "Hello board hello",
+    "Logs",
     "System",
     "Atom Overlord overlord",
     "Switchable switchable",

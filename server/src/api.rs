@@ -4,6 +4,7 @@ pub mod auth;
 pub mod chat;
 pub mod health;
 pub mod knowledge;
+pub mod logs;
 pub mod me;
 pub mod modules;
 pub mod tokens;

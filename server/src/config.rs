@@ -10,8 +10,19 @@ use crate::auth::DevUser;
 #[derive(Debug, Parser)]
 #[command(name = "gantry", version)]
 pub struct Cli {
+    /// How log lines are written: `text` for people, `json` (one object a line) for
+    /// log shippers.
+    #[arg(long, global = true, env = "GANTRY_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

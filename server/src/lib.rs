@@ -14,6 +14,7 @@ pub mod http_server;
 pub mod instance_settings;
 pub mod json_errors;
 pub mod knowledge;
+pub mod logs;
 pub mod migrate_command;
 pub mod module_check;
 pub mod module_command;
@@ -54,6 +55,7 @@ pub struct AppState {
     pub chat: ChatState,
     pub knowledge: knowledge::ingest::IngestQueue,
     pub retention: retention::Retention,
+    pub logs: logs::LogBuffer,
 }
 
 /// What the Admin page's System tab reports that only start-up knows.
@@ -108,6 +110,7 @@ impl AppState {
             chat: ChatState::new(secrets::Secrets::ephemeral()),
             knowledge: knowledge::ingest::IngestQueue::default(),
             retention: retention::Retention::default(),
+            logs: logs::LogBuffer::default(),
             system: SystemFacts {
                 started: std::time::Instant::now(),
                 data_dir: String::new(),
@@ -138,6 +141,12 @@ impl AppState {
     /// The same state keeping audit entries this long.
     pub fn with_retention(mut self, retention: retention::Retention) -> Self {
         self.retention = retention;
+        self
+    }
+
+    /// The same state showing the lines `logs` keeps on Admin → Logs.
+    pub fn with_logs(mut self, logs: logs::LogBuffer) -> Self {
+        self.logs = logs;
         self
     }
 

@@ -6,8 +6,12 @@ use gantry_server::{
     accounts::{self, AdminSetup},
     auth::Auth,
     chat::{connections, messages, ChatState},
-    config::{Cli, Command, DatabaseArgs, MigrateCommand, ModuleCommand, ModulesArgs, UserCommand},
+    config::{
+        Cli, Command, DatabaseArgs, LogFormat, MigrateCommand, ModuleCommand, ModulesArgs,
+        UserCommand,
+    },
     db::Db,
+    logs::LogBuffer,
     migrate_command, module_check,
     module_command::{self, Kind},
     modules::{self, ModuleOptions},
@@ -16,17 +20,30 @@ use gantry_server::{
     serve, shutdown_signal, AppState,
 };
 
+/// Logs to standard output as `format`, and into `logs` for Admin → Logs, what
+/// `RUST_LOG` lets through.
+fn start_logging(format: LogFormat, logs: &LogBuffer) {
+    use tracing_subscriber::{layer::SubscriberExt, util::SubscriberInitExt, Layer};
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        // sqlx reports PostgreSQL's notices ("… already exists, skipping") at info:
+        // meant for developers, not for `gantry migrate`'s reader.
+        .unwrap_or_else(|_| "info,tower_http=info,sqlx=warn".into());
+    let output = match format {
+        LogFormat::Text => tracing_subscriber::fmt::layer().boxed(),
+        LogFormat::Json => tracing_subscriber::fmt::layer().json().boxed(),
+    };
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(output)
+        .with(logs.layer())
+        .init();
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                // sqlx reports PostgreSQL's notices ("… already exists, skipping")
-                // at info: meant for developers, not for `gantry migrate`'s reader.
-                .unwrap_or_else(|_| "info,tower_http=info,sqlx=warn".into()),
-        )
-        .init();
+    let logs = LogBuffer::default();
+    start_logging(cli.log_format, &logs);
 
     match cli.command {
         Command::Serve(args) => {
@@ -62,6 +79,7 @@ async fn main() -> anyhow::Result<()> {
                 .with_dirs(&args.database.data_dir, &modules_dir)
                 .with_modules(registry)
                 .with_chat(ChatState::new(secrets))
+                .with_logs(logs)
                 .with_retention(Retention {
                     audit_days: (args.audit_retention_days > 0)
                         .then_some(args.audit_retention_days),

@@ -144,7 +144,7 @@ pub async fn load(
     for entry in registry.entries() {
         match &entry.failure {
             Some(failure) => {
-                tracing::error!("{}", failure.message);
+                tracing::error!(module = %entry.name, "{}", failure.message);
                 crate::audit::note(
                     db,
                     gantry_sdk::AuditEvent::new("module.failed")
@@ -154,6 +154,7 @@ pub async fn load(
                 .await;
             }
             None => tracing::info!(
+                module = %entry.name,
                 "module `{}` {} is {:?}",
                 entry.name,
                 entry.version(),

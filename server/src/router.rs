@@ -98,6 +98,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             post(api::users::unlock_user),
         )
         .route("/api/admin/audit", get(api::users::list_audit))
+        .route("/api/admin/logs", get(api::logs::recent_lines))
+        .route("/api/admin/logs/live", get(api::logs::live_lines))
         // Used by the Chat page: the user's conversations, their streamed answers,
         // search and export, the models and personas to pick from.
         .route(

@@ -65,3 +65,38 @@ pub fn follow_modules(modules: RwSignal<Vec<ModuleInfo>>) {
     // The listener lives as long as the page.
     shown_or_hidden.forget();
 }
+
+/// A followed stream of log lines (`GET /api/admin/logs/live`); closed when dropped.
+pub struct LiveLogLines {
+    source: EventSource,
+    _on_line: Closure<dyn FnMut(MessageEvent)>,
+}
+
+impl Drop for LiveLogLines {
+    fn drop(&mut self) {
+        self.source.close();
+    }
+}
+
+/// Opens `url` and calls `on_line` with each `line` event's line. The browser
+/// reconnects by itself after a network failure.
+pub fn follow_log_lines(
+    url: &str,
+    on_line: impl Fn(crate::logs_api::LogLine) + 'static,
+) -> Option<LiveLogLines> {
+    let on_line = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let Some(text) = event.data().as_string() else {
+            return;
+        };
+        match serde_json::from_str(&text) {
+            Ok(line) => on_line(line),
+            Err(err) => web_sys::console::warn_1(&format!("gantry: bad log line: {err}").into()),
+        }
+    });
+    let source = EventSource::new(url).ok()?;
+    let _ = source.add_event_listener_with_callback("line", on_line.as_ref().unchecked_ref());
+    Some(LiveLogLines {
+        source,
+        _on_line: on_line,
+    })
+}

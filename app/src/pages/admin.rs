@@ -1,5 +1,5 @@
 //! `/admin`: running the instance, for administrators only. Its tabs are the host's
-//! own (Users, Models, Personas, Knowledge, Modules, Audit, System) and the modules' `admin` tabs;
+//! own (Users, Models, Personas, Knowledge, Modules, Audit, Logs, System) and the modules' `admin` tabs;
 //! Modules is `admin_modules.rs`.
 
 use gantry_sdk::TabSection;
@@ -11,8 +11,9 @@ use crate::{
     components::host_tabs_page::HostTabsPage,
     host_pages::admin_host_tabs,
     pages::{
-        admin_audit::AuditTab, admin_knowledge::KnowledgeTab, admin_models::ModelsTab,
-        admin_modules::ModulesOverview, admin_users::UsersTab, personas::PersonasTab,
+        admin_audit::AuditTab, admin_knowledge::KnowledgeTab, admin_logs::LogsTab,
+        admin_models::ModelsTab, admin_modules::ModulesOverview, admin_users::UsersTab,
+        personas::PersonasTab,
     },
 };
 
@@ -62,6 +63,7 @@ fn admin_tab(id: &str) -> AnyView {
         "modules" => view! { <ModulesOverview /> }.into_any(),
         "knowledge" => view! { <KnowledgeTab /> }.into_any(),
         "audit" => view! { <AuditTab /> }.into_any(),
+        "logs" => view! { <LogsTab /> }.into_any(),
         _ => view! { <SystemOverview /> }.into_any(),
     }
 }

@@ -165,7 +165,7 @@ fn audit_row(entry: AuditEntry) -> impl IntoView {
 }
 
 /// `key=value&…`, percent-encoded.
-fn query_string(pairs: &[(&str, String)]) -> String {
+pub fn query_string(pairs: &[(&str, String)]) -> String {
     pairs
         .iter()
         .map(|(key, value)| format!("{key}={}", percent_encode(value)))

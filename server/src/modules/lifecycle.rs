@@ -101,8 +101,8 @@ pub async fn stop(entry: &ModuleEntry, timeout: Duration) {
     };
     if let Some(hook) = module.on_shutdown.clone() {
         match run_hook(&entry.name, "on_shutdown", hook, context.clone(), timeout).await {
-            Ok(()) => tracing::info!("module `{}` stopped", entry.name),
-            Err(err) => tracing::error!("{err}"),
+            Ok(()) => tracing::info!(module = %entry.name, "module `{}` stopped", entry.name),
+            Err(err) => tracing::error!(module = %entry.name, "{err}"),
         }
     }
 }

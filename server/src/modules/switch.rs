@@ -301,6 +301,7 @@ async fn apply(registry: &ModuleRegistry, db: &Db, name: &str, enabled: bool) {
         if let Some(unmet) = dependencies::missing(&entry, &registry.entries()) {
             entry.fail(ModuleStep::Dependencies, unmet);
             tracing::error!(
+                module = %name,
                 "{}",
                 entry.failure.as_ref().map_or("", |f| f.message.as_str())
             );
@@ -310,7 +311,7 @@ async fn apply(registry: &ModuleRegistry, db: &Db, name: &str, enabled: bool) {
         // Instances enabling at the same moment migrate one after another.
         let turn = db.startup_turn().await;
         if let Err(err) = &turn {
-            tracing::warn!("module `{name}`: migrating without the start-up lock: {err}");
+            tracing::warn!(module = %name, "module `{name}`: migrating without the start-up lock: {err}");
         }
         entry = migrate_on_a_thread_of_its_own(entry, db).await;
         drop(turn);
@@ -319,7 +320,7 @@ async fn apply(registry: &ModuleRegistry, db: &Db, name: &str, enabled: bool) {
         }
         match &entry.failure {
             Some(failure) => {
-                tracing::error!("{}", failure.message);
+                tracing::error!(module = %name, "{}", failure.message);
                 audit::note(
                     db,
                     AuditEvent::new("module.failed")
@@ -328,14 +329,16 @@ async fn apply(registry: &ModuleRegistry, db: &Db, name: &str, enabled: bool) {
                 )
                 .await;
             }
-            None => tracing::info!("module `{name}` {} is enabled", entry.version()),
+            None => {
+                tracing::info!(module = %name, "module `{name}` {} is enabled", entry.version())
+            }
         }
     } else {
         if entry.state == ModuleState::Disabled {
             return;
         }
         lifecycle::disable(&mut entry, registry.hook_timeout).await;
-        tracing::info!("module `{name}` is disabled");
+        tracing::info!(module = %name, "module `{name}` is disabled");
     }
     registry.replace(entry);
 }

@@ -18,6 +18,7 @@ mod database;
 mod guide_examples;
 mod health;
 mod knowledge;
+mod logs;
 mod module_boundary;
 mod module_dependencies;
 mod module_discovery;

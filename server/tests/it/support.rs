@@ -70,6 +70,8 @@ pub struct TestApp {
     pub database_url: String,
     pub data_dir: tempfile::TempDir,
     pub client: reqwest::Client,
+    /// What Admin → Logs shows: fed by a subscriber the test sets up itself.
+    pub logs: gantry_server::logs::LogBuffer,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -297,7 +299,9 @@ impl TestAppBuilder {
             options.sidecar_timeout = timeout;
         }
         let registry: ModuleRegistry = modules::load(&db, &options, self.modules).await;
+        let logs = gantry_server::logs::LogBuffer::default();
         let state = AppState::new(db.clone(), &data_dir.path().join("site"))
+            .with_logs(logs.clone())
             .with_modules(registry)
             .with_chat(ChatState::new(secrets))
             .with_auth(Auth {
@@ -324,6 +328,7 @@ impl TestAppBuilder {
             database_url: url,
             data_dir,
             client: reqwest::Client::new(),
+            logs,
             stop: Some(stop),
             server: Some(server),
         }
