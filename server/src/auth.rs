@@ -23,7 +23,7 @@ use crate::{
         api_tokens::{self, ApiTokenError},
         Acting,
     },
-    AppState,
+    metrics, AppState,
 };
 
 /// How requests are authenticated.
@@ -72,7 +72,9 @@ pub async fn attach_user(
 ) -> Response {
     let address = client_address(&request, state.auth.trust_forwarded_for);
     request.extensions_mut().insert(ClientAddress(address));
-    if let Some(secret) = bearer_token(request.headers()) {
+    // `/metrics` reads its own token (`--metrics-token`), not an account's.
+    let bearer = bearer_token(request.headers()).filter(|_| request.uri().path() != metrics::PATH);
+    if let Some(secret) = bearer {
         let writes = !is_read(request.method());
         let refused = match api_tokens::token_user(&state.db, &secret, writes).await {
             // A stolen token must not outlive itself: no new tokens, no new password.
@@ -196,7 +198,14 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
 fn is_page_behind_login(request: &Request) -> bool {
     let path = request.uri().path();
     request.method() == Method::GET
-        && !["/login", "/setup", "/healthz", "/favicon.svg"].contains(&path)
+        && ![
+            "/login",
+            "/setup",
+            "/healthz",
+            metrics::PATH,
+            "/favicon.svg",
+        ]
+        .contains(&path)
         && !["/api/", "/pkg/", "/modules/"]
             .iter()
             .any(|prefix| path.starts_with(prefix))

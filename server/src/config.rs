@@ -198,6 +198,12 @@ pub struct ServeArgs {
     pub secure_cookies: bool,
     /// An OpenAI-compatible model server (such as http://127.0.0.1:11434/v1 for
     /// Ollama): creates or updates the Chat connection named `default` at start-up.
+    /// Client addresses that may read `/metrics` (comma-separated IPs).
+    #[arg(long, env = "GANTRY_METRICS_FROM", value_delimiter = ',')]
+    pub metrics_from: Vec<std::net::IpAddr>,
+    /// A bearer token that may read `/metrics` from anywhere.
+    #[arg(long, env = "GANTRY_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
     #[arg(long, env = "GANTRY_LLM_URL")]
     pub llm_url: Option<String>,
     /// The API key of `--llm-url`'s server, stored encrypted and never shown.

@@ -15,6 +15,7 @@ pub mod instance_settings;
 pub mod json_errors;
 pub mod knowledge;
 pub mod logs;
+pub mod metrics;
 pub mod migrate_command;
 pub mod module_check;
 pub mod module_command;
@@ -56,6 +57,7 @@ pub struct AppState {
     pub knowledge: knowledge::ingest::IngestQueue,
     pub retention: retention::Retention,
     pub logs: logs::LogBuffer,
+    pub metrics: metrics::Metrics,
 }
 
 /// What the Admin page's System tab reports that only start-up knows.
@@ -111,6 +113,7 @@ impl AppState {
             knowledge: knowledge::ingest::IngestQueue::default(),
             retention: retention::Retention::default(),
             logs: logs::LogBuffer::default(),
+            metrics: metrics::Metrics::default(),
             system: SystemFacts {
                 started: std::time::Instant::now(),
                 data_dir: String::new(),
@@ -150,6 +153,12 @@ impl AppState {
         self
     }
 
+    /// The same state counting into `metrics` (and serving them as they allow).
+    pub fn with_metrics(mut self, metrics: metrics::Metrics) -> Self {
+        self.metrics = metrics;
+        self
+    }
+
     /// The same state authenticating requests with `auth`.
     pub fn with_auth(mut self, auth: Auth) -> Self {
         self.auth = auth;
@@ -167,6 +176,10 @@ const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 /// JSON (panics too), time limits, then request tracing and compression.
 pub fn app(state: AppState) -> Router {
     let routes = router::routes(&state)
+        .route_layer(middleware::from_fn_with_state(
+            state.metrics.clone(),
+            metrics::track,
+        ))
         .layer(middleware::from_fn_with_state(
             state.db.clone(),
             chat::page_status::conversation_page_status,

@@ -12,6 +12,7 @@ use gantry_server::{
     },
     db::Db,
     logs::LogBuffer,
+    metrics::{Metrics, MetricsAccess},
     migrate_command, module_check,
     module_command::{self, Kind},
     modules::{self, ModuleOptions},
@@ -80,6 +81,10 @@ async fn main() -> anyhow::Result<()> {
                 .with_modules(registry)
                 .with_chat(ChatState::new(secrets))
                 .with_logs(logs)
+                .with_metrics(Metrics::new(MetricsAccess {
+                    from: args.metrics_from,
+                    token: args.metrics_token.filter(|t| !t.is_empty()),
+                }))
                 .with_retention(Retention {
                     audit_days: (args.audit_retention_days > 0)
                         .then_some(args.audit_retention_days),

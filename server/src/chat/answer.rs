@@ -53,6 +53,8 @@ pub struct AnswerJob {
     pub message_id: String,
     /// The module tools the model may call.
     pub tools: Toolbox,
+    /// Counts the answer as in flight until the job is done.
+    pub in_flight: super::AnswerInFlight,
 }
 
 /// What the task tells the client.

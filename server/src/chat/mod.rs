@@ -23,6 +23,11 @@ pub mod search;
 pub mod tools;
 pub mod turn;
 
+use std::sync::{
+    atomic::{AtomicI64, Ordering},
+    Arc,
+};
+
 use crate::secrets::Secrets;
 
 /// What Chat's handlers share: the model catalog (with its pooled HTTP client) and
@@ -33,6 +38,34 @@ pub struct ChatState {
     pub secrets: Secrets,
     /// Tool calls waiting for their user's OK.
     pub confirmations: tools::Confirmations,
+    /// The answers being written now (for `/metrics`).
+    pub answering: AnswersInFlight,
+}
+
+/// How many answers are being written now.
+#[derive(Clone, Debug, Default)]
+pub struct AnswersInFlight(Arc<AtomicI64>);
+
+impl AnswersInFlight {
+    /// Counts one more until the returned guard is dropped.
+    pub fn start(&self) -> AnswerInFlight {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        AnswerInFlight(self.0.clone())
+    }
+
+    pub fn count(&self) -> i64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// One answer being written; counted until dropped.
+#[derive(Debug)]
+pub struct AnswerInFlight(Arc<AtomicI64>);
+
+impl Drop for AnswerInFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl ChatState {
@@ -41,6 +74,7 @@ impl ChatState {
             catalog: catalog::ModelCatalog::default(),
             secrets,
             confirmations: tools::Confirmations::default(),
+            answering: AnswersInFlight::default(),
         }
     }
 }

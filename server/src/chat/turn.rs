@@ -146,5 +146,6 @@ pub async fn begin(
             &conversation.tools,
             state.confirmations.clone(),
         ),
+        in_flight: state.answering.start(),
     })
 }

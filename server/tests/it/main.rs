@@ -19,6 +19,7 @@ mod guide_examples;
 mod health;
 mod knowledge;
 mod logs;
+mod metrics;
 mod module_boundary;
 mod module_dependencies;
 mod module_discovery;

@@ -88,6 +88,7 @@ pub struct TestAppBuilder {
     secure_cookies: bool,
     postgres_owner: Option<String>,
     database_url: Option<String>,
+    metrics: gantry_server::metrics::MetricsAccess,
 }
 
 impl TestApp {
@@ -108,6 +109,7 @@ impl TestApp {
             database_url: None,
             limits: ServeLimits::default(),
             secure_cookies: false,
+            metrics: Default::default(),
         }
     }
 
@@ -221,6 +223,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// Who may read `/metrics` (nobody by default).
+    pub fn metrics(mut self, access: gantry_server::metrics::MetricsAccess) -> Self {
+        self.metrics = access;
+        self
+    }
+
     pub fn dev_user(mut self, user: DevUser) -> Self {
         self.dev_user = Some(user);
         self
@@ -302,6 +310,7 @@ impl TestAppBuilder {
         let logs = gantry_server::logs::LogBuffer::default();
         let state = AppState::new(db.clone(), &data_dir.path().join("site"))
             .with_logs(logs.clone())
+            .with_metrics(gantry_server::metrics::Metrics::new(self.metrics.clone()))
             .with_modules(registry)
             .with_chat(ChatState::new(secrets))
             .with_auth(Auth {
