@@ -156,10 +156,10 @@ fn audit_row(entry: AuditEntry) -> impl IntoView {
             <td>{format_time(entry.at_unix)}</td>
             <td>{entry.actor}</td>
             <td><code>{entry.action}</code></td>
-            <td>{entry.target}</td>
+            <td class="cell-path">{entry.target}</td>
             <td>{entry.address.unwrap_or_default()}</td>
             <td>{entry.module.map(|m| view! { <span class="badge">{m}</span> })}</td>
-            <td>{entry.detail.unwrap_or_default()}</td>
+            <td class="cell-path">{entry.detail.unwrap_or_default()}</td>
         </tr>
     }
 }

@@ -91,8 +91,8 @@ pub fn AuditLog(ctx: GantryContext) -> impl IntoView {
                             <td>{ui::time(e.at_unix)}</td>
                             <td>{e.actor}</td>
                             <td><code>{e.action}</code></td>
-                            <td>{e.target}</td>
-                            <td>{e.detail.unwrap_or_default()}</td>
+                            <td class="cell-path">{e.target}</td>
+                            <td class="cell-path">{e.detail.unwrap_or_default()}</td>
                         </tr>
                     }
                 })
