@@ -65,9 +65,18 @@ pub fn ModuleComponent(module: ModuleInfo, component: String) -> impl IntoView {
         let user = crate::bootstrap::use_bootstrap().user;
         Effect::new(move |_| {
             attempt.track();
-            let Some(element) = container.get() else {
+            let Some(container) = container.get() else {
                 return;
             };
+            // Each attempt mounts into a box of its own. Leptos reuses the container's
+            // element for the next module page, so an attempt still loading when the
+            // page changes must write into its own box (removed here by the next
+            // attempt), never into the next component's.
+            container.set_inner_html("");
+            let Ok(element) = document().create_element("div") else {
+                return;
+            };
+            let _ = container.append_child(&element);
             let (module, component, user) = (module.clone(), component.clone(), user.clone());
             state.set(MountState::Loading);
             slow.set(false);
@@ -78,19 +87,21 @@ pub fn ModuleComponent(module: ModuleInfo, component: String) -> impl IntoView {
             leptos::task::spawn_local(async move {
                 let res = mount(&module, &component, user, host, &element).await;
                 match res {
+                    // Gone while it loaded: undo the mount at once.
+                    Ok(Some(f)) if state.try_get_untracked().is_none() => call_unmount(&f),
                     Ok(f) => {
-                        unmount.set_value(f);
-                        state.set(MountState::Mounted);
+                        unmount.try_set_value(f);
+                        state.try_set(MountState::Mounted);
                     }
-                    Err(failed) => state.set(failed),
+                    Err(failed) => {
+                        state.try_set(failed);
+                    }
                 }
             });
         });
         on_cleanup(move || {
             if let Some(f) = unmount.try_get_value().flatten() {
-                if let Err(err) = f.call0(&wasm_bindgen::JsValue::NULL) {
-                    web_sys::console::error_2(&"unmount threw:".into(), &err);
-                }
+                call_unmount(&f);
             }
         });
     }
@@ -181,13 +192,21 @@ pub fn ModuleComponent(module: ModuleInfo, component: String) -> impl IntoView {
     }
 }
 
+/// Calls a component's unmount function; one that throws is logged, not fatal.
+#[cfg(feature = "hydrate")]
+fn call_unmount(unmount: &js_sys::Function) {
+    if let Err(err) = unmount.call0(&wasm_bindgen::JsValue::NULL) {
+        web_sys::console::error_2(&"unmount threw:".into(), &err);
+    }
+}
+
 #[cfg(feature = "hydrate")]
 async fn mount(
     module: &ModuleInfo,
     component: &str,
     user: Option<gantry_sdk::CurrentUser>,
     host: crate::host_ui::HostUi,
-    element: &web_sys::HtmlDivElement,
+    element: &web_sys::Element,
 ) -> Result<Option<js_sys::Function>, MountState> {
     use crate::browser::{bus, loader, registry};
 
@@ -205,7 +224,6 @@ async fn mount(
             MountState::ComponentMissing { registered }
         }
     })?;
-    element.set_inner_html("");
     let context = mount_context(module, user, host, bus::bus(host, Some(&module.name)));
     found
         .mount(element, &context)
