@@ -27,7 +27,7 @@ pub fn Header(menu: Option<RwSignal<bool>>) -> impl IntoView {
                             on:click=move |_| {
                                 open.update(|open| *open = !*open);
                                 if open.get_untracked() {
-                                    request_animation_frame(focus_first_link);
+                                    request_animation_frame(|| focus(&format!("#{SIDEBAR_ID} a")));
                                 }
                             }
                         >
@@ -58,18 +58,20 @@ pub fn Header(menu: Option<RwSignal<bool>>) -> impl IntoView {
     }
 }
 
-/// Moves the focus into the sidebar that just opened.
-fn focus_first_link() {
+/// Moves the keyboard's focus to the first element `selector` finds, if any.
+pub(super) fn focus(selector: &str) {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
-        if let Some(link) = document()
-            .query_selector(&format!("#{SIDEBAR_ID} a"))
+        if let Some(element) = document()
+            .query_selector(selector)
             .ok()
             .flatten()
             .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
         {
-            let _ = link.focus();
+            let _ = element.focus();
         }
     }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = selector;
 }

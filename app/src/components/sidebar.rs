@@ -23,7 +23,8 @@ pub fn Sidebar(entries: Signal<Vec<SidebarEntry>>, open: RwSignal<bool>) -> impl
     let close_on_escape = move |ev: KeyboardEvent| {
         if ev.key() == "Escape" && open.get_untracked() {
             open.set(false);
-            focus_menu_button();
+            // The button that opened it.
+            super::header::focus(&format!("#{}", super::header::MENU_BUTTON_ID));
         }
     };
     view! {
@@ -63,19 +64,5 @@ pub fn Sidebar(entries: Signal<Vec<SidebarEntry>>, open: RwSignal<bool>) -> impl
                     .collect_view()}
             </ul>
         </nav>
-    }
-}
-
-/// Gives the focus back to the header's menu button (the sidebar it opened is closing).
-fn focus_menu_button() {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::JsCast;
-        if let Some(button) = document()
-            .get_element_by_id(super::header::MENU_BUTTON_ID)
-            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = button.focus();
-        }
     }
 }
