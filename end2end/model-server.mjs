@@ -12,7 +12,8 @@
 // tools are offered, a call for each line `CALL <function> <json>` of the last user
 // message; after a tool's result, "Tool said: <result>"; else "No tool needed").
 // The control port takes `POST /down` (the model port stops listening:
-// connections are refused) and `POST /up`, and answers `GET /health`.
+// connections are refused) and `POST /up`, and answers `GET /health`; any request
+// to `/count/<key>` is counted, and `GET /counted/<key>` says how many came.
 import { createServer } from "node:http";
 
 const port = Number(process.argv[2] ?? process.env.MODEL_SERVER_PORT ?? 3110);
@@ -157,7 +158,17 @@ function down() {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
+/** Requests to `/count/<key>` by key, for tests that count what reaches a URL. */
+const counts = new Map();
+
 const control = createServer(async (req, res) => {
+  const counted = req.url.match(/^\/count(ed)?\/([\w-]+)$/);
+  if (counted) {
+    const key = counted[2];
+    if (!counted[1]) counts.set(key, (counts.get(key) ?? 0) + 1);
+    res.writeHead(200, { "content-type": "application/json" });
+    return res.end(JSON.stringify({ count: counts.get(key) ?? 0 }));
+  }
   if (req.method === "POST" && req.url === "/down") await down();
   else if (req.method === "POST" && req.url === "/up") await up();
   else if (!(req.method === "GET" && req.url === "/health")) return res.writeHead(404).end();

@@ -2,9 +2,11 @@
 // browser download). `cargo xtask test` builds everything and sets the GANTRY_*
 // variables; run by hand, the defaults expect `cargo xtask build` to have run.
 //
-// Two test model servers (`model-server.mjs`) answer Chat; four Gantry servers run the same build with the test modules: one where every request is
-// an administrator's, one where it is a plain user's (development users), and one with
-// real accounts, where one signs in, and the same on PostgreSQL (`GANTRY_POSTGRES_URL`).
+// Two test model servers (`model-server.mjs`) answer Chat; Gantry servers run the same
+// build with the test modules: one where every request is an administrator's, one
+// where it is a plain user's (development users), one with real accounts, where one
+// signs in, and the same on PostgreSQL (`GANTRY_POSTGRES_URL`) as two instances on one
+// database behind a round-robin proxy (`round-robin-proxy.mjs`).
 import { defineConfig } from "@playwright/test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,6 +19,8 @@ import {
   modelsControlPort,
   modelsPort,
   modelsURL,
+  postgresAURL,
+  postgresBURL,
   postgresURL,
   signInURL,
   userURL,
@@ -37,7 +41,11 @@ function modelServer(port: number, control: number) {
   };
 }
 
-function server(url: string, user: "admin" | "user" | "accounts" | "postgres") {
+/** Instances that share a database share the key their secrets are sealed with. */
+const sharedSecretKey = "5a".repeat(32);
+
+function server(url: string, user: "admin" | "user" | "accounts" | "postgres" | "postgres-b") {
+  const postgres = user === "postgres" || user === "postgres-b";
   return {
     command: `"${bin}" serve --addr ${new URL(url).host}`,
     url: `${url}/healthz`,
@@ -51,11 +59,14 @@ function server(url: string, user: "admin" | "user" | "accounts" | "postgres") {
       // `cargo xtask test` assembles these with the built Leptos module `counter`.
       GANTRY_MODULES_DIR: process.env.GANTRY_MODULES_DIR ?? resolve(__dirname, "fixtures/modules"),
       // `accounts`: no development user; sign in as `admin` with the password below.
-      ...(user === "accounts" || user === "postgres"
+      ...(user === "accounts" || postgres
         ? { GANTRY_ADMIN_PASSWORD: adminPassword }
         : { GANTRY_DEV_USER: user }),
-      // `postgres`: the database is PostgreSQL, not the SQLite file in the data dir.
-      ...(user === "postgres" ? { DATABASE_URL: process.env.GANTRY_POSTGRES_URL ?? "" } : {}),
+      // `postgres`, `postgres-b`: the database is PostgreSQL, not the SQLite file in the
+      // data dir, and the same for both.
+      ...(postgres
+        ? { DATABASE_URL: process.env.GANTRY_POSTGRES_URL ?? "", GANTRY_SECRET_KEY: sharedSecretKey }
+        : {}),
       // Dev mode: the `broken` module's bundle comes from a URL that answers 404.
       GANTRY_MODULE_BROKEN_DEV: "/modules/broken/static/missing.js",
       // Chat's connection `default`: the test model server below.
@@ -97,6 +108,19 @@ export default defineConfig({
     server(userURL, "user"),
     server(signInURL, "accounts"),
     // `cargo xtask test` starts a throwaway PostgreSQL and sets this.
-    ...(process.env.GANTRY_POSTGRES_URL ? [server(postgresURL, "postgres")] : []),
+    ...(process.env.GANTRY_POSTGRES_URL
+      ? [
+          server(postgresAURL, "postgres"),
+          server(postgresBURL, "postgres-b"),
+          {
+            command: `node "${resolve(__dirname, "round-robin-proxy.mjs")}" ${new URL(postgresURL).port} ${postgresAURL} ${postgresBURL}`,
+            url: `${postgresURL}/__proxy/health`,
+            reuseExistingServer: false,
+            timeout: 20_000,
+            stdout: "pipe" as const,
+            stderr: "pipe" as const,
+          },
+        ]
+      : []),
   ],
 });

@@ -93,7 +93,8 @@ pub use error::ApiError;
 pub use extract::{Json, Path, Query};
 #[cfg(feature = "server")]
 pub use module::{
-    BoxError, Dialect, Hook, Migrations, Module, ModuleBuilder, ModuleContext, RequireAdmin,
+    BoxError, Dialect, EmbeddedFiles, Hook, Migrations, Module, ModuleBuilder, ModuleContext,
+    RequireAdmin,
 };
 #[cfg(feature = "server")]
 pub use module_settings::{ModuleSettings, SettingValues, SettingsFuture, SettingsSource};

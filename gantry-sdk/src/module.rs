@@ -142,7 +142,16 @@ pub struct Module {
     pub on_shutdown: Option<Hook>,
     /// The folder `frontend_bundle` and `static_dir` are relative to.
     pub root: Option<PathBuf>,
+    /// A compiled-in module's files built into the binary (see
+    /// [`ModuleBuilder::embedded`]), served instead of `root`'s.
+    pub embedded: Option<EmbeddedFiles>,
 }
+
+/// A compiled-in module's files, built into the binary: each one's path under the
+/// module's root (`/`-separated) and its bytes. `gantry serve` writes them to its
+/// data dir and serves them from there, so a release binary copied to another
+/// machine needs no source tree.
+pub type EmbeddedFiles = fn() -> Vec<(String, std::borrow::Cow<'static, [u8]>)>;
 
 impl std::fmt::Debug for Module {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -174,6 +183,7 @@ impl Module {
                 on_startup: None,
                 on_shutdown: None,
                 root: None,
+                embedded: None,
             },
         }
     }
@@ -328,6 +338,23 @@ impl ModuleBuilder {
     /// ```
     pub fn root(mut self, root: impl Into<PathBuf>) -> Self {
         self.module.root = Some(root.into());
+        self
+    }
+
+    /// The module's files under its root, built into the binary (with a crate such
+    /// as `rust-embed`), so that a release binary serves its bundle and static files
+    /// without the source tree: `gantry serve` writes them to its data dir and
+    /// serves them from there instead of [`Self::root`].
+    ///
+    /// ```
+    /// fn files() -> Vec<(String, std::borrow::Cow<'static, [u8]>)> {
+    ///     vec![("bundle.js".into(), b"export {};".as_slice().into())]
+    /// }
+    /// let m = gantry_sdk::Module::builder("n", "0.1.0").embedded(files).build();
+    /// assert_eq!((m.embedded.unwrap())().len(), 1);
+    /// ```
+    pub fn embedded(mut self, files: EmbeddedFiles) -> Self {
+        self.module.embedded = Some(files);
         self
     }
 

@@ -5,6 +5,7 @@
 
 pub mod api_tokens;
 mod passwords;
+pub mod session_cache;
 mod sessions;
 mod sign_in_limits;
 
@@ -19,6 +20,7 @@ use gantry_sdk::AuditEvent;
 
 use crate::{audit, db::Db};
 
+pub use session_cache::SessionCache;
 pub use sessions::{
     drop_session, log_out, session_user, ABSOLUTE_TIMEOUT_SECS, IDLE_TIMEOUT_SECS, SESSION_COOKIE,
 };
@@ -526,6 +528,7 @@ pub async fn add_user(
 /// enabled administrator cannot be demoted or disabled.
 pub async fn update_user(
     db: &Db,
+    sessions: &SessionCache,
     user_id: &str,
     update: &UserUpdate,
     acting: &Acting,
@@ -601,6 +604,9 @@ pub async fn update_user(
             .await?;
     }
     tx.commit().await?;
+    if !events.is_empty() {
+        sessions.forget_account(user_id);
+    }
     for event in events {
         audit::note(db, event).await;
     }
@@ -634,6 +640,7 @@ async fn own_username(db: &Db, me: &CurrentUser) -> Result<String, AccountError>
 /// Changes the signed-in user's display name.
 pub async fn update_profile(
     db: &Db,
+    sessions: &SessionCache,
     me: &CurrentUser,
     update: &ProfileUpdate,
     acting: &Acting,
@@ -645,6 +652,7 @@ pub async fn update_profile(
         .bind(&me.id)
         .execute(&db.pool)
         .await?;
+    sessions.forget_account(&me.id);
     audit::note(
         db,
         acting
@@ -685,6 +693,7 @@ pub async fn set_theme(
 /// new one is opened for this browser; returns its token.
 pub async fn change_password(
     db: &Db,
+    sessions: &SessionCache,
     me: &CurrentUser,
     change: &PasswordChange,
     acting: &Acting,
@@ -724,6 +733,7 @@ pub async fn change_password(
     api_tokens::revoke_all_on(&mut tx, &me.id).await?;
     let token = open_session_on(&mut tx, &me.id).await?;
     tx.commit().await?;
+    sessions.forget_account(&me.id);
     audit::note(db, acting.event("password.changed", &username)).await;
     Ok(token)
 }

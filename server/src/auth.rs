@@ -93,7 +93,7 @@ pub async fn attach_user(
     let user = match &state.auth.dev_user {
         Some(user) => Some(user.clone()),
         None => match session_token(request.headers()) {
-            Some(token) => accounts::session_user(&state.db, &token)
+            Some(token) => accounts::session_user(&state.db, &state.sessions, &token)
                 .await
                 .unwrap_or_else(|err| {
                     tracing::error!("cannot read the session: {err}");

@@ -176,9 +176,11 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "GANTRY_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
-    /// Folder holding the built site: the WASM/JS bundle under `pkg/` and the stylesheet.
-    #[arg(long, env = "GANTRY_SITE_ROOT", default_value = "target/site")]
-    pub site_root: PathBuf,
+    /// Folder holding the built site: the WASM/JS bundle under `pkg/` and the
+    /// stylesheet. Without it, the site built into the binary (written under the data
+    /// dir), or else `target/site`.
+    #[arg(long, env = "GANTRY_SITE_ROOT")]
+    pub site_root: Option<PathBuf>,
     /// Development only: act as this user on every request, without signing in.
     #[arg(long, env = "GANTRY_DEV_USER", value_enum)]
     pub dev_user: Option<DevUser>,

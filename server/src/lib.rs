@@ -10,6 +10,7 @@ pub mod auth;
 pub mod chat;
 pub mod config;
 pub mod db;
+pub mod embedded;
 pub mod http_server;
 pub mod instance_settings;
 pub mod json_errors;
@@ -58,6 +59,7 @@ pub struct AppState {
     pub retention: retention::Retention,
     pub logs: logs::LogBuffer,
     pub metrics: metrics::Metrics,
+    pub sessions: accounts::SessionCache,
 }
 
 /// What the Admin page's System tab reports that only start-up knows.
@@ -114,6 +116,7 @@ impl AppState {
             retention: retention::Retention::default(),
             logs: logs::LogBuffer::default(),
             metrics: metrics::Metrics::default(),
+            sessions: accounts::SessionCache::default(),
             system: SystemFacts {
                 started: std::time::Instant::now(),
                 data_dir: String::new(),
@@ -156,6 +159,12 @@ impl AppState {
     /// The same state counting into `metrics` (and serving them as they allow).
     pub fn with_metrics(mut self, metrics: metrics::Metrics) -> Self {
         self.metrics = metrics;
+        self
+    }
+
+    /// The same state remembering sessions in `sessions`.
+    pub fn with_sessions(mut self, sessions: accounts::SessionCache) -> Self {
+        self.sessions = sessions;
         self
     }
 
@@ -242,6 +251,10 @@ pub async fn serve_with(
         state.modules.clone(),
         state.db.clone(),
     ));
+    let hearing = tokio::spawn(accounts::session_cache::follow_changes(
+        state.db.clone(),
+        state.sessions.clone(),
+    ));
     let ingesting = tokio::spawn(knowledge::ingest::run(
         state.db.clone(),
         state.chat.clone(),
@@ -255,6 +268,7 @@ pub async fn serve_with(
     };
     let res = http_server::serve_router(listener, app(state), shutdown, limits).await;
     pruning.abort();
+    hearing.abort();
     // A document cut off mid-way is taken again when its lease runs out.
     ingesting.abort();
     // It stops at the start of shutdown, once a change under way is done.

@@ -1,5 +1,7 @@
 //! The `gantry` command: read the configuration, then serve or migrate.
 
+use std::path::{Path, PathBuf};
+
 use anyhow::Context;
 use clap::Parser;
 use gantry_server::{
@@ -67,6 +69,7 @@ async fn main() -> anyhow::Result<()> {
             let modules_dir = args.modules.dir(&args.database);
             let mut options = ModuleOptions::new(Some(modules_dir.clone()));
             options.secrets = secrets.clone();
+            options.unpack_dir = Some(args.database.data_dir.join("built-in").join("modules"));
             let registry = modules::load(&db, &options, modules::compiled_in()).await;
             drop(turn);
             let dev_user = args.dev_user.map(|u| u.user());
@@ -76,7 +79,8 @@ async fn main() -> anyhow::Result<()> {
                     user.name
                 );
             }
-            let state = AppState::new(db, &args.site_root)
+            let site_root = site_root(args.site_root, &args.database.data_dir)?;
+            let state = AppState::new(db, &site_root)
                 .with_dirs(&args.database.data_dir, &modules_dir)
                 .with_modules(registry)
                 .with_chat(ChatState::new(secrets))
@@ -192,6 +196,21 @@ async fn main() -> anyhow::Result<()> {
 enum Switch {
     On,
     Off { with_dependents: bool },
+}
+
+/// The built site to serve: `--site-root` when given, else the one this binary
+/// carries (written under the data dir), else `target/site` (a development build).
+fn site_root(given: Option<PathBuf>, data_dir: &Path) -> anyhow::Result<PathBuf> {
+    if let Some(root) = given {
+        return Ok(root);
+    }
+    let built_in = gantry_server::embedded::unpack_site(data_dir).with_context(|| {
+        format!(
+            "cannot write the built-in site under {}",
+            data_dir.display()
+        )
+    })?;
+    Ok(built_in.unwrap_or_else(|| PathBuf::from("target/site")))
 }
 
 /// `gantry module enable|disable NAME`.

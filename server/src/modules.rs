@@ -16,6 +16,7 @@ mod error;
 pub mod install;
 pub mod lifecycle;
 pub mod migrate;
+mod module_list;
 mod pg_boundary;
 mod proxy;
 pub mod registry;
@@ -57,6 +58,9 @@ pub struct ModuleOptions {
     pub sidecar_timeout: Duration,
     /// The instance's key, which seals modules' secret settings.
     pub secrets: crate::secrets::Secrets,
+    /// Where compiled-in modules' built-in files are written and served from (see
+    /// [`crate::embedded`]); `None`: from their `root`s.
+    pub unpack_dir: Option<PathBuf>,
 }
 
 impl ModuleOptions {
@@ -68,11 +72,37 @@ impl ModuleOptions {
             sidecar_timeout: Duration::from_secs(30),
             // A key for this process only; `serve` and tests give the instance's.
             secrets: crate::secrets::Secrets::ephemeral(),
+            unpack_dir: None,
             host_version: env!("CARGO_PKG_VERSION")
                 .parse()
                 .expect("crate version is semver"),
         }
     }
+}
+
+/// `module` served from its built-in files, written under `unpack_dir`, when it
+/// has any (a module whose files cannot be written keeps its `root`, and fails
+/// there with the reason when that is not on this machine either).
+fn with_files_unpacked(
+    mut module: gantry_sdk::Module,
+    unpack_dir: Option<&std::path::Path>,
+) -> gantry_sdk::Module {
+    let (Some(files), Some(dir)) = (module.embedded, unpack_dir) else {
+        return module;
+    };
+    let files = files();
+    if files.is_empty() {
+        return module;
+    }
+    let name = module.manifest.name.clone();
+    match crate::embedded::unpack_module(dir, &name, &files) {
+        Ok(root) => module.root = Some(root),
+        Err(err) => tracing::error!(
+            "module `{name}`: cannot write its built-in files under {}: {err}",
+            dir.display()
+        ),
+    }
+    module
 }
 
 /// Discovers, validates, migrates and starts every module: `compiled` (the modules
@@ -93,6 +123,10 @@ pub async fn load(
         options.secrets.clone(),
     ));
     registry.settings = Some(settings.clone());
+    let compiled = compiled
+        .into_iter()
+        .map(|module| with_files_unpacked(module, options.unpack_dir.as_deref()))
+        .collect();
     for candidate in discovery::discover(options, compiled) {
         registry.admit(candidate, &options.host_version);
     }

@@ -4,16 +4,16 @@
 use std::{
     path::Path,
     process::{Command, Stdio},
-    time::{Duration, Instant},
 };
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 
 use crate::{cmd, e2e, site, tools};
 
-/// Builds for release, prints what the browser downloads, times module pages in
-/// Chromium, then Chat's streaming against the test model server, then the
-/// Knowledge Vault's ingestion and search.
+/// Builds for release, prints what the browser downloads, the API's and a page's
+/// requests per second against bare axum, times module pages in Chromium, then
+/// Chat's streaming against the test model server, then the Knowledge Vault's
+/// ingestion and search.
 pub fn bench() -> Result<()> {
     tools::ensure_build_tools(site::Profile::Release)?;
     tools::ensure_browser_test_tools()?;
@@ -54,6 +54,8 @@ pub fn bench() -> Result<()> {
         &overlord.join("static/pkg/overlord_bg.wasm"),
     )?;
 
+    crate::bench_api::api_throughput(&built.server_bin, &built.site_root)?;
+
     cmd::step(
         "bench",
         "click on a module's nav item → its component's first render",
@@ -81,8 +83,8 @@ pub fn bench() -> Result<()> {
         .stdout(Stdio::null())
         .spawn()
         .context("cannot start the release server")?;
-    let res = wait_ready(&addr)
-        .and_then(|()| wait_ready(&models_addr))
+    let res = cmd::wait_ready(&addr)
+        .and_then(|()| cmd::wait_ready(&models_addr))
         .and_then(|()| {
             cmd::run(
                 Command::new("node")
@@ -123,6 +125,18 @@ pub fn bench() -> Result<()> {
     let _ = server.wait();
     let _ = std::fs::remove_dir_all(&data_dir);
     res
+}
+
+/// `cargo xtask bench --api`: the API figures alone, against the release site
+/// built last (or built now when there is none).
+pub fn bench_api_only() -> Result<()> {
+    tools::ensure_build_tools(site::Profile::Release)?;
+    let site_root = cmd::target_dir()?.join("site-release");
+    if !site_root.join("pkg").is_dir() {
+        site::build_site(site::Profile::Release)?;
+    }
+    let server_bin = site::build_server(site::Profile::Release)?;
+    crate::bench_api::api_throughput(&server_bin, &site_root)
 }
 
 fn print_size(label: &str, path: &Path) -> Result<()> {
@@ -195,16 +209,4 @@ fn gzip_len(bytes: &[u8]) -> Result<usize> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(bytes)?;
     Ok(encoder.finish()?.len())
-}
-
-/// Waits until the server accepts connections.
-fn wait_ready(addr: &str) -> Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if std::net::TcpStream::connect(addr).is_ok() {
-            return Ok(());
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    bail!("the server at {addr} did not start within 30 s")
 }

@@ -10,10 +10,13 @@
 //!   PNG files in `<target>/screenshots`, for review.
 
 mod bench;
+mod bench_api;
 mod cmd;
 mod e2e;
 mod frontends;
+mod load;
 mod postgres;
+mod self_contained;
 mod site;
 mod tools;
 
@@ -24,7 +27,7 @@ use anyhow::{bail, Result};
 use site::Profile;
 
 const USAGE: &str =
-    "usage: cargo xtask <run [--release] [-- ARGS] | test | build [--release] | bench | screenshots>";
+    "usage: cargo xtask <run [--release] [-- ARGS] | test | build [--release] | bench [--api] | screenshots>";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -45,7 +48,11 @@ fn run(args: Vec<String>) -> Result<()> {
         None => (rest, &[][..]),
     };
     let release = options.iter().any(|o| o == "--release");
-    if let Some(unknown) = options.iter().find(|o| *o != "--release") {
+    let api_only = options.iter().any(|o| o == "--api");
+    if let Some(unknown) = options
+        .iter()
+        .find(|o| *o != "--release" && (*o != "--api" || task != "bench"))
+    {
         bail!("unknown option `{unknown}`\n{USAGE}");
     }
     let profile = if release {
@@ -61,6 +68,7 @@ fn run(args: Vec<String>) -> Result<()> {
             Ok(())
         }
         "test" => test(),
+        "bench" if api_only => bench::bench_api_only(),
         "bench" => bench::bench(),
         "screenshots" => screenshots(),
         _ => bail!("{USAGE}"),
@@ -175,7 +183,7 @@ fn test() -> Result<()> {
             .env("GANTRY_TEST_LOCAL_POSTGRES", "1"),
     )?;
     // Stopped when it goes out of scope, after the browser tests.
-    let ports = cmd::free_ports(9)?;
+    let ports = cmd::free_ports(11)?;
     let database = postgres::TempPostgres::start(ports[4])?;
     cmd::step(
         "test",
@@ -202,13 +210,16 @@ fn test() -> Result<()> {
             "module_install::",
             "collection_rights::",
             "api_tokens::",
+            "session_cache::",
+            "overlord::two_instances",
             "scaffold::check_tries_the_migrations_on_postgres",
             "database::instances_starting_at_once_take_turns",
         ])
         .env("GANTRY_TEST_DATABASE_URL", &database.url),
     )?;
 
-    browser_tests(&ports, Some(&database.url), &[], &[])?;
+    let server_bin = browser_tests(&ports, Some(&database.url), &[], &[])?;
+    self_contained::check(&server_bin)?;
     cmd::step("done", "every check passed");
     Ok(())
 }
@@ -221,7 +232,7 @@ fn screenshots() -> Result<()> {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
     browser_tests(
-        &cmd::free_ports(9)?,
+        &cmd::free_ports(11)?,
         None,
         &["screenshots.hydrate.spec.ts"],
         &[("GANTRY_SCREENSHOTS_DIR", &dir)],
@@ -230,22 +241,23 @@ fn screenshots() -> Result<()> {
     Ok(())
 }
 
-/// Builds what `cargo xtask run` serves (plus the scaffolded Leptos module linked in
-/// and the test modules), then runs Playwright in Chromium against it: every spec, or
-/// `specs`; the PostgreSQL server only with `postgres_url`.
+/// Builds what `cargo xtask run` serves (plus the scaffolded Leptos module linked in,
+/// the built site carried inside as in release builds, and the test modules), then
+/// runs Playwright in Chromium against it: every spec, or `specs`; the PostgreSQL
+/// server only with `postgres_url`. Returns the server binary.
 fn browser_tests(
     ports: &[u16],
     postgres_url: Option<&str>,
     specs: &[&str],
     env: &[(&str, &std::path::Path)],
-) -> Result<()> {
+) -> Result<std::path::PathBuf> {
     let root = cmd::workspace_root();
     let site_root = site::build_site(Profile::Dev)?;
     frontends::build_modules(Profile::Dev)?;
     e2e::scaffolded_leptos().build_dist(Profile::Dev)?;
     let built = site::Built {
         site_root,
-        server_bin: site::build_server_with(Profile::Dev, &[e2e::SCAFFOLDED_FEATURE])?,
+        server_bin: site::build_server_with(Profile::Dev, &[e2e::SCAFFOLDED_FEATURE, "embed"])?,
     };
     let modules_dir = e2e::build_test_modules(Profile::Dev, &built.server_bin)?;
     cmd::step("e2e", "Playwright in Chromium against the built server");
@@ -267,6 +279,8 @@ fn browser_tests(
         .env("GANTRY_USER_ADDR", &user_addr)
         .env("GANTRY_SIGNIN_ADDR", &signin_addr)
         .env("GANTRY_POSTGRES_ADDR", &postgres_addr)
+        .env("GANTRY_POSTGRES_B_ADDR", format!("127.0.0.1:{}", ports[9]))
+        .env("GANTRY_PROXY_ADDR", format!("127.0.0.1:{}", ports[10]))
         .env("GANTRY_MODELS_PORT", ports[5].to_string())
         .env("GANTRY_MODELS_CONTROL_PORT", ports[6].to_string())
         .env("GANTRY_FLAKY_MODELS_PORT", ports[7].to_string())
@@ -283,7 +297,7 @@ fn browser_tests(
     }
     let res = cmd::run(&mut playwright);
     let _ = std::fs::remove_dir_all(&data_dir);
-    res
+    res.map(|()| built.server_bin)
 }
 
 /// A fresh, empty folder under the system's temp dir.

@@ -5,7 +5,7 @@
 use gantry_sdk::CurrentUser;
 use sqlx::Row;
 
-use super::{now, random_hex, sha256_hex, username, AccountError, Acting};
+use super::{now, random_hex, sha256_hex, username, AccountError, Acting, SessionCache};
 use crate::{audit, db::Db};
 
 /// The session cookie's name.
@@ -50,10 +50,19 @@ pub(super) async fn end_sessions_on(
     Ok(())
 }
 
-/// The user of a live session, renewing its idle timer; `None` for an unknown,
+/// The user of a live session, from `cache` when it was looked up a moment ago;
+/// otherwise from the database, renewing its idle timer. `None` for an unknown,
 /// expired or disabled one (expired sessions are deleted).
-pub async fn session_user(db: &Db, token: &str) -> Result<Option<CurrentUser>, AccountError> {
+pub async fn session_user(
+    db: &Db,
+    cache: &SessionCache,
+    token: &str,
+) -> Result<Option<CurrentUser>, AccountError> {
     let token_hash = sha256_hex(token);
+    if let Some(user) = cache.get(&token_hash) {
+        return Ok(Some(user));
+    }
+    let generation = cache.generation();
     let row = sqlx::query(
         "SELECT u.id, u.display_name, u.role, u.disabled, s.created_at, s.last_seen_at \
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
@@ -81,30 +90,36 @@ pub async fn session_user(db: &Db, token: &str) -> Result<Option<CurrentUser>, A
             .await?;
     }
     let role: String = row.try_get("role")?;
-    Ok(Some(CurrentUser {
+    let user = CurrentUser {
         id: row.try_get("id")?,
         name: row.try_get("display_name")?,
         is_admin: role == "admin",
-    }))
+    };
+    cache.keep(&token_hash, &user, generation);
+    Ok(Some(user))
 }
 
 /// Ends the session of `token`, if there is one, with no audit entry: a browser
 /// that signs in again leaves its old session behind (no session fixation).
-pub async fn drop_session(db: &Db, token: &str) -> Result<(), AccountError> {
+pub async fn drop_session(db: &Db, cache: &SessionCache, token: &str) -> Result<(), AccountError> {
+    let token_hash = sha256_hex(token);
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-        .bind(sha256_hex(token))
+        .bind(&token_hash)
         .execute(&db.pool)
         .await?;
+    cache.forget_session(&token_hash);
     Ok(())
 }
 
 /// Ends a session (signing out).
-pub async fn log_out(db: &Db, token: &str, acting: &Acting) -> Result<(), AccountError> {
-    let user = session_user(db, token).await?;
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-        .bind(sha256_hex(token))
-        .execute(&db.pool)
-        .await?;
+pub async fn log_out(
+    db: &Db,
+    cache: &SessionCache,
+    token: &str,
+    acting: &Acting,
+) -> Result<(), AccountError> {
+    let user = session_user(db, cache, token).await?;
+    drop_session(db, cache, token).await?;
     if let Some(user) = user {
         let acting = Acting {
             user: Some(user.clone()),

@@ -10,7 +10,7 @@ use axum::{
 use serde::Deserialize;
 
 use crate::{
-    accounts::{self, AccountError, Acting, ABSOLUTE_TIMEOUT_SECS, SESSION_COOKIE},
+    accounts::{self, AccountError, Acting, SessionCache, ABSOLUTE_TIMEOUT_SECS, SESSION_COOKIE},
     auth::{encode_query_value, session_token, Auth},
     db::Db,
 };
@@ -30,6 +30,7 @@ pub struct LoginRequest {
 pub async fn log_in(
     State(db): State<Db>,
     State(auth): State<Auth>,
+    State(sessions): State<SessionCache>,
     acting: Acting,
     headers: HeaderMap,
     Form(form): Form<LoginRequest>,
@@ -41,7 +42,7 @@ pub async fn log_in(
             // The session this browser came with (another account's, or a planted
             // one) ends here.
             if let Some(old) = session_token(&headers) {
-                if let Err(err) = accounts::drop_session(&db, &old).await {
+                if let Err(err) = accounts::drop_session(&db, &sessions, &old).await {
                     tracing::error!("cannot end the previous session: {err}");
                 }
             }
@@ -85,9 +86,14 @@ pub async fn log_in(
 }
 
 /// `POST /api/auth/logout`: ends the session and clears the cookie.
-pub async fn log_out(State(db): State<Db>, acting: Acting, headers: HeaderMap) -> Response {
+pub async fn log_out(
+    State(db): State<Db>,
+    State(sessions): State<SessionCache>,
+    acting: Acting,
+    headers: HeaderMap,
+) -> Response {
     if let Some(token) = session_token(&headers) {
-        if let Err(err) = accounts::log_out(&db, &token, &acting).await {
+        if let Err(err) = accounts::log_out(&db, &sessions, &token, &acting).await {
             tracing::error!("cannot end the session: {err}");
         }
     }

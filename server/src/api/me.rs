@@ -6,7 +6,7 @@ use gantry_sdk::{ApiError, CurrentUser, Json};
 
 use super::auth::{session_cookie, set_cookie};
 use crate::{
-    accounts::{self, Acting},
+    accounts::{self, Acting, SessionCache},
     db::Db,
 };
 
@@ -18,12 +18,13 @@ pub async fn get_profile(State(db): State<Db>, me: CurrentUser) -> Result<Json<P
 /// `PUT /api/me/profile`: the display name.
 pub async fn update_profile(
     State(db): State<Db>,
+    State(sessions): State<SessionCache>,
     me: CurrentUser,
     acting: Acting,
     Json(update): Json<ProfileUpdate>,
 ) -> Result<Json<Profile>, ApiError> {
     Ok(Json(
-        accounts::update_profile(&db, &me, &update, &acting).await?,
+        accounts::update_profile(&db, &sessions, &me, &update, &acting).await?,
     ))
 }
 
@@ -42,13 +43,14 @@ pub async fn set_theme(
 /// account and sets a new session cookie for this browser.
 pub async fn change_password(
     State(db): State<Db>,
+    State(sessions): State<SessionCache>,
     State(auth): State<crate::auth::Auth>,
     me: CurrentUser,
     acting: Acting,
     headers: HeaderMap,
     Json(change): Json<PasswordChange>,
 ) -> Result<axum::response::Response, ApiError> {
-    let token = accounts::change_password(&db, &me, &change, &acting).await?;
+    let token = accounts::change_password(&db, &sessions, &me, &change, &acting).await?;
     let mut res = axum::http::StatusCode::NO_CONTENT.into_response();
     set_cookie(&mut res, &session_cookie(&token, &headers, &auth));
     Ok(res)

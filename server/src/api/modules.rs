@@ -5,12 +5,14 @@ use std::{convert::Infallible, sync::Arc};
 
 use axum::{
     extract::State,
-    response::sse::{Event, KeepAlive, Sse},
+    http::header,
+    response::{
+        sse::{Event, KeepAlive, Sse},
+        IntoResponse,
+    },
 };
 use futures::Stream;
-use gantry_sdk::{
-    ApiError, CurrentUser, Json, ModuleInfo, ModuleStatus, Path, Query, RequireAdmin,
-};
+use gantry_sdk::{ApiError, CurrentUser, Json, ModuleStatus, Path, Query, RequireAdmin};
 use serde::Deserialize;
 
 use crate::{
@@ -24,8 +26,11 @@ use crate::{
 pub async fn list_modules(
     State(registry): State<Arc<ModuleRegistry>>,
     user: CurrentUser,
-) -> Result<Json<Vec<ModuleInfo>>, ApiError> {
-    Ok(Json(registry.infos_for(&user)))
+) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        registry.infos_json_for(&user),
+    )
 }
 
 /// `GET /api/admin/modules`: every discovered module, failed ones included, with
@@ -166,8 +171,7 @@ pub async fn live_events(
                         () = registry.closing.cancelled() => return None,
                     }
                 }
-                let list = serde_json::to_string(&registry.infos_for(&user))
-                    .unwrap_or_else(|_| "[]".into());
+                let list = String::from_utf8_lossy(&registry.infos_json_for(&user)).into_owned();
                 if sent.as_deref() != Some(list.as_str()) {
                     let event = Event::default().event("modules").data(list.clone());
                     return Some((Ok(event), (registry, changes, user, Some(list))));

@@ -6,7 +6,7 @@ use axum::{extract::State, http::StatusCode};
 use gantry_sdk::{ApiError, AuditPage, AuditQuery, Json, Path, Query, RequireAdmin};
 
 use crate::{
-    accounts::{self, Acting},
+    accounts::{self, Acting, SessionCache},
     audit,
     db::Db,
 };
@@ -35,13 +35,14 @@ pub async fn create_user(
 /// `PATCH /api/admin/users/{id}`: role, enabled state, password.
 pub async fn update_user(
     State(db): State<Db>,
+    State(sessions): State<SessionCache>,
     _admin: RequireAdmin,
     acting: Acting,
     Path(id): Path<String>,
     Json(update): Json<UserUpdate>,
 ) -> Result<Json<UserAccount>, ApiError> {
     Ok(Json(
-        accounts::update_user(&db, &id, &update, &acting).await?,
+        accounts::update_user(&db, &sessions, &id, &update, &acting).await?,
     ))
 }
 

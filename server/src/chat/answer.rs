@@ -246,8 +246,11 @@ async fn call_tool(
         tracing::warn!("cannot extend an answer's lease: {err}");
     }
     // Listening before the user is asked, so their answer cannot come too early.
-    let waiting =
-        (call.status == ToolCallStatus::AwaitingConfirmation).then(|| job.tools.ask(call));
+    let waiting = if call.status == ToolCallStatus::AwaitingConfirmation {
+        job.tools.ask(call).await
+    } else {
+        None
+    };
     if tx.send(AnswerEvent::ToolCall(call.clone())).await.is_err() {
         return End::Stopped;
     }

@@ -8,6 +8,7 @@
 
 pub mod answer;
 pub mod catalog;
+pub mod confirmations;
 pub mod connections;
 pub mod conversations;
 pub mod error;
@@ -37,7 +38,7 @@ pub struct ChatState {
     pub catalog: catalog::ModelCatalog,
     pub secrets: Secrets,
     /// Tool calls waiting for their user's OK.
-    pub confirmations: tools::Confirmations,
+    pub confirmations: confirmations::Confirmations,
     /// The answers being written now (for `/metrics`).
     pub answering: AnswersInFlight,
 }
@@ -73,7 +74,7 @@ impl ChatState {
         Self {
             catalog: catalog::ModelCatalog::default(),
             secrets,
-            confirmations: tools::Confirmations::default(),
+            confirmations: confirmations::Confirmations::default(),
             answering: AnswersInFlight::default(),
         }
     }

@@ -5,8 +5,7 @@
 //! user), within a time limit, after the user's OK for a `confirm` tool.
 
 use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex, PoisonError},
+    sync::Arc,
     time::{Duration, Instant},
 };
 
@@ -15,9 +14,11 @@ use axum::{body::Body, extract::Request, http::header};
 use futures::StreamExt;
 use gantry_sdk::{ClientAddress, CurrentUser, Tool};
 use serde_json::{json, Value};
-use tokio::sync::oneshot;
 
-use super::error::ChatError;
+use super::{
+    confirmations::{Confirmations, Waiting},
+    error::ChatError,
+};
 use crate::{
     accounts::random_hex,
     db::Db,
@@ -193,29 +194,43 @@ impl Toolbox {
     }
 
     /// Starts waiting for the user's answer to `call` (awaiting confirmation), before
-    /// the user is asked, so an answer cannot come too early.
-    pub fn ask(&self, call: &ToolCall) -> Waiting {
-        self.confirmations.wait(&call.id, &self.user.id)
+    /// the user is asked, so an answer cannot come too early. When the question
+    /// cannot be stored, the call is declined with why.
+    pub async fn ask(&self, call: &mut ToolCall) -> Option<Waiting> {
+        match self
+            .confirmations
+            .ask(&self.db, &call.id, &self.user.id)
+            .await
+        {
+            Ok(waiting) => Some(waiting),
+            Err(err) => {
+                tracing::error!("cannot ask about tool call {}: {err}", call.id);
+                call.status = ToolCallStatus::Declined;
+                call.error = Some("the user could not be asked (database error)".into());
+                None
+            }
+        }
     }
 
     /// The user's answer to `call`: running, or declined.
     pub async fn confirm(&self, waiting: Waiting, call: &mut ToolCall) {
-        match tokio::time::timeout(CONFIRM_TIMEOUT, waiting.receiver).await {
-            Ok(Ok(true)) => call.status = ToolCallStatus::Running,
-            Ok(Ok(false)) => {
+        match waiting.answer(CONFIRM_TIMEOUT).await {
+            Ok(Some(true)) => call.status = ToolCallStatus::Running,
+            Ok(Some(false)) => {
                 call.status = ToolCallStatus::Declined;
                 call.error = Some("the user declined to run it".into());
             }
-            Ok(Err(_)) => {
-                call.status = ToolCallStatus::Declined;
-                call.error = Some("no answer came from the user".into());
-            }
-            Err(_) => {
+            Ok(None) => {
                 call.status = ToolCallStatus::Declined;
                 call.error = Some(format!(
                     "the user did not answer within {} minutes",
                     CONFIRM_TIMEOUT.as_secs() / 60
                 ));
+            }
+            Err(err) => {
+                tracing::error!("cannot read the answer about tool call {}: {err}", call.id);
+                call.status = ToolCallStatus::Declined;
+                call.error = Some("the user's answer could not be read (database error)".into());
             }
         }
     }
@@ -315,76 +330,5 @@ pub fn result_for_model(call: &ToolCall) -> String {
         (Some(result), _) => result.to_string(),
         (None, Some(error)) => json!({ "error": error }).to_string(),
         (None, None) => json!({ "error": "the tool did not run" }).to_string(),
-    }
-}
-
-/// Tool calls waiting for their user's OK, by call id; an answer reaches the
-/// instance streaming the turn (kept in memory: the instance that holds the turn
-/// is the one that can run it).
-#[derive(Clone, Debug, Default)]
-pub struct Confirmations {
-    waiting: Arc<Mutex<HashMap<String, Question>>>,
-}
-
-/// A call waiting: whose it is, and where their answer goes.
-#[derive(Debug)]
-struct Question {
-    user_id: String,
-    answer: oneshot::Sender<bool>,
-}
-
-/// A wait for an answer; dropping it forgets the question.
-pub struct Waiting {
-    receiver: oneshot::Receiver<bool>,
-    _forget: ForgetOnDrop,
-}
-
-struct ForgetOnDrop {
-    confirmations: Confirmations,
-    call_id: String,
-}
-
-impl Drop for ForgetOnDrop {
-    fn drop(&mut self) {
-        self.confirmations
-            .waiting
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&self.call_id);
-    }
-}
-
-impl Confirmations {
-    fn wait(&self, call_id: &str, user_id: &str) -> Waiting {
-        let (sender, receiver) = oneshot::channel();
-        self.waiting
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(
-                call_id.to_owned(),
-                Question {
-                    user_id: user_id.to_owned(),
-                    answer: sender,
-                },
-            );
-        Waiting {
-            receiver,
-            _forget: ForgetOnDrop {
-                confirmations: self.clone(),
-                call_id: call_id.to_owned(),
-            },
-        }
-    }
-
-    /// Gives `user_id`'s answer to call `call_id`; `false` when no call of theirs
-    /// is waiting under that id.
-    pub fn answer(&self, call_id: &str, user_id: &str, approve: bool) -> bool {
-        let mut waiting = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
-        match waiting.get(call_id) {
-            Some(question) if question.user_id == user_id => waiting
-                .remove(call_id)
-                .is_some_and(|question| question.answer.send(approve).is_ok()),
-            _ => false,
-        }
     }
 }

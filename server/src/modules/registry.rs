@@ -31,6 +31,7 @@ pub const HOST_TABLES: &[&str] = &[
     "api_tokens",
     "module_disabled",
     "chat_knowledge",
+    "chat_tool_questions",
     "knowledge_collections",
     "knowledge_documents",
     "knowledge_originals",
@@ -261,6 +262,8 @@ pub struct ModuleRegistry {
     pub(crate) switching: tokio::sync::Mutex<()>,
     /// Counts the changes of state, for those who show the modules live.
     changes: tokio::sync::watch::Sender<u64>,
+    /// `/api/modules`'s JSON as of the last change.
+    module_list: super::module_list::ModuleListCache,
     /// This host's version, which modules installed at runtime are checked against.
     pub host_version: semver::Version,
     /// Where drop-ins are installed at runtime; `None` for no drop-ins.
@@ -282,6 +285,7 @@ impl Default for ModuleRegistry {
             switching: tokio::sync::Mutex::new(()),
             installing: tokio::sync::Mutex::new(()),
             changes: tokio::sync::watch::channel(0).0,
+            module_list: Default::default(),
             closing: tokio_util::sync::CancellationToken::new(),
             settings: None,
             host_version: semver::Version::new(0, 0, 0),
@@ -305,6 +309,8 @@ impl ModuleRegistry {
     }
 
     fn entries_vec(&mut self) -> &mut Vec<Arc<ModuleEntry>> {
+        // A change before the registry is shared (and its count followed).
+        self.module_list.clear();
         self.entries
             .get_mut()
             .unwrap_or_else(PoisonError::into_inner)
@@ -443,6 +449,17 @@ impl ModuleRegistry {
             .iter()
             .filter_map(|e| e.info_for(user))
             .collect()
+    }
+
+    /// [`Self::infos_for`] as JSON: made once per change and kind of user.
+    pub fn infos_json_for(&self, user: &CurrentUser) -> axum::body::Bytes {
+        // Read before the modules, so a list is never older than its count.
+        let version = *self.changes.borrow();
+        self.module_list.get_or_make(version, user.is_admin, || {
+            serde_json::to_vec(&self.infos_for(user))
+                .unwrap_or_else(|_| b"[]".to_vec())
+                .into()
+        })
     }
 
     /// Every discovered module's status, for administrators.

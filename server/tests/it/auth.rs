@@ -217,9 +217,15 @@ async fn disabling_an_account_ends_its_sessions_and_logins() {
         disabled: Some(true),
         ..Default::default()
     };
-    accounts::update_user(&app.db, &id, &update, &accounts::Acting::default())
-        .await
-        .unwrap();
+    accounts::update_user(
+        &app.db,
+        &app.sessions,
+        &id,
+        &update,
+        &accounts::Acting::default(),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         client.get(app.url("/")).send().await.unwrap().status(),
         StatusCode::SEE_OTHER

@@ -36,3 +36,4 @@ mod overlord;
 mod pages;
 mod retention;
 mod scaffold;
+mod session_cache;

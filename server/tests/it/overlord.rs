@@ -4,7 +4,7 @@
 
 use std::{
     sync::{
-        atomic::{AtomicU16, Ordering},
+        atomic::{AtomicU16, AtomicUsize, Ordering},
         Arc, Mutex,
     },
     time::Duration,
@@ -21,12 +21,15 @@ use crate::{fixtures::overlord, support::TestApp};
 #[derive(Clone, Default)]
 struct Project {
     health: Arc<AtomicU16>,
+    /// Health checks received.
+    checks: Arc<AtomicUsize>,
     received: Arc<Mutex<Vec<Value>>>,
     delay: Arc<Mutex<Duration>>,
 }
 
 async fn spawn_project(project: Project) -> String {
     async fn health(State(p): State<Project>) -> StatusCode {
+        p.checks.fetch_add(1, Ordering::SeqCst);
         StatusCode::from_u16(p.health.load(Ordering::SeqCst)).unwrap()
     }
     async fn dispatch(State(p): State<Project>, Json(task): Json<Value>) -> String {
@@ -238,6 +241,46 @@ async fn ecosystem_watches_project_health() {
             .0,
         404
     );
+}
+
+#[tokio::test]
+async fn two_instances_on_one_database_check_each_project_once_a_round() {
+    let project = Project::default();
+    let url = spawn_project(project.clone()).await;
+    let assets = tempfile::tempdir().unwrap();
+    let first = spawn(&assets).await;
+    let second = TestApp::builder()
+        .module(overlord(assets.path()))
+        .dev_user(DevUser::Admin)
+        .database(&first.database_url)
+        .data_dir(first.data_dir.path())
+        .spawn()
+        .await;
+    let (status, _) = call(
+        &second,
+        "POST",
+        "/projects",
+        Some(json!({ "name": "shared", "health_url": format!("{url}/health") })),
+    )
+    .await;
+    assert_eq!(status, 201);
+    // Both workers go round every 100 ms; a round claims the health checks only
+    // when 90 ms have passed since the last claim, whichever instance made it.
+    let window = Duration::from_secs(3);
+    let before = project.checks.load(Ordering::SeqCst);
+    let started = std::time::Instant::now();
+    tokio::time::sleep(window).await;
+    let checks = project.checks.load(Ordering::SeqCst) - before;
+    let rounds = started.elapsed().as_millis() as usize / 90 + 2;
+    assert!(
+        (3..=rounds).contains(&checks),
+        "{checks} health checks in {window:?}: at most {rounds} rounds"
+    );
+    // Tasks too go out once, whichever instance takes them.
+    let task = one_task_to(&first, "once", &format!("{url}/dispatch")).await;
+    assert_eq!(task["state"], "done", "{task}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(project.received.lock().unwrap().len(), 1, "sent once");
 }
 
 #[tokio::test]

@@ -72,6 +72,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// What Admin → Logs shows: fed by a subscriber the test sets up itself.
     pub logs: gantry_server::logs::LogBuffer,
+    /// The instance's session cache (for account changes a test makes directly).
+    pub sessions: accounts::SessionCache,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -89,6 +91,7 @@ pub struct TestAppBuilder {
     postgres_owner: Option<String>,
     database_url: Option<String>,
     metrics: gantry_server::metrics::MetricsAccess,
+    sessions: accounts::SessionCache,
 }
 
 impl TestApp {
@@ -110,6 +113,7 @@ impl TestApp {
             limits: ServeLimits::default(),
             secure_cookies: false,
             metrics: Default::default(),
+            sessions: Default::default(),
         }
     }
 
@@ -267,6 +271,12 @@ impl TestAppBuilder {
     }
 
     /// An instance on the database at `url` (a restart, or a second instance).
+    /// Sessions remembered in `sessions` (to choose how long they are believed).
+    pub fn sessions(mut self, sessions: accounts::SessionCache) -> Self {
+        self.sessions = sessions;
+        self
+    }
+
     pub fn database(mut self, url: &str) -> Self {
         self.database_url = Some(url.to_owned());
         self
@@ -312,6 +322,7 @@ impl TestAppBuilder {
             .with_logs(logs.clone())
             .with_metrics(gantry_server::metrics::Metrics::new(self.metrics.clone()))
             .with_modules(registry)
+            .with_sessions(self.sessions.clone())
             .with_chat(ChatState::new(secrets))
             .with_auth(Auth {
                 dev_user: self.dev_user.map(DevUser::user),
@@ -338,6 +349,7 @@ impl TestAppBuilder {
             data_dir,
             client: reqwest::Client::new(),
             logs,
+            sessions: self.sessions,
             stop: Some(stop),
             server: Some(server),
         }

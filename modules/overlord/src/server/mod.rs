@@ -2,6 +2,7 @@
 //! (`overlord_*`) and the background worker.
 
 mod activity;
+mod dist;
 mod error;
 mod memory;
 mod projects;
@@ -60,6 +61,7 @@ pub fn module_with(settings: Settings) -> Module {
         .display_name("Atom Overlord")
         .description("Cross-project ecosystem orchestrator")
         .root(concat!(env!("CARGO_MANIFEST_DIR"), "/frontend/dist"))
+        .embedded(dist::files)
         .bundle("overlord.js")
         .static_dir("static")
         .router(router())

@@ -114,7 +114,7 @@ impl Worker {
         let handle = tokio::spawn(async move {
             loop {
                 let settings = current(&ctx, &defaults).await;
-                if let Err(err) = round(&ctx, settings.request_timeout).await {
+                if let Err(err) = round(&ctx, &settings).await {
                     tracing::error!("overlord: worker round failed: {err}");
                 }
                 tokio::select! {
@@ -139,15 +139,52 @@ impl Worker {
     }
 }
 
-/// One round: every project's health, then every queued task.
-async fn round(ctx: &ModuleContext, timeout: Duration) -> Result<(), OverlordError> {
-    for project in projects::all(ctx).await? {
-        check_with(ctx, timeout, project).await?;
+/// One round: every project's health (when this instance's turn: see
+/// [`claim_health_round`]), then every queued task (each leased by the instance that
+/// sends it).
+async fn round(ctx: &ModuleContext, settings: &Settings) -> Result<(), OverlordError> {
+    if claim_health_round(ctx, settings.interval).await? {
+        for project in projects::all(ctx).await? {
+            check_with(ctx, settings.request_timeout, project).await?;
+        }
     }
     while let Some(task_id) = tasks::next_queued(ctx).await? {
-        send_task(ctx, timeout, task_id).await?;
+        send_task(ctx, settings.request_timeout, task_id).await?;
     }
     remember(ctx, LAST_ROUND, &now().to_string()).await
+}
+
+/// The `overlord_state` key of when the projects' health was last checked (Unix
+/// milliseconds, the time its round claimed it).
+const HEALTH_ROUND: &str = "health_round_claimed_ms";
+
+/// Whether this instance checks the projects' health this round. However many
+/// instances share the database, the first to ask once `interval` has (nearly)
+/// passed since the last check claims it, in one conditional upsert; the others
+/// skip it, so each project is checked once per interval, not once per instance.
+async fn claim_health_round(
+    ctx: &ModuleContext,
+    interval: Duration,
+) -> Result<bool, OverlordError> {
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    let interval_ms = i64::try_from(interval.as_millis()).unwrap_or(i64::MAX);
+    // A tenth early still counts as due: the instances' timers drift.
+    let due_if_before = now_ms.saturating_sub(interval_ms - interval_ms / 10);
+    let claimed = sqlx::query(
+        "INSERT INTO overlord_state (key, value, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at \
+         WHERE CAST(overlord_state.value AS BIGINT) <= $4",
+    )
+    .bind(HEALTH_ROUND)
+    .bind(now_ms.to_string())
+    .bind(now())
+    .bind(due_if_before)
+    .execute(&ctx.db)
+    .await?
+    .rows_affected();
+    Ok(claimed == 1)
 }
 
 /// How much longer than its request's time limit a task's lease lasts.

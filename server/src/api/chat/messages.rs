@@ -147,14 +147,20 @@ pub async fn edit_message(
 }
 
 /// `POST /api/chat/tool-calls/{id}/confirm {"approve"}`: the user's answer to a
-/// tool call of theirs waiting for it (404 when none waits under that id).
+/// tool call of theirs waiting for it, on whichever instance streams the turn
+/// (404 when none waits under that id).
 pub async fn confirm_tool_call(
     State(chat): State<ChatState>,
+    State(db): State<Db>,
     user: CurrentUser,
     Path(id): Path<String>,
     Json(answer): Json<app::chat_api::ToolConfirmation>,
 ) -> Result<axum::http::StatusCode, ApiError> {
-    if chat.confirmations.answer(&id, &user.id, answer.approve) {
+    if chat
+        .confirmations
+        .answer(&db, &id, &user.id, answer.approve)
+        .await?
+    {
         Ok(axum::http::StatusCode::NO_CONTENT)
     } else {
         Err(ChatError::ToolCallNotWaiting(id).into())

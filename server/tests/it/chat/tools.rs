@@ -390,6 +390,48 @@ async fn a_confirm_tool_runs_only_after_its_users_ok() {
 }
 
 #[tokio::test]
+async fn the_ok_for_a_confirm_tool_may_reach_another_instance() {
+    let models = FakeModelServer::start().await;
+    let wiped = Arc::new(AtomicUsize::new(0));
+    let (first, people) = tools_app(&models, wiped.clone()).await;
+    let second = TestApp::builder()
+        .module(toolbox(wiped.clone()))
+        .database(&first.database_url)
+        .data_dir(first.data_dir.path())
+        .spawn()
+        .await;
+    let root = &people["root"];
+    let id = conversation_with(&first, root, &["toolbox/wipe"]).await;
+    // The turn streams from the first instance; the OK goes to the second (a
+    // load balancer's choice), the cookie being the host's on every port.
+    let mut events = start_send(&first, root, &id, "CALL toolbox__wipe {}");
+    let (_, asked) = events.recv().await.expect("a first event");
+    assert_eq!(asked["call"]["status"], "awaiting_confirmation");
+    let confirm = format!(
+        "/api/chat/tool-calls/{}/confirm",
+        asked["call"]["id"].as_str().unwrap()
+    );
+    let (status, body) = second
+        .call(root, "POST", &confirm, Some(json!({ "approve": true })))
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let mut rest = Vec::new();
+    while let Some(event) = events.recv().await {
+        rest.push(event);
+    }
+    last(&rest, "done");
+    assert_eq!(calls(&rest)[0]["status"], "done", "{rest:#?}");
+    assert_eq!(wiped.load(Ordering::SeqCst), 1);
+    // Answered once, on either instance.
+    for app in [&first, &second] {
+        let (status, _) = app
+            .call(root, "POST", &confirm, Some(json!({ "approve": true })))
+            .await;
+        assert_eq!(status, 404);
+    }
+}
+
+#[tokio::test]
 async fn a_long_tool_answer_is_cut_not_failed() {
     let models = FakeModelServer::start().await;
     let (app, people) = tools_app(&models, Arc::default()).await;

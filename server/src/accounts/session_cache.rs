@@ -1,0 +1,219 @@
+//! Who a session belongs to, remembered for a moment so that most requests ask the
+//! database nothing.
+//!
+//! The invariants (ARCHITECTURE.md repeats them):
+//! - On the instance that signs a session out or changes an account (role, disabled,
+//!   password, name), the next request sees the change: the account functions
+//!   forget the account here once their transaction has committed, and a lookup that
+//!   began before that cannot store what it read (each forgetting starts a new
+//!   generation; a lookup stores only within the generation it began in).
+//! - Anywhere else (another instance, `gantry` commands in another process), an
+//!   entry is believed for at most its freshness, [`FRESH_FOR`] by default: the bound.
+//! - On PostgreSQL, triggers on `users` and `sessions` notify `gantry_sessions` of
+//!   every change with the account's id, and each instance forgets that account when
+//!   told, usually within milliseconds; a lost listening connection empties the cache.
+//!
+//! Only found sessions are kept: an unknown token always asks the database.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, RwLock},
+    time::{Duration, Instant},
+};
+
+use gantry_sdk::CurrentUser;
+
+use crate::db::Db;
+
+/// How long a looked-up session is believed without asking the database again.
+pub const FRESH_FOR: Duration = Duration::from_secs(1);
+/// The PostgreSQL channel the triggers of migration 0011 notify.
+pub const CHANNEL: &str = "gantry_sessions";
+/// Beyond this many sessions, the cache starts again empty.
+const MAX_ENTRIES: usize = 100_000;
+
+/// The cache of one instance; clones share it.
+#[derive(Clone, Debug)]
+pub struct SessionCache {
+    inner: Arc<RwLock<Inner>>,
+    fresh_for: Duration,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    /// By the token's SHA-256, as the database keys sessions.
+    entries: HashMap<String, Entry>,
+    generation: u64,
+}
+
+#[derive(Debug)]
+struct Entry {
+    user: CurrentUser,
+    looked_up: Instant,
+}
+
+/// Where a lookup began, for [`SessionCache::keep`].
+#[derive(Clone, Copy, Debug)]
+pub struct Generation(u64);
+
+impl Default for SessionCache {
+    fn default() -> Self {
+        Self::fresh_for(FRESH_FOR)
+    }
+}
+
+impl SessionCache {
+    /// A cache that believes an entry for `fresh_for` (zero: never).
+    pub fn fresh_for(fresh_for: Duration) -> Self {
+        Self {
+            inner: Arc::default(),
+            fresh_for,
+        }
+    }
+
+    /// The user of the session whose token hashes to `token_hash`, if looked up
+    /// recently enough.
+    pub fn get(&self, token_hash: &str) -> Option<CurrentUser> {
+        let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        inner
+            .entries
+            .get(token_hash)
+            .filter(|entry| entry.looked_up.elapsed() < self.fresh_for)
+            .map(|entry| entry.user.clone())
+    }
+
+    /// The generation a lookup in the database begins in.
+    pub fn generation(&self) -> Generation {
+        Generation(
+            self.inner
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .generation,
+        )
+    }
+
+    /// Keeps what a lookup begun in `generation` found, unless something was
+    /// forgotten since (then what it read may already be out of date).
+    pub fn keep(&self, token_hash: &str, user: &CurrentUser, generation: Generation) {
+        if self.fresh_for.is_zero() {
+            return;
+        }
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        if inner.generation != generation.0 {
+            return;
+        }
+        if inner.entries.len() >= MAX_ENTRIES {
+            inner.entries.clear();
+        }
+        inner.entries.insert(
+            token_hash.to_owned(),
+            Entry {
+                user: user.clone(),
+                looked_up: Instant::now(),
+            },
+        );
+    }
+
+    /// Forgets every session of the account `user_id`.
+    pub fn forget_account(&self, user_id: &str) {
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        inner.generation += 1;
+        inner.entries.retain(|_, entry| entry.user.id != user_id);
+    }
+
+    /// Forgets the session whose token hashes to `token_hash`.
+    pub fn forget_session(&self, token_hash: &str) {
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        inner.generation += 1;
+        inner.entries.remove(token_hash);
+    }
+
+    /// Forgets everything.
+    pub fn clear(&self) {
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        inner.generation += 1;
+        inner.entries.clear();
+    }
+}
+
+/// On PostgreSQL: listens on [`CHANNEL`] and forgets each account it is told of,
+/// until dropped. Returns at once on SQLite.
+pub async fn follow_changes(db: Db, cache: SessionCache) {
+    if db.kind != crate::db::DbKind::Postgres {
+        return;
+    }
+    loop {
+        match listen(&db.url, &cache).await {
+            Ok(()) => {}
+            Err(err) => tracing::warn!(
+                "cannot listen for session changes (sessions are believed for {} ms): {err}",
+                cache.fresh_for.as_millis()
+            ),
+        }
+        // Whatever was said while nobody listened is lost.
+        cache.clear();
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// Listens on one connection until it fails.
+async fn listen(url: &str, cache: &SessionCache) -> Result<(), sqlx::Error> {
+    let mut listener = sqlx::postgres::PgListener::connect(url).await?;
+    listener.eager_reconnect(false);
+    listener.listen(CHANNEL).await?;
+    // Changes made before the listening began were not heard.
+    cache.clear();
+    while let Some(notification) = listener.try_recv().await? {
+        cache.forget_account(notification.payload());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn someone(id: &str) -> CurrentUser {
+        CurrentUser {
+            id: id.into(),
+            name: id.into(),
+            is_admin: false,
+        }
+    }
+
+    #[test]
+    fn a_lookup_from_before_a_change_is_not_kept() {
+        let cache = SessionCache::default();
+        let before = cache.generation();
+        cache.forget_account("ann");
+        cache.keep("t1", &someone("ann"), before);
+        assert!(cache.get("t1").is_none());
+        cache.keep("t1", &someone("ann"), cache.generation());
+        assert_eq!(cache.get("t1").unwrap().id, "ann");
+    }
+
+    #[test]
+    fn forgetting_an_account_forgets_its_sessions_only() {
+        let cache = SessionCache::default();
+        for (token, id) in [("t1", "ann"), ("t2", "ann"), ("t3", "bob")] {
+            cache.keep(token, &someone(id), cache.generation());
+        }
+        cache.forget_account("ann");
+        assert!(cache.get("t1").is_none() && cache.get("t2").is_none());
+        assert!(cache.get("t3").is_some());
+        cache.forget_session("t3");
+        assert!(cache.get("t3").is_none());
+    }
+
+    #[test]
+    fn entries_go_stale() {
+        let cache = SessionCache::fresh_for(Duration::from_millis(20));
+        cache.keep("t1", &someone("ann"), cache.generation());
+        assert!(cache.get("t1").is_some());
+        std::thread::sleep(Duration::from_millis(30));
+        assert!(cache.get("t1").is_none());
+        let never = SessionCache::fresh_for(Duration::ZERO);
+        never.keep("t1", &someone("ann"), never.generation());
+        assert!(never.get("t1").is_none());
+    }
+}
