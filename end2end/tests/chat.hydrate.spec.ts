@@ -56,12 +56,26 @@ test("Stop keeps the partial answer, marked stopped, and Regenerate replaces it"
   await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true", { timeout: 20_000 });
   await expect(answers(page).last()).toHaveAttribute("data-status", "stopped");
 
-  // Regenerate with another model: the stopped answer is replaced.
+  // Regenerate with another model: the stopped answer is replaced. The pick is saved
+  // while Retry is clicked (held here until the answer is in): the answer is still
+  // the picked model's.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const saving = /\/api\/chat\/conversations\/[^/]+$/;
+  await page.route(saving, async (route) => {
+    if (route.request().method() !== "PATCH") return route.fallback();
+    await held;
+    await route.continue();
+  });
   await page.getByRole("combobox", { name: "Model" }).selectOption("default/echo");
   await answers(page).last().getByRole("button", { name: "Retry" }).click();
   await expect(answers(page)).toHaveCount(1);
   await expect(answers(page).last()).toHaveAttribute("data-status", "complete");
   await expect(answers(page).last()).toContainText("You said: Count forever");
+  const saved = page.waitForResponse((r) => r.request().method() === "PATCH");
+  release();
+  expect((await saved).status()).toBe(200);
+  await page.unroute(saving);
   await answers(page).last().getByRole("button", { name: "Regenerate" }).click();
   await expect(answers(page)).toHaveCount(1);
   await expect(answers(page).last()).toContainText("You said: Count forever");

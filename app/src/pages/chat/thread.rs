@@ -56,6 +56,19 @@ pub fn Thread(current: Memo<Option<String>>, is_admin: bool) -> impl IntoView {
     let new_persona = RwSignal::new(String::new());
     let new_knowledge = RwSignal::new(ConversationKnowledge::default());
     let new_tools = RwSignal::new(Vec::<String>::new());
+    // A model picked for a conversation, used at once while the change is saved (so
+    // a turn started right after the pick is answered by it): (conversation, model).
+    let picked = RwSignal::new(None::<(String, String)>);
+    let model = Signal::derive(move || match conversation.get() {
+        Some(c) => picked
+            .get()
+            .filter(|(id, _)| *id == c.id)
+            .map(|(_, model)| model)
+            .unwrap_or_else(|| c.model.unwrap_or_default()),
+        None => new_model.get(),
+    });
+    // What a turn in a conversation asks for: the model the picker shows.
+    let turn_model = move || Some(model.get_untracked()).filter(|m| !m.is_empty());
     // The conversation whose messages are shown (so moving to a conversation this
     // thread just started does not load it again).
     let shown = StoredValue::new(None::<String>);
@@ -197,7 +210,7 @@ pub fn Thread(current: Memo<Option<String>>, is_admin: bool) -> impl IntoView {
         };
         let body = serde_json::to_string(&SendMessage {
             content: text.clone(),
-            model: None,
+            model: turn_model(),
         })
         .expect("a message serializes");
         let undo = move |failure: ApiFailure| {
@@ -266,7 +279,10 @@ pub fn Thread(current: Memo<Option<String>>, is_admin: bool) -> impl IntoView {
                 m.pop();
             });
         }
-        let body = serde_json::to_string(&Regenerate::default()).expect("serializes");
+        let body = serde_json::to_string(&Regenerate {
+            model: turn_model(),
+        })
+        .expect("serializes");
         let undo = move |failure: ApiFailure| {
             if let Some(removed) = removed {
                 messages.update(|m| m.push(removed));
@@ -292,7 +308,7 @@ pub fn Thread(current: Memo<Option<String>>, is_admin: bool) -> impl IntoView {
         });
         let body = serde_json::to_string(&SendMessage {
             content: text,
-            model: None,
+            model: turn_model(),
         })
         .expect("serializes");
         let undo = move |failure: ApiFailure| {
@@ -321,23 +337,26 @@ pub fn Thread(current: Memo<Option<String>>, is_admin: bool) -> impl IntoView {
                     conversation.set(Some(changed.clone()));
                     chat.upsert(changed);
                 }
-                Err(err) => host.toast(
-                    ToastKind::Error,
-                    format!("Cannot change the conversation: {}", err.message),
-                ),
+                Err(err) => {
+                    if update.model.is_some() {
+                        // The picker shows the conversation's model again.
+                        picked.set(None);
+                    }
+                    host.toast(
+                        ToastKind::Error,
+                        format!("Cannot change the conversation: {}", err.message),
+                    )
+                }
             }
         });
     };
-    let model = Signal::derive(move || match conversation.get() {
-        Some(c) => c.model.unwrap_or_default(),
-        None => new_model.get(),
-    });
     let persona = Signal::derive(move || match conversation.get() {
         Some(c) => c.persona_id.unwrap_or_default(),
         None => new_persona.get(),
     });
     let on_model = Callback::new(move |value: String| {
-        if shown.get_value().is_some() {
+        if let Some(id) = shown.get_value() {
+            picked.set(Some((id, value.clone())));
             patch(ConversationUpdate {
                 model: Some(Some(value).filter(|v| !v.is_empty())),
                 ..ConversationUpdate::default()
