@@ -5,7 +5,7 @@
 use gantry_sdk::CurrentUser;
 use sqlx::Row;
 
-use super::{now, random_hex, sha256_hex, username, AccountError, Acting, SessionCache};
+use super::{now, random_hex, sha256_hex, users::username, AccountError, Acting, SessionCache};
 use crate::{audit, db::Db};
 
 /// The session cookie's name.
