@@ -93,6 +93,11 @@ test("a module's settings form checks, saves and keeps values, and never shows a
   await expect(page.locator(".toast").filter({ hasText: "Settings saved." })).toBeVisible();
   await page.reload();
   await expect(field("nickname").getByLabel("Nickname")).toHaveValue("the admin");
+
+  // The module's component reads the saved values from its context, secrets never.
+  await gotoHydrated(page, "/switchable");
+  await expect(page.getByTestId("lamp-greeting")).toHaveText("good day, the admin (volume 7)");
+  expect(await page.content()).not.toContain("sk-e2e-never-shown");
   expect(errors).toEqual([]);
   await page.context().close();
 });

@@ -40,6 +40,8 @@ export interface GantryContext {
   api: GantryApi;
   /** The values the host keeps for the module: the user's own, and instance-wide ones. */
   storage: GantryStorage;
+  /** The module's declared settings, as saved or their defaults (secrets never). */
+  settings: GantrySettings;
   /** The signed-in user (`null` only on a page nobody is signed in to). */
   user: CurrentUser | null;
   /** The theme shown now; changes arrive as `theme` events. */
@@ -98,6 +100,18 @@ export interface GantryStorageScope {
 export interface GantryStorage {
   user: GantryStorageScope;
   instance: GantryStorageScope;
+}
+
+/**
+ * `context.settings`: the values of the settings the module declares (`[[settings]]`):
+ * saved, else the default, else `null`. Secrets are never among them. A scope the
+ * module declares nothing in reads as `{}`.
+ */
+export interface GantrySettings {
+  /** The instance-wide values (set by administrators). */
+  instance<T = Record<string, unknown>>(): Promise<T>;
+  /** The signed-in user's own values. */
+  user<T = Record<string, unknown>>(): Promise<T>;
 }
 
 /** Undoes a mount: remove listeners, timers and DOM the component added. */

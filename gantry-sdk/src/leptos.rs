@@ -157,6 +157,26 @@ impl GantryContext {
         self.toast_failure(res)
     }
 
+    /// The values of the module's declared settings of `scope` (saved, else the
+    /// default, else `null`; secrets never), by key. A failure is also shown as an
+    /// error toast.
+    ///
+    /// ```ignore
+    /// let values = ctx.settings(gantry_sdk::SettingScope::Instance).await?;
+    /// let greeting = values.get("greeting").and_then(|v| v.as_str()).unwrap_or("hello");
+    /// ```
+    pub async fn settings(
+        &self,
+        scope: crate::SettingScope,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, ApiFailure> {
+        let path = match scope {
+            crate::SettingScope::Instance => "/settings/instance",
+            crate::SettingScope::User => "/settings/user",
+        };
+        let view: crate::SettingsView = self.get(path).await?;
+        Ok(view.values)
+    }
+
     fn api_url(&self, path: &str) -> String {
         format!("{}{path}", self.api_base)
     }

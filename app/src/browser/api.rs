@@ -6,7 +6,8 @@
 //! given `{ toast: false }` shows nothing, for modules that report in place.
 //! `context.storage` is the same client over the values the host keeps for the
 //! module (`storage/user/…`, `storage/instance/…`), where a key with no value is
-//! `undefined`, not a failure.
+//! `undefined`, not a failure. `context.settings` reads the module's declared
+//! settings (values only: secrets never reach the browser).
 
 use wasm_bindgen::prelude::*;
 
@@ -86,10 +87,20 @@ export function gantry_storage(base, events) {
   };
   return Object.freeze({ user: scope("user"), instance: scope("instance") });
 }
+
+export function gantry_settings(base, events) {
+  const call = caller(base, events);
+  // A module that declares no settings of a scope reads as none.
+  const read = (scope) => async () =>
+    (await call("GET", `/settings/${scope}`, undefined, undefined, true))?.values ?? {};
+  return Object.freeze({ instance: read("instance"), user: read("user") });
+}
 "#)]
 extern "C" {
     /// The client for the API at `base`, reporting failures on `events`.
     pub fn gantry_api(base: &str, events: &JsValue) -> JsValue;
     /// `context.storage` for the module whose API is at `base`.
     pub fn gantry_storage(base: &str, events: &JsValue) -> JsValue;
+    /// `context.settings` for the module whose API is at `base`.
+    pub fn gantry_settings(base: &str, events: &JsValue) -> JsValue;
 }

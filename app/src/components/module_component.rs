@@ -230,8 +230,8 @@ async fn mount(
         .map_err(|message| MountState::Threw { message })
 }
 
-/// What a component gets: its module's name, API base, API client and stored
-/// values, the user, the theme and the module's EventBus; nothing else of the host.
+/// What a component gets: its module's name, API base, API client, stored values
+/// and declared settings, the user, the theme and the module's EventBus; nothing else of the host.
 #[cfg(feature = "hydrate")]
 fn mount_context(
     module: &ModuleInfo,
@@ -252,6 +252,10 @@ fn mount_context(
     set(
         "storage",
         &crate::browser::api::gantry_storage(&api_base, &events),
+    );
+    set(
+        "settings",
+        &crate::browser::api::gantry_settings(&api_base, &events),
     );
     let user = serde_wasm_bindgen::to_value(&user).unwrap_or_default();
     set("user", &user);
