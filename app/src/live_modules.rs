@@ -1,7 +1,10 @@
 //! The modules the user may see, kept live: the page's bootstrap list first, then
 //! every list the server pushes (`GET /api/events`, event `modules`) when a module is
 //! disabled, enabled or fails, so the sidebar, module pages and host tabs of an open
-//! page follow without a reload.
+//! page follow without a reload. Administrators also hear why modules failed
+//! (event `problems`), which a module's open page shows in place.
+
+use std::collections::BTreeMap;
 
 use gantry_sdk::ModuleInfo;
 use leptos::prelude::*;
@@ -12,14 +15,20 @@ use crate::bootstrap::use_bootstrap;
 #[derive(Clone, Copy, Debug)]
 pub struct LiveModules(pub RwSignal<Vec<ModuleInfo>>);
 
+/// Why each failed module failed, by name (administrators only; empty for others).
+#[derive(Clone, Copy, Debug)]
+pub struct ModuleProblems(pub RwSignal<BTreeMap<String, String>>);
+
 /// Provides the live list, starting from `initial`; in the browser, a signed-in page
 /// then follows the server's pushes.
 pub fn provide_live_modules(initial: Vec<ModuleInfo>, signed_in: bool) -> LiveModules {
     let live = LiveModules(RwSignal::new(initial));
+    let problems = ModuleProblems(RwSignal::new(BTreeMap::new()));
     provide_context(live);
+    provide_context(problems);
     #[cfg(feature = "hydrate")]
     if signed_in {
-        crate::browser::live::follow_modules(live.0);
+        crate::browser::live::follow_modules(live.0, problems.0);
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = signed_in;
@@ -31,5 +40,13 @@ pub fn use_live_modules() -> Signal<Vec<ModuleInfo>> {
     match use_context::<LiveModules>() {
         Some(live) => live.0.into(),
         None => Signal::stored(use_bootstrap().modules),
+    }
+}
+
+/// Why module `name` failed, when this page was told (administrators only).
+pub fn use_module_problem(name: String) -> Signal<Option<String>> {
+    match use_context::<ModuleProblems>() {
+        Some(problems) => Signal::derive(move || problems.0.with(|p| p.get(&name).cloned())),
+        None => Signal::stored(None),
     }
 }

@@ -29,6 +29,16 @@ pub enum LogFormat {
 pub enum Command {
     /// Migrate the database, start the modules, then serve the web interface and API.
     Serve(ServeArgs),
+    /// Develop a drop-in module: serve Gantry with the module in FOLDER (used in
+    /// place) and take in each change to it without a restart: the manifest checked
+    /// again, new migrations applied, the module started again and its open
+    /// components remounted in the browser.
+    Dev {
+        /// The module's folder, holding its `gantry-module.toml`.
+        folder: PathBuf,
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
     /// Write a new module, or check one.
     Module {
         #[command(subcommand)]
@@ -198,14 +208,14 @@ pub struct ServeArgs {
     /// are always `Secure`, and responses carry `Strict-Transport-Security`.
     #[arg(long, env = "GANTRY_SECURE_COOKIES")]
     pub secure_cookies: bool,
-    /// An OpenAI-compatible model server (such as http://127.0.0.1:11434/v1 for
-    /// Ollama): creates or updates the Chat connection named `default` at start-up.
     /// Client addresses that may read `/metrics` (comma-separated IPs).
     #[arg(long, env = "GANTRY_METRICS_FROM", value_delimiter = ',')]
     pub metrics_from: Vec<std::net::IpAddr>,
     /// A bearer token that may read `/metrics` from anywhere.
     #[arg(long, env = "GANTRY_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// An OpenAI-compatible model server (such as http://127.0.0.1:11434/v1 for
+    /// Ollama): creates or updates the Chat connection named `default` at start-up.
     #[arg(long, env = "GANTRY_LLM_URL")]
     pub llm_url: Option<String>,
     /// The API key of `--llm-url`'s server, stored encrypted and never shown.
@@ -216,6 +226,10 @@ pub struct ServeArgs {
         requires = "llm_url"
     )]
     pub llm_api_key: Option<String>,
+    /// A drop-in module's folder, used in place and followed: each change to it is
+    /// taken in without a restart (what `gantry dev FOLDER` sets).
+    #[arg(long, env = "GANTRY_DEV_MODULE")]
+    pub dev_module: Option<PathBuf>,
     #[command(flatten)]
     pub database: DatabaseArgs,
     #[command(flatten)]

@@ -251,6 +251,10 @@ pub async fn serve_with(
         state.modules.clone(),
         state.db.clone(),
     ));
+    let developing = tokio::spawn(modules::dev_loop::follow(
+        state.modules.clone(),
+        state.db.clone(),
+    ));
     let hearing = tokio::spawn(accounts::session_cache::follow_changes(
         state.db.clone(),
         state.sessions.clone(),
@@ -269,6 +273,7 @@ pub async fn serve_with(
     let res = http_server::serve_router(listener, app(state), shutdown, limits).await;
     pruning.abort();
     hearing.abort();
+    developing.abort();
     // A document cut off mid-way is taken again when its lease runs out.
     ingesting.abort();
     // It stops at the start of shutdown, once a change under way is done.

@@ -10,7 +10,7 @@ use gantry_server::{
     chat::{connections, messages, ChatState},
     config::{
         Cli, Command, DatabaseArgs, LogFormat, MigrateCommand, ModuleCommand, ModulesArgs,
-        UserCommand,
+        ServeArgs, UserCommand,
     },
     db::Db,
     logs::LogBuffer,
@@ -49,67 +49,17 @@ async fn main() -> anyhow::Result<()> {
     start_logging(cli.log_format, &logs);
 
     match cli.command {
-        Command::Serve(args) => {
-            let db = Db::connect(&args.database.url()).await?;
-            let turn = db.startup_turn().await?;
-            db.migrate().await?;
-            let setup = accounts::ensure_admin(&db, args.admin_password.as_deref()).await?;
-            let secrets = Secrets::load(&args.database.data_dir)?;
-            if let Some(url) = &args.llm_url {
-                connections::ensure_default(&db, &secrets, url, args.llm_api_key.as_deref())
-                    .await
-                    .context(
-                        "cannot set up the model server connection `default` from --llm-url",
-                    )?;
-            }
-            let interrupted = messages::fail_interrupted(&db).await?;
-            if interrupted > 0 {
-                tracing::warn!("{interrupted} chat answers were cut off by the last stop and are marked failed");
-            }
-            let modules_dir = args.modules.dir(&args.database);
-            let mut options = ModuleOptions::new(Some(modules_dir.clone()));
-            options.secrets = secrets.clone();
-            options.unpack_dir = Some(args.database.data_dir.join("built-in").join("modules"));
-            let registry = modules::load(&db, &options, modules::compiled_in()).await;
-            drop(turn);
-            let dev_user = args.dev_user.map(|u| u.user());
-            if let Some(user) = &dev_user {
-                tracing::warn!(
-                    "development setting: every request acts as `{}`; never use this in production",
-                    user.name
+        Command::Serve(args) => serve_command(args, logs).await?,
+        Command::Dev { folder, mut serve } => {
+            if !folder.join(modules::discovery::MANIFEST_FILE).is_file() {
+                anyhow::bail!(
+                    "`{}` holds no {}: give the folder of a drop-in module (`gantry module new NAME --dir DIR` writes one)",
+                    folder.display(),
+                    modules::discovery::MANIFEST_FILE
                 );
             }
-            let site_root = site_root(args.site_root, &args.database.data_dir)?;
-            let state = AppState::new(db, &site_root)
-                .with_dirs(&args.database.data_dir, &modules_dir)
-                .with_modules(registry)
-                .with_chat(ChatState::new(secrets))
-                .with_logs(logs)
-                .with_metrics(Metrics::new(MetricsAccess {
-                    from: args.metrics_from,
-                    token: args.metrics_token.filter(|t| !t.is_empty()),
-                }))
-                .with_retention(Retention {
-                    audit_days: (args.audit_retention_days > 0)
-                        .then_some(args.audit_retention_days),
-                })
-                .with_auth(Auth {
-                    dev_user,
-                    trust_forwarded_for: args.trust_forwarded_for,
-                    secure_cookies: args.secure_cookies,
-                });
-            let listener = tokio::net::TcpListener::bind(args.addr)
-                .await
-                .with_context(|| format!("cannot listen on {}", args.addr))?;
-            let address = listener.local_addr()?;
-            tracing::info!("Gantry listening on http://{address}");
-            if let AdminSetup::SetupToken(token) = setup {
-                tracing::warn!(
-                    "no administrator account yet: open http://{address}/setup?token={token} to create one \
-                     (the link works once; or restart with GANTRY_ADMIN_PASSWORD=<at least 10 characters> to create `admin`)"
-                );
-            }
-            serve(listener, state, shutdown_signal()).await?;
+            serve.dev_module = Some(folder);
+            serve_command(serve, logs).await?;
         }
         Command::Module { command } => match command {
             ModuleCommand::New {
@@ -189,6 +139,71 @@ async fn main() -> anyhow::Result<()> {
             print!("{}", migrate_command::run(&db, &options, command).await?);
         }
     }
+    Ok(())
+}
+
+/// `gantry serve` (and `gantry dev`, which sets `--dev-module`).
+async fn serve_command(args: ServeArgs, logs: LogBuffer) -> anyhow::Result<()> {
+    let db = Db::connect(&args.database.url()).await?;
+    let turn = db.startup_turn().await?;
+    db.migrate().await?;
+    let setup = accounts::ensure_admin(&db, args.admin_password.as_deref()).await?;
+    let secrets = Secrets::load(&args.database.data_dir)?;
+    if let Some(url) = &args.llm_url {
+        connections::ensure_default(&db, &secrets, url, args.llm_api_key.as_deref())
+            .await
+            .context("cannot set up the model server connection `default` from --llm-url")?;
+    }
+    let interrupted = messages::fail_interrupted(&db).await?;
+    if interrupted > 0 {
+        tracing::warn!(
+            "{interrupted} chat answers were cut off by the last stop and are marked failed"
+        );
+    }
+    let modules_dir = args.modules.dir(&args.database);
+    let mut options = ModuleOptions::new(Some(modules_dir.clone()));
+    options.secrets = secrets.clone();
+    options.unpack_dir = Some(args.database.data_dir.join("built-in").join("modules"));
+    options.dev_module = args.dev_module.clone();
+    let registry = modules::load(&db, &options, modules::compiled_in()).await;
+    drop(turn);
+    let dev_user = args.dev_user.map(|u| u.user());
+    if let Some(user) = &dev_user {
+        tracing::warn!(
+            "development setting: every request acts as `{}`; never use this in production",
+            user.name
+        );
+    }
+    let site_root = site_root(args.site_root, &args.database.data_dir)?;
+    let state = AppState::new(db, &site_root)
+        .with_dirs(&args.database.data_dir, &modules_dir)
+        .with_modules(registry)
+        .with_chat(ChatState::new(secrets))
+        .with_logs(logs)
+        .with_metrics(Metrics::new(MetricsAccess {
+            from: args.metrics_from,
+            token: args.metrics_token.filter(|t| !t.is_empty()),
+        }))
+        .with_retention(Retention {
+            audit_days: (args.audit_retention_days > 0).then_some(args.audit_retention_days),
+        })
+        .with_auth(Auth {
+            dev_user,
+            trust_forwarded_for: args.trust_forwarded_for,
+            secure_cookies: args.secure_cookies,
+        });
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.addr))?;
+    let address = listener.local_addr()?;
+    tracing::info!("Gantry listening on http://{address}");
+    if let AdminSetup::SetupToken(token) = setup {
+        tracing::warn!(
+            "no administrator account yet: open http://{address}/setup?token={token} to create one \
+             (the link works once; or restart with GANTRY_ADMIN_PASSWORD=<at least 10 characters> to create `admin`)"
+        );
+    }
+    serve(listener, state, shutdown_signal()).await?;
     Ok(())
 }
 

@@ -136,8 +136,10 @@ pub fn new(name: &str, kind: Kind, parent: &Path) -> Result<String> {
         Kind::Js => {
             let _ = writeln!(
                 out,
-                "it is a drop-in: in Gantry's modules folder it is discovered at the next start \
+                "it is a drop-in: develop it with `gantry dev {}` (each save taken in at once); \
+                 in Gantry's modules folder it is discovered at the next start or by Rescan \
                  (`gantry module check {}` first)",
+                dest.display(),
                 dest.display()
             );
         }

@@ -10,6 +10,7 @@
 pub(crate) mod collections;
 mod compiled;
 pub mod dependencies;
+pub mod dev_loop;
 pub mod discovery;
 pub mod dispatch;
 mod error;
@@ -61,6 +62,9 @@ pub struct ModuleOptions {
     /// Where compiled-in modules' built-in files are written and served from (see
     /// [`crate::embedded`]); `None`: from their `root`s.
     pub unpack_dir: Option<PathBuf>,
+    /// A drop-in module's folder used in place and followed for changes (`gantry
+    /// dev`, see [`dev_loop`]).
+    pub dev_module: Option<PathBuf>,
 }
 
 impl ModuleOptions {
@@ -73,6 +77,7 @@ impl ModuleOptions {
             // A key for this process only; `serve` and tests give the instance's.
             secrets: crate::secrets::Secrets::ephemeral(),
             unpack_dir: None,
+            dev_module: None,
             host_version: env!("CARGO_PKG_VERSION")
                 .parse()
                 .expect("crate version is semver"),
@@ -118,6 +123,7 @@ pub async fn load(
     registry.hook_timeout = options.hook_timeout;
     registry.host_version = options.host_version.clone();
     registry.modules_dir = options.dir.clone();
+    registry.dev_module = options.dev_module.clone();
     let settings = std::sync::Arc::new(settings::HostSettings::new(
         db.clone(),
         options.secrets.clone(),

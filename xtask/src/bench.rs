@@ -11,8 +11,8 @@ use anyhow::{Context, Result};
 use crate::{cmd, e2e, site, tools};
 
 /// Builds for release, prints what the browser downloads, the API's and a page's
-/// requests per second against bare axum, times module pages in Chromium, then
-/// Chat's streaming against the test model server, then the Knowledge Vault's
+/// requests per second against bare axum, times module pages in Chromium and how
+/// soon an open page follows `gantry dev` and enable/disable, then Chat's streaming against the test model server, then the Knowledge Vault's
 /// ingestion and search.
 pub fn bench() -> Result<()> {
     tools::ensure_build_tools(site::Profile::Release)?;
@@ -90,6 +90,19 @@ pub fn bench() -> Result<()> {
                 Command::new("node")
                     .arg("bench/nav-timing.mjs")
                     .arg(format!("http://{addr}"))
+                    .arg("5")
+                    .current_dir(&end2end),
+            )
+        })
+        .and_then(|()| {
+            cmd::step(
+                "bench",
+                "gantry dev: a save → the remounted component; disable/enable → a second browser",
+            );
+            cmd::run(
+                Command::new("node")
+                    .arg("bench/dev-loop.mjs")
+                    .arg(&built.server_bin)
                     .arg("5")
                     .current_dir(&end2end),
             )

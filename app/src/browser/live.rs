@@ -4,17 +4,31 @@
 //! tabs, and each stream holds one: so a page closes its stream while it is hidden
 //! and opens it again when shown (the first event then brings it up to date).
 
-use std::{cell::RefCell, rc::Rc};
+use std::{cell::RefCell, collections::BTreeMap, rc::Rc};
 
 use gantry_sdk::ModuleInfo;
 use leptos::prelude::*;
 use wasm_bindgen::{closure::Closure, JsCast};
 use web_sys::{EventSource, MessageEvent};
 
-/// Replaces `modules` with each `modules` event's list that differs from it. The
-/// browser reconnects by itself after a network failure; a refused stream (signed
-/// out) stays closed.
-pub fn follow_modules(modules: RwSignal<Vec<ModuleInfo>>) {
+/// Replaces `modules` with each `modules` event's list that differs from it, and
+/// `problems` with each `problems` event's. The browser reconnects by itself after
+/// a network failure; a refused stream (signed out) stays closed.
+pub fn follow_modules(
+    modules: RwSignal<Vec<ModuleInfo>>,
+    problems: RwSignal<BTreeMap<String, String>>,
+) {
+    let on_problems = Rc::new(Closure::<dyn FnMut(MessageEvent)>::new(
+        move |event: MessageEvent| {
+            let text = event.data().as_string().unwrap_or_default();
+            match serde_json::from_str::<BTreeMap<String, String>>(&text) {
+                Ok(now) => problems.set(now),
+                Err(err) => {
+                    web_sys::console::warn_1(&format!("gantry: bad problems event: {err}").into())
+                }
+            }
+        },
+    ));
     let on_modules = Rc::new(Closure::<dyn FnMut(MessageEvent)>::new(
         move |event: MessageEvent| {
             let Some(text) = event.data().as_string() else {
@@ -39,6 +53,8 @@ pub fn follow_modules(modules: RwSignal<Vec<ModuleInfo>>) {
             if let Ok(source) = EventSource::new("/api/events") {
                 let listener: &js_sys::Function = (*on_modules).as_ref().unchecked_ref();
                 let _ = source.add_event_listener_with_callback("modules", listener);
+                let listener: &js_sys::Function = (*on_problems).as_ref().unchecked_ref();
+                let _ = source.add_event_listener_with_callback("problems", listener);
                 *stream.borrow_mut() = Some(source);
             }
         }

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_location;
 use crate::{
     bootstrap::use_bootstrap,
     components::{icon::Icon, module_component::ModuleComponent},
-    live_modules::use_live_modules,
+    live_modules::{use_live_modules, use_module_problem},
     nav::{module_page, ModulePageMatch},
     pages::not_found::NotFound,
 };
@@ -24,15 +24,21 @@ pub fn ModulePage() -> impl IntoView {
     move || match page.get() {
         Some(page) => view! { <ModuleView page /> }.into_any(),
         None => match module_page(&loaded_with, &location.pathname.get()) {
-            Some(gone) => view! { <ModuleTurnedOff name=gone.module.display_name /> }.into_any(),
+            Some(gone) => view! {
+                <ModuleTurnedOff name=gone.module.display_name module=gone.module.name />
+            }
+            .into_any(),
             None => view! { <NotFound /> }.into_any(),
         },
     }
 }
 
-/// The page of a module that was disabled (or failed) after this page loaded.
+/// The page of a module that was disabled (or failed) after this page loaded; an
+/// administrator also reads why it failed (a module under `gantry dev` whose last
+/// save did not pass, say).
 #[component]
-fn ModuleTurnedOff(name: String) -> impl IntoView {
+fn ModuleTurnedOff(name: String, module: String) -> impl IntoView {
+    let problem = use_module_problem(module);
     view! {
         <section class="page module-page" data-page="module-off">
             <h1>{name.clone()}</h1>
@@ -41,6 +47,10 @@ fn ModuleTurnedOff(name: String) -> impl IntoView {
                     {name} " is not available any more: an administrator turned it off, "
                     "or it stopped. It comes back here when it is enabled again."
                 </p>
+                {move || problem.get().map(|why| view! {
+                    <p>"Why it stopped:"</p>
+                    <pre class="module-problem" data-problem="">{why}</pre>
+                })}
                 <p><a href="/">"Back to Chat"</a></p>
             </div>
         </section>

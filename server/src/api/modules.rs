@@ -155,29 +155,45 @@ pub async fn remove_module(
 /// `GET /api/events`: server-sent events for an open page. `modules` carries the
 /// modules the user may see (as `GET /api/modules` answers): once at once, then
 /// whenever a module is disabled, enabled or fails, so every open page follows
-/// without a reload.
+/// without a reload. Administrators also get `problems`: each module that failed,
+/// with why (`{"<name>": "<message>"}`), so a page shows the reason in place.
 pub async fn live_events(
     State(registry): State<Arc<ModuleRegistry>>,
     user: CurrentUser,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let changes = registry.changes();
+    let sent = LiveSent::default();
     let events = futures::stream::unfold(
-        (registry, changes, user, None::<String>),
-        |(registry, mut changes, user, sent)| async move {
+        (registry, changes, user, sent),
+        |(registry, mut changes, user, mut sent)| async move {
             loop {
-                if sent.is_some() {
-                    tokio::select! {
-                        changed = changes.changed() => changed.ok()?,
-                        () = registry.closing.cancelled() => return None,
+                let list = String::from_utf8_lossy(&registry.infos_json_for(&user)).into_owned();
+                if sent.modules.as_deref() != Some(list.as_str()) {
+                    let event = Event::default().event("modules").data(&list);
+                    sent.modules = Some(list);
+                    return Some((Ok(event), (registry, changes, user, sent)));
+                }
+                if user.is_admin {
+                    let problems = serde_json::to_string(&registry.problems()).unwrap_or_default();
+                    if sent.problems.as_deref() != Some(problems.as_str()) {
+                        let event = Event::default().event("problems").data(&problems);
+                        sent.problems = Some(problems);
+                        return Some((Ok(event), (registry, changes, user, sent)));
                     }
                 }
-                let list = String::from_utf8_lossy(&registry.infos_json_for(&user)).into_owned();
-                if sent.as_deref() != Some(list.as_str()) {
-                    let event = Event::default().event("modules").data(list.clone());
-                    return Some((Ok(event), (registry, changes, user, Some(list))));
+                tokio::select! {
+                    changed = changes.changed() => changed.ok()?,
+                    () = registry.closing.cancelled() => return None,
                 }
             }
         },
     );
     Sse::new(events).keep_alive(KeepAlive::default())
+}
+
+/// What an open page was sent last.
+#[derive(Default)]
+struct LiveSent {
+    modules: Option<String>,
+    problems: Option<String>,
 }

@@ -86,6 +86,18 @@ pub fn discover(options: &ModuleOptions, compiled: Vec<Module>) -> Vec<Candidate
     if let Some(dir) = &options.dir {
         compiled.extend(drop_ins(dir));
     }
+    // A module under development, unless the modules folder holds it already.
+    if let Some(folder) = &options.dev_module {
+        let canonical = |p: &Path| p.canonicalize().ok();
+        let in_modules_dir = options
+            .dir
+            .as_deref()
+            .and_then(canonical)
+            .is_some_and(|dir| folder.parent().and_then(canonical).as_ref() == Some(&dir));
+        if !in_modules_dir {
+            compiled.push(drop_in(folder));
+        }
+    }
     compiled
 }
 

@@ -268,6 +268,9 @@ pub struct ModuleRegistry {
     pub host_version: semver::Version,
     /// Where drop-ins are installed at runtime; `None` for no drop-ins.
     pub modules_dir: Option<PathBuf>,
+    /// The folder of the module under development (`gantry dev`), followed for
+    /// changes.
+    pub dev_module: Option<PathBuf>,
     /// Modules' declared settings, kept by the host (set by `load`).
     pub(crate) settings: Option<Arc<super::settings::HostSettings>>,
     /// Cancelled when the server begins to shut down, which ends the live streams
@@ -290,6 +293,7 @@ impl Default for ModuleRegistry {
             settings: None,
             host_version: semver::Version::new(0, 0, 0),
             modules_dir: None,
+            dev_module: None,
         }
     }
 }
@@ -319,17 +323,32 @@ impl ModuleRegistry {
     /// Validates `candidate` (its manifest, then against modules already admitted)
     /// and records it, valid or not.
     pub fn admit(&mut self, candidate: Candidate, host: &semver::Version) {
-        let entry = self.checked(candidate, host);
+        let entry = self.checked(candidate, host, None);
         self.entries_vec().push(Arc::new(entry));
     }
 
     /// The entry `candidate` makes once checked against this host's version and the
     /// modules already here, to [`ModuleRegistry::add`] at runtime.
     pub(crate) fn admitted(&self, candidate: Candidate) -> ModuleEntry {
-        self.checked(candidate, &self.host_version)
+        self.checked(candidate, &self.host_version, None)
     }
 
-    fn checked(&self, candidate: Candidate, host: &semver::Version) -> ModuleEntry {
+    /// The entry `candidate` makes to take the place of module `replacing` (a
+    /// module under development, read again): checked against the others.
+    pub(crate) fn admitted_in_place_of(
+        &self,
+        candidate: Candidate,
+        replacing: &str,
+    ) -> ModuleEntry {
+        self.checked(candidate, &self.host_version, Some(replacing))
+    }
+
+    fn checked(
+        &self,
+        candidate: Candidate,
+        host: &semver::Version,
+        replacing: Option<&str>,
+    ) -> ModuleEntry {
         let mut entry = ModuleEntry::new(candidate.name, candidate.source, candidate.took);
         let module = match candidate.module {
             Ok(module) => module,
@@ -358,7 +377,7 @@ impl ModuleRegistry {
                     .map_or(Ok(()), Err)
             })
             .map_err(ModuleError::from)
-            .and_then(|()| self.check_clashes(&module.manifest))
+            .and_then(|()| self.check_clashes(&module.manifest, replacing))
             .and_then(|()| super::discovery::resolve_files(&module));
         match checked {
             Ok(files) => {
@@ -396,7 +415,11 @@ impl ModuleRegistry {
 
     /// Modules are checked one after another: an earlier module keeps its prefix,
     /// a later one that would share tables with it is refused.
-    fn check_clashes(&self, manifest: &ModuleManifest) -> Result<(), ModuleError> {
+    fn check_clashes(
+        &self,
+        manifest: &ModuleManifest,
+        replacing: Option<&str>,
+    ) -> Result<(), ModuleError> {
         let prefix = manifest.table_prefix();
         if let Some(table) = HOST_TABLES.iter().find(|t| t.starts_with(&prefix)) {
             return Err(ModuleError::PrefixCoversHostTable {
@@ -405,7 +428,11 @@ impl ModuleRegistry {
                 table: (*table).to_owned(),
             });
         }
-        for other in self.read().iter().filter(|e| e.module.is_some()) {
+        let others = self.read();
+        let others = others
+            .iter()
+            .filter(|e| e.module.is_some() && Some(e.name.as_str()) != replacing);
+        for other in others {
             let Some(theirs) = &other.manifest else {
                 continue;
             };
@@ -462,6 +489,14 @@ impl ModuleRegistry {
         })
     }
 
+    /// Each module that failed, with why, by name.
+    pub fn problems(&self) -> std::collections::BTreeMap<String, String> {
+        self.read()
+            .iter()
+            .filter_map(|e| Some((e.name.clone(), e.failure.as_ref()?.message.clone())))
+            .collect()
+    }
+
     /// Every discovered module's status, for administrators.
     pub fn statuses(&self) -> Vec<ModuleStatus> {
         self.read().iter().map(|e| e.status()).collect()
@@ -493,6 +528,21 @@ impl ModuleRegistry {
             if let Some(slot) = entries.iter_mut().find(|e| e.name == entry.name) {
                 *slot = Arc::new(entry);
             }
+        }
+        self.changes.send_modify(|n| *n += 1);
+    }
+
+    /// Puts `entry` in the place of module `old` (gone when `None`, or renamed),
+    /// after the others when there is none, and tells those who follow the changes.
+    pub(crate) fn swap(&self, old: Option<&str>, entry: ModuleEntry) {
+        {
+            let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
+            let at = entries
+                .iter()
+                .position(|e| Some(e.name.as_str()) == old || e.name == entry.name);
+            entries.retain(|e| Some(e.name.as_str()) != old && e.name != entry.name);
+            let at = at.unwrap_or(entries.len()).min(entries.len());
+            entries.insert(at, Arc::new(entry));
         }
         self.changes.send_modify(|n| *n += 1);
     }

@@ -15,6 +15,7 @@ mod chat;
 mod collection_rights;
 mod collections;
 mod database;
+mod dev_loop;
 mod guide_examples;
 mod health;
 mod knowledge;

@@ -82,6 +82,7 @@ pub struct TestApp {
 pub struct TestAppBuilder {
     modules: Vec<gantry_sdk::Module>,
     drop_in_dir: Option<PathBuf>,
+    dev_module: Option<PathBuf>,
     dev_user: Option<DevUser>,
     hook_timeout: Duration,
     sidecar_timeout: Option<Duration>,
@@ -104,6 +105,7 @@ impl TestApp {
         TestAppBuilder {
             modules: Vec::new(),
             drop_in_dir: None,
+            dev_module: None,
             dev_user: None,
             hook_timeout: Duration::from_secs(5),
             sidecar_timeout: None,
@@ -227,6 +229,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// Serves the module in `folder` in place and follows its changes (`gantry dev`).
+    pub fn dev_module(mut self, folder: impl Into<PathBuf>) -> Self {
+        self.dev_module = Some(folder.into());
+        self
+    }
+
     /// Who may read `/metrics` (nobody by default).
     pub fn metrics(mut self, access: gantry_server::metrics::MetricsAccess) -> Self {
         self.metrics = access;
@@ -311,6 +319,7 @@ impl TestAppBuilder {
         db.migrate().await.expect("migrate");
         let secrets = Secrets::load(&db_dir).expect("the secret key");
         let mut options = ModuleOptions::new(self.drop_in_dir);
+        options.dev_module = self.dev_module;
         options.secrets = secrets.clone();
         options.hook_timeout = self.hook_timeout;
         if let Some(timeout) = self.sidecar_timeout {

@@ -1,0 +1,179 @@
+//! `gantry dev`: the module under development is taken in again on each change to
+//! its folder, without a restart: its new bundle (at a new URL, so open pages
+//! remount it), its new migrations, and a broken manifest's reason until the next
+//! save recovers.
+
+use std::{path::Path, time::Duration};
+
+use futures::StreamExt;
+use gantry_server::auth::DevUser;
+use serde_json::Value;
+
+use crate::support::TestApp;
+
+const MANIFEST: &str = r#"name = "sketch"
+display_name = "Sketch"
+version = "0.1.0"
+frontend_bundle = "index.js"
+migrations = "migrations"
+
+[[nav_items]]
+id = "sketch"
+label = "Sketch"
+route = "/sketch"
+frontend_component = "Pad"
+"#;
+
+fn write(folder: &Path, path: &str, text: &str) {
+    let path = folder.join(path);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn bundle(said: &str) -> String {
+    format!(
+        "window.__GANTRY_MODULES__ ??= {{}};\nwindow.__GANTRY_MODULES__.sketch = {{ abi: 1, components: {{ Pad: (el) => {{ el.textContent = \"{said}\"; }} }} }};\n"
+    )
+}
+
+/// Migration `name` creating `table`, for both databases.
+fn migration(folder: &Path, name: &str, table: &str) {
+    for (dialect, key) in [
+        ("sqlite", "INTEGER PRIMARY KEY"),
+        ("postgres", "BIGSERIAL PRIMARY KEY"),
+    ] {
+        write(
+            folder,
+            &format!("migrations/{dialect}/{name}.down.sql"),
+            &format!("DROP TABLE {table};\n"),
+        );
+        write(
+            folder,
+            &format!("migrations/{dialect}/{name}.up.sql"),
+            &format!("CREATE TABLE {table} (id {key}, body TEXT NOT NULL);\n"),
+        );
+    }
+}
+
+/// Module `sketch`'s status once `holds` (the folder is followed: nobody asks for
+/// the reload), within 10 s.
+async fn until(app: &TestApp, what: &str, holds: impl Fn(&Value) -> bool) -> Value {
+    for _ in 0..100 {
+        let status = app.module_status("sketch").await;
+        if holds(&status) {
+            return status;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what}: {:#}", app.module_status("sketch").await)
+}
+
+/// Sketch's bundle URL in `/api/modules`, if it is listed.
+async fn bundle_url(app: &TestApp) -> Option<String> {
+    let (status, modules) = app.get_json("/api/modules").await;
+    assert_eq!(status, 200, "{modules}");
+    modules
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "sketch")
+        .map(|m| m["frontend_bundle"].as_str().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn each_change_to_the_folder_is_taken_in_without_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("sketch");
+    write(&folder, "gantry-module.toml", MANIFEST);
+    write(&folder, "index.js", &bundle("first"));
+    migration(&folder, "0001_pages", "sketch_pages");
+    let app = TestApp::builder()
+        .dev_user(DevUser::Admin)
+        .dev_module(&folder)
+        .spawn()
+        .await;
+    assert_eq!(app.module_status("sketch").await["state"], "running");
+    let first = bundle_url(&app).await.expect("listed");
+    let mut events = app.get("/api/events").await.bytes_stream();
+
+    // A new bundle: served at a new URL, so open pages mount it again.
+    write(&folder, "index.js", &bundle("second"));
+    until(&app, "the new bundle", |s| {
+        !first.ends_with(s["bundle"]["hash"].as_str().unwrap_or_default())
+    })
+    .await;
+    let second = bundle_url(&app).await.expect("still listed");
+    assert_ne!(first, second);
+    let code = app.get(&second).await.text().await.unwrap();
+    assert!(code.contains("\"second\""), "{code}");
+
+    // A new migration is applied, and its table is there.
+    migration(&folder, "0002_notes", "sketch_notes");
+    until(&app, "the new migration applied", |s| {
+        s["migrations"].as_array().unwrap().len() == 2
+            && s["migrations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|m| m["applied"] == true)
+    })
+    .await;
+    sqlx::query("INSERT INTO sketch_notes (body) VALUES ('kept')")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+
+    // A broken manifest: the module stops, with why, and leaves the users' list.
+    write(
+        &folder,
+        "gantry-module.toml",
+        "name = \"sketch\"\nversion = ",
+    );
+    let broken = until(&app, "refused", |s| s["state"] == "invalid").await;
+    let why = broken["error"]["message"].as_str().unwrap();
+    assert!(why.contains("gantry-module.toml"), "{why}");
+    assert_eq!(bundle_url(&app).await, None);
+    // An administrator's open page hears why.
+    let problems = next_event(&mut events, "problems", |data| data.contains("sketch")).await;
+    assert!(problems.contains("gantry-module.toml"), "{problems}");
+
+    // The next good save recovers, data kept.
+    write(&folder, "gantry-module.toml", MANIFEST);
+    until(&app, "running again", |s| s["state"] == "running").await;
+    assert!(bundle_url(&app).await.is_some());
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sketch_notes")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(kept, 1);
+    next_event(&mut events, "problems", |data| data == "{}").await;
+}
+
+/// The data of the next `kind` event that `wanted`, within 10 s.
+async fn next_event(
+    events: &mut (impl futures::Stream<Item = reqwest::Result<axum::body::Bytes>> + Unpin),
+    kind: &str,
+    wanted: impl Fn(&str) -> bool,
+) -> String {
+    let mut buffer = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        while let Some((event, rest)) = buffer.split_once("\n\n") {
+            let (event, rest) = (event.to_owned(), rest.to_owned());
+            buffer = rest;
+            let data = event
+                .lines()
+                .find_map(|l| l.strip_prefix("data: "))
+                .unwrap_or_default();
+            if event.lines().any(|l| l == format!("event: {kind}")) && wanted(data) {
+                return data.to_owned();
+            }
+        }
+        let chunk = tokio::time::timeout_at(deadline, events.next())
+            .await
+            .unwrap_or_else(|_| panic!("no wanted `{kind}` event within 10 s"))
+            .expect("the stream goes on")
+            .unwrap();
+        buffer.push_str(std::str::from_utf8(&chunk).unwrap());
+    }
+}
