@@ -255,6 +255,11 @@ pub async fn serve_with(
         state.modules.clone(),
         state.db.clone(),
     ));
+    let settings_saves = state
+        .modules
+        .settings
+        .clone()
+        .map(|settings| tokio::spawn(modules::settings::follow_saves(settings)));
     let hearing = tokio::spawn(accounts::session_cache::follow_changes(
         state.db.clone(),
         state.sessions.clone(),
@@ -274,6 +279,9 @@ pub async fn serve_with(
     pruning.abort();
     hearing.abort();
     developing.abort();
+    if let Some(task) = settings_saves {
+        task.abort();
+    }
     // A document cut off mid-way is taken again when its lease runs out.
     ingesting.abort();
     // It stops at the start of shutdown, once a change under way is done.

@@ -10,7 +10,7 @@
 
 use std::{
     collections::HashMap,
-    sync::{Mutex, PoisonError, RwLock},
+    sync::{Arc, Mutex, PoisonError, RwLock},
 };
 
 use axum::{
@@ -87,6 +87,9 @@ pub struct HostSettings {
     secrets: Secrets,
     declared: RwLock<HashMap<String, Vec<Setting>>>,
     changes: Mutex<HashMap<String, watch::Sender<u64>>>,
+    /// This instance's name in its notifications, so it does not hear its own saves
+    /// twice.
+    instance: String,
 }
 
 impl HostSettings {
@@ -97,6 +100,7 @@ impl HostSettings {
             secrets,
             declared: RwLock::default(),
             changes: Mutex::default(),
+            instance: crate::accounts::random_hex(8),
         }
     }
 
@@ -282,9 +286,74 @@ impl HostSettings {
             }
             .map_err(|source| secret(module, source))?;
         }
-        self.sender(module).send_modify(|n| *n += 1);
+        self.heard(module);
+        if self.db.kind == crate::db::DbKind::Postgres {
+            // The module on every other instance hears of it too (`follow_saves`).
+            let told = sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(SAVES_CHANNEL)
+                .bind(format!("{} {module}", self.instance))
+                .execute(&self.db.pool)
+                .await;
+            if let Err(err) = told {
+                tracing::warn!(module = %module, "cannot tell other instances of a settings save: {err}");
+            }
+        }
         Ok(update.values.keys().cloned().collect())
     }
+
+    /// Tells `module`'s code that its settings were saved.
+    fn heard(&self, module: &str) {
+        self.sender(module).send_modify(|n| *n += 1);
+    }
+}
+
+/// The PostgreSQL channel on which an instance says which module's settings it saved
+/// (`<instance> <module>`).
+const SAVES_CHANNEL: &str = "gantry_settings";
+
+/// On PostgreSQL: listens for other instances' settings saves and tells the module
+/// on this one, until dropped (a lost connection is opened again, and every module
+/// is told then, as a save may have been missed). Returns at once on SQLite.
+pub async fn follow_saves(settings: Arc<HostSettings>) {
+    if settings.db.kind != crate::db::DbKind::Postgres {
+        return;
+    }
+    let mut again = false;
+    loop {
+        if let Err(err) = listen_for_saves(&settings, again).await {
+            tracing::warn!("cannot listen for other instances' settings saves: {err}");
+        }
+        again = true;
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+}
+
+/// Listens on one connection until it fails; when listening `again`, first tells
+/// every module (saves made while nobody listened were not heard).
+async fn listen_for_saves(settings: &HostSettings, again: bool) -> Result<(), sqlx::Error> {
+    let mut listener = sqlx::postgres::PgListener::connect(&settings.db.url).await?;
+    listener.eager_reconnect(false);
+    listener.listen(SAVES_CHANNEL).await?;
+    if again {
+        let modules: Vec<String> = settings
+            .declared
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .keys()
+            .cloned()
+            .collect();
+        for module in modules {
+            settings.heard(&module);
+        }
+    }
+    while let Some(notification) = listener.try_recv().await? {
+        match notification.payload().split_once(' ') {
+            Some((instance, _)) if instance == settings.instance => {}
+            Some((_, module)) => settings.heard(module),
+            None => {}
+        }
+    }
+    Ok(())
 }
 
 impl SettingsSource for HostSettings {

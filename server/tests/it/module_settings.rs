@@ -8,7 +8,7 @@ use gantry_server::accounts::Role;
 use reqwest::Client;
 use serde_json::{json, Value};
 
-use crate::support::{sign_in_people, TestApp};
+use crate::support::{on_postgres, sign_in_people, TestApp};
 
 const SECRET: &str = "sk-live-7d1f2e9a-the-key";
 
@@ -309,6 +309,41 @@ async fn the_module_hears_of_each_save() {
     // A refused save changes nothing.
     save(&app, &root, INSTANCE, json!({"volume": 99})).await;
     assert_eq!(saves(&root).await, 2);
+}
+
+#[tokio::test]
+async fn on_postgres_the_module_on_another_instance_hears_of_a_save() {
+    if !on_postgres() {
+        return;
+    }
+    let (first, root, _alice, _bob) = app_with_people().await;
+    let second = TestApp::builder()
+        .module(tuner())
+        .database(&first.database_url)
+        .data_dir(first.data_dir.path())
+        .spawn()
+        .await;
+    let saves_on_second = async || {
+        let (status, count) = second
+            .call(&root, "GET", "/api/modules/tuner/saves", None)
+            .await;
+        assert_eq!(status, 200, "{count}");
+        count.as_u64().unwrap()
+    };
+    assert_eq!(saves_on_second().await, 0);
+    // Saved on the first until the second (whose listener starts on its own) hears.
+    for volume in 1..=10 {
+        save(&first, &root, INSTANCE, json!({ "volume": volume })).await;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        if saves_on_second().await > 0 {
+            let (_, read) = second
+                .call(&root, "GET", "/api/modules/tuner/read/instance", None)
+                .await;
+            assert_eq!(read["volume"], volume, "{read}");
+            return;
+        }
+    }
+    panic!("the second instance's module never heard of a save");
 }
 
 #[tokio::test]
