@@ -243,8 +243,9 @@ impl ModuleEntry {
 /// Every discovered module, in a stable order (compiled-in first, then drop-ins,
 /// each by name).
 ///
-/// The set of modules is fixed for the life of the process; each one's state may
-/// change at runtime (an administrator disables or enables it, see `switch.rs`).
+/// Modules come and go at runtime (installed and removed, `install.rs`; read again
+/// under `gantry dev`, `dev_loop.rs`), and each one's state changes (an
+/// administrator disables or enables it, `switch.rs`).
 /// Readers take a snapshot of an entry and never hold the lock across an await.
 pub struct ModuleRegistry {
     entries: RwLock<Vec<Arc<ModuleEntry>>>,
