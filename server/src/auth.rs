@@ -23,7 +23,7 @@ use crate::{
         api_tokens::{self, ApiTokenError},
         Acting,
     },
-    metrics, AppState,
+    AppState,
 };
 
 /// How requests are authenticated.
@@ -63,18 +63,27 @@ impl DevUser {
     }
 }
 
-/// Middleware: attaches the client's address and the request's user, or sends a
-/// signed-out page request to the login page.
+/// Middleware, outermost: attaches the client's address (for sign-in limits, the
+/// audit trail and `/metrics`' address list).
+pub async fn attach_client_address(
+    State(auth): State<Auth>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let address = client_address(&request, auth.trust_forwarded_for);
+    request.extensions_mut().insert(ClientAddress(address));
+    next.run(request).await
+}
+
+/// Middleware: attaches the request's user (by API token, session or development
+/// user), or sends a signed-out page request to the login page. `/metrics` is
+/// mounted outside it: it has an access rule of its own.
 pub async fn attach_user(
     State(state): State<AppState>,
     mut request: Request,
     next: Next,
 ) -> Response {
-    let address = client_address(&request, state.auth.trust_forwarded_for);
-    request.extensions_mut().insert(ClientAddress(address));
-    // `/metrics` reads its own token (`--metrics-token`), not an account's.
-    let bearer = bearer_token(request.headers()).filter(|_| request.uri().path() != metrics::PATH);
-    if let Some(secret) = bearer {
+    if let Some(secret) = bearer_token(request.headers()) {
         let writes = !is_read(request.method());
         let refused = match api_tokens::token_user(&state.db, &secret, writes).await {
             // A stolen token must not outlive itself: no new tokens, no new password.
@@ -198,14 +207,7 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
 fn is_page_behind_login(request: &Request) -> bool {
     let path = request.uri().path();
     request.method() == Method::GET
-        && ![
-            "/login",
-            "/setup",
-            "/healthz",
-            metrics::PATH,
-            "/favicon.svg",
-        ]
-        .contains(&path)
+        && !["/login", "/setup", "/healthz", "/favicon.svg"].contains(&path)
         && !["/api/", "/pkg/", "/modules/"]
             .iter()
             .any(|prefix| path.starts_with(prefix))

@@ -28,7 +28,7 @@ pub mod security;
 
 use std::{future::Future, path::Path, sync::Arc, time::Duration};
 
-use axum::{extract::FromRef, middleware, Router};
+use axum::{extract::FromRef, middleware, routing::get, Router};
 use leptos::config::LeptosOptions;
 use tower_http::{
     catch_panic::CatchPanicLayer,
@@ -201,11 +201,22 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             auth::attach_user,
         ))
+        .with_state(state.clone());
+    // Used by Prometheus: allowed addresses or the metrics token only (no account,
+    // no login page).
+    let scrape = Router::new()
+        .route(metrics::PATH, get(metrics::serve_metrics))
+        .with_state(state.clone());
+    let routes = routes
+        .merge(scrape)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security::protect,
         ))
-        .with_state(state);
+        .layer(middleware::from_fn_with_state(
+            state.auth.clone(),
+            auth::attach_client_address,
+        ));
     outer_layers(routes)
 }
 

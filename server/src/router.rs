@@ -68,8 +68,6 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         // Used by load balancers, `cargo xtask` and tests: is the database reachable?
         .route("/healthz", get(api::health::get_health))
-        // Used by Prometheus: allowed addresses or the metrics token only.
-        .route(crate::metrics::PATH, get(crate::metrics::serve_metrics))
         // Used by the login page's form and the header's sign-out button.
         .route("/api/auth/login", post(api::auth::log_in))
         .route("/api/auth/logout", post(api::auth::log_out))
