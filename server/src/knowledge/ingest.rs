@@ -197,8 +197,34 @@ async fn try_ingest(db: &Db, chat: &ChatState, taken: &Taken) -> Result<(), sqlx
         Ok(done) => done,
         Err(reason) => return fail(db, &taken.id, &reason).await,
     };
+    let embedder = match Embedder::current(db, chat).await {
+        Ok(embedder) => embedder,
+        Err(err) => return fail(db, &taken.id, &err.to_string()).await,
+    };
     set_stage(db, &taken.id, "indexing").await?;
     let mut tx = db.pool.begin().await?;
+    // The document's row is updated once in this transaction, and first. On
+    // PostgreSQL a second update of a row the same transaction wrote checks its
+    // foreign keys again, which waits for a collection being deleted, while that
+    // delete waits for this transaction to let go of the document: a deadlock.
+    let ready_now = embedder.is_none();
+    let update = if ready_now {
+        "UPDATE knowledge_documents SET chunk_count = $1, page_count = $2, status = 'ready', \
+         stage = NULL, error = NULL, lease_until = NULL, updated_at = $3 WHERE id = $4"
+    } else {
+        "UPDATE knowledge_documents SET chunk_count = $1, page_count = $2, updated_at = $3 \
+         WHERE id = $4"
+    };
+    let found = sqlx::query(update)
+        .bind(chunks.len() as i64)
+        .bind(page_count)
+        .bind(now())
+        .bind(&taken.id)
+        .execute(&mut *tx)
+        .await?;
+    if found.rows_affected() == 0 {
+        return Ok(()); // Deleted meanwhile.
+    }
     sqlx::query("DELETE FROM knowledge_chunks WHERE document_id = $1")
         .bind(&taken.id)
         .execute(&mut *tx)
@@ -232,25 +258,10 @@ async fn try_ingest(db: &Db, chat: &ChatState, taken: &Taken) -> Result<(), sqlx
         }
         query.execute(&mut *tx).await?;
     }
-    sqlx::query("UPDATE knowledge_documents SET chunk_count = $1, page_count = $2 WHERE id = $3")
-        .bind(chunks.len() as i64)
-        .bind(page_count)
-        .bind(&taken.id)
-        .execute(&mut *tx)
-        .await?;
-    let embedder = match Embedder::current(db, chat).await {
-        Ok(embedder) => embedder,
-        Err(err) => {
-            drop(tx);
-            return fail(db, &taken.id, &err.to_string()).await;
-        }
-    };
-    if embedder.is_none() {
-        mark_ready(&mut tx, &taken.id).await?;
-        return tx.commit().await;
-    }
     tx.commit().await?;
-    let embedder = embedder.expect("checked above");
+    let Some(embedder) = embedder else {
+        return Ok(());
+    };
     set_stage(db, &taken.id, "embedding").await?;
     loop {
         match embeddings::embed_some(db, &embedder, Some(&taken.id)).await {
@@ -259,22 +270,13 @@ async fn try_ingest(db: &Db, chat: &ChatState, taken: &Taken) -> Result<(), sqlx
             Err(err) => return fail(db, &taken.id, &err.to_string()).await,
         }
     }
-    let mut tx = db.pool.begin().await?;
-    mark_ready(&mut tx, &taken.id).await?;
-    tx.commit().await
-}
-
-async fn mark_ready(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    id: &str,
-) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE knowledge_documents SET status = 'ready', stage = NULL, error = NULL, \
          lease_until = NULL, updated_at = $1 WHERE id = $2",
     )
     .bind(now())
-    .bind(id)
-    .execute(&mut **tx)
+    .bind(&taken.id)
+    .execute(&db.pool)
     .await?;
     Ok(())
 }
