@@ -18,6 +18,7 @@ pub mod install;
 pub mod lifecycle;
 pub mod migrate;
 mod module_list;
+pub mod packages;
 mod pg_boundary;
 mod proxy;
 pub mod registry;

@@ -6,8 +6,9 @@
 //! kind), within a count and a size. The folder then goes through the same check as
 //! `gantry module check` (manifest, bundle, migrations on a scratch database), and
 //! only when it passes is it moved to `<modules dir>/<name>`, admitted, migrated and
-//! started. Removing stops the module, optionally rolls back its migrations (its
-//! data goes), deletes its folder and forgets it.
+//! started; the archive is kept in the database for the other instances
+//! ([`packages`]). Removing stops the module, optionally rolls back its migrations
+//! (its data goes), deletes its folder and forgets it, on every instance.
 
 use std::{
     io::Read,
@@ -16,7 +17,9 @@ use std::{
 
 use gantry_sdk::{ApiError, ModuleSource, ModuleStatus};
 
-use super::{dependencies, discovery, lifecycle, migrate, switch, ModuleRegistry, ModuleState};
+use super::{
+    dependencies, discovery, lifecycle, migrate, packages, switch, ModuleRegistry, ModuleState,
+};
 use crate::{accounts::Acting, audit, db::Db};
 
 /// The largest archive accepted, and the most its files may unpack to.
@@ -91,26 +94,56 @@ impl From<InstallError> for ApiError {
 }
 
 /// Unpacks `archive` into the modules folder, checks it, then admits, migrates and
-/// starts it; the module's status. Audited as `module.installed`.
+/// starts it; the module's status. The archive is kept in the database, so every
+/// instance runs the module too ([`packages`]). Audited as `module.installed`.
 pub async fn install_archive(
     registry: &ModuleRegistry,
     db: &Db,
     archive: axum::body::Bytes,
     acting: &Acting,
 ) -> Result<ModuleStatus, InstallError> {
+    let name = {
+        // One install, rescan or removal at a time: a name is checked and taken in
+        // one go.
+        let _installing = registry.installing.lock().await;
+        unpack_and_start(registry, db, archive, Kept::No).await?
+    };
+    audit::note(db, acting.event("module.installed", &name)).await;
+    registry
+        .get(&name)
+        .map(|e| e.status())
+        .ok_or(InstallError::Unknown(name))
+}
+
+/// Whether the archive being installed is kept in the database already (another
+/// instance installed it) or is to be kept now.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kept {
+    No,
+    Already,
+}
+
+/// Unpacks `archive`, checks it and places it in the modules folder marked with its
+/// digest, keeps it in the database (unless `kept` already), then admits, migrates
+/// and starts it; its name. The caller holds the registry's `installing` lock.
+pub(super) async fn unpack_and_start(
+    registry: &ModuleRegistry,
+    db: &Db,
+    archive: axum::body::Bytes,
+    kept: Kept,
+) -> Result<String, InstallError> {
     let modules_dir = registry
         .modules_dir
         .clone()
         .ok_or(InstallError::NoModulesFolder)?;
-    // One install or rescan at a time: a name is checked and taken in one go.
-    let _installing = registry.installing.lock().await;
     let scratch_in = modules_dir.clone();
+    let unpacking = archive.clone();
     let scratch = tokio::task::spawn_blocking(move || -> Result<_, InstallError> {
         std::fs::create_dir_all(&scratch_in)?;
         let scratch = tempfile::Builder::new()
             .prefix(".installing-")
             .tempdir_in(&scratch_in)?;
-        unpack(&archive, scratch.path())?;
+        unpack(&unpacking, scratch.path())?;
         Ok(scratch)
     })
     .await
@@ -125,13 +158,19 @@ pub async fn install_archive(
     if let Some(failure) = &entry.failure {
         return Err(InstallError::Refused(failure.message.clone()));
     }
+    let digest = packages::digest(&archive);
+    packages::mark(&root, &digest)?;
     let folder = place(&root, &modules_dir).await?;
-    let name = admit_and_start(registry, db, &folder).await?;
-    audit::note(db, acting.event("module.installed", &name)).await;
-    registry
-        .get(&name)
-        .map(|e| e.status())
-        .ok_or(InstallError::Unknown(name))
+    if kept == Kept::No {
+        if let Err(err) = packages::keep(db, &entry.name, &digest, &archive).await {
+            let _ = std::fs::remove_dir_all(&folder);
+            return Err(InstallError::Io(std::io::Error::other(format!(
+                "module `{}` could not be kept in the database: {err}",
+                entry.name
+            ))));
+        }
+    }
+    admit_and_start(registry, db, &folder).await
 }
 
 /// Admits every module folder in the modules folder that is not known yet (copied
@@ -207,6 +246,8 @@ pub async fn remove(
     rollback: bool,
     acting: &Acting,
 ) -> Result<(), InstallError> {
+    // Not installed again meanwhile from its package by this instance's follower.
+    let _installing = registry.installing.lock().await;
     let _switching = registry.switching.lock().await;
     let entry = registry
         .get(name)
@@ -250,24 +291,10 @@ pub async fn remove(
         }
         forget_data(db, name).await;
     }
-    let folder = PathBuf::from(folder);
-    if let Some(modules_dir) = &registry.modules_dir {
-        // Only ever an entry of the modules folder itself: a folder is deleted, a
-        // link to a folder elsewhere is unlinked (what it points to is left alone).
-        let in_modules_dir = folder
-            .parent()
-            .and_then(|p| p.canonicalize().ok())
-            .zip(modules_dir.canonicalize().ok())
-            .is_some_and(|(parent, m)| parent == m);
-        let link = std::fs::symlink_metadata(&folder).is_ok_and(|m| m.file_type().is_symlink());
-        match (in_modules_dir, link) {
-            (true, true) => std::fs::remove_file(&folder)?,
-            (true, false) => std::fs::remove_dir_all(&folder)?,
-            (false, _) => {}
-        }
-    }
+    delete_folder(registry, Path::new(folder))?;
     registry.forget(name);
     switch::forget_choice(db, name).await;
+    packages::forget(db, name).await;
     let detail = if rollback {
         "its migrations were rolled back"
     } else {
@@ -275,6 +302,47 @@ pub async fn remove(
     };
     audit::note(db, acting.event("module.removed", name).detail(detail)).await;
     Ok(())
+}
+
+/// Stops module `name` on this instance, deletes its folder and forgets it, as
+/// another instance removed it (which rolled back its migrations if asked to, and
+/// audited it).
+pub(super) async fn remove_here(registry: &ModuleRegistry, name: &str) -> Result<(), InstallError> {
+    let _switching = registry.switching.lock().await;
+    let entry = registry
+        .get(name)
+        .ok_or_else(|| InstallError::Unknown(name.to_owned()))?;
+    let ModuleSource::DropIn { folder } = &entry.source else {
+        return Err(InstallError::CompiledIn(name.to_owned()));
+    };
+    let mut stopped = (*entry).clone();
+    if stopped.state == ModuleState::Running {
+        lifecycle::disable(&mut stopped, registry.hook_timeout).await;
+        registry.replace(stopped);
+    }
+    delete_folder(registry, Path::new(folder))?;
+    registry.forget(name);
+    Ok(())
+}
+
+/// Deletes a module's `folder`, but only ever an entry of the modules folder itself:
+/// a folder is deleted, a link to a folder elsewhere is unlinked (what it points to
+/// is left alone).
+fn delete_folder(registry: &ModuleRegistry, folder: &Path) -> std::io::Result<()> {
+    let Some(modules_dir) = &registry.modules_dir else {
+        return Ok(());
+    };
+    let in_modules_dir = folder
+        .parent()
+        .and_then(|p| p.canonicalize().ok())
+        .zip(modules_dir.canonicalize().ok())
+        .is_some_and(|(parent, m)| parent == m);
+    let link = std::fs::symlink_metadata(folder).is_ok_and(|m| m.file_type().is_symlink());
+    match (in_modules_dir, link) {
+        (true, true) => std::fs::remove_file(folder),
+        (true, false) => std::fs::remove_dir_all(folder),
+        (false, _) => Ok(()),
+    }
 }
 
 /// A rolled-back module's values and settings (its own storage rows and secrets).

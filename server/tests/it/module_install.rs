@@ -396,3 +396,82 @@ async fn only_administrators_install_and_remove() {
         .await;
     assert_eq!(status, 403);
 }
+
+/// Waits (up to 20 s: instances follow each other every 2 s) until `holds`.
+async fn until(what: &str, holds: impl AsyncFn() -> bool) {
+    for _ in 0..200 {
+        if holds().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{what}: not within 20 s");
+}
+
+#[tokio::test]
+async fn an_install_reaches_every_instance_on_the_database_and_so_does_a_removal() {
+    let (here_dir, there_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let here = admin_app(here_dir.path()).await;
+    let (status, body) = install(&here, zip_of("lantern/", &files("lantern"))).await;
+    assert_eq!(status, 201, "{body}");
+    // A module copied by hand into one instance's folder is that instance's alone.
+    let by_hand = here_dir.path().join("candle");
+    for (path, text) in files("candle") {
+        std::fs::create_dir_all(by_hand.join(&path).parent().unwrap()).unwrap();
+        std::fs::write(by_hand.join(&path), text).unwrap();
+    }
+    let (status, body) = here
+        .send_json("POST", "/api/admin/rescan-modules", None)
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    // An instance started later, with an empty modules folder, gets what was
+    // installed (not what was copied by hand).
+    let there = TestApp::builder()
+        .module(notes())
+        .drop_in_dir(there_dir.path())
+        .dev_user(DevUser::Admin)
+        .database(&here.database_url)
+        .spawn()
+        .await;
+    until(
+        "the installed module runs on the second instance",
+        async || there.get("/api/modules/lantern/bundle.js").await.status() == 200,
+    )
+    .await;
+    assert_eq!(folders(there_dir.path()), ["lantern"]);
+    assert!(!listed(&there, "candle").await);
+
+    // Installed while both run, it reaches the other one.
+    let (status, body) = install(&here, tar_gz_of(&files("lamp"))).await;
+    assert_eq!(status, 201, "{body}");
+    until(
+        "a module installed on one instance runs on the other",
+        async || listed(&there, "lamp").await,
+    )
+    .await;
+    assert_eq!(there.get("/api/modules/lamp/bundle.js").await.status(), 200);
+    assert_eq!(
+        there.audit_actions(&there.client, "module.installed").await,
+        ["module.installed", "module.installed", "module.installed"],
+        "audited once, by the instance that installed it"
+    );
+
+    // Removed on the second instance, it goes from the first; the rest stays.
+    let (status, body) = there
+        .send_json("DELETE", "/api/admin/modules/lantern", None)
+        .await;
+    assert_eq!(status, 204, "{body}");
+    until(
+        "a module removed on one instance goes from the other",
+        async || !listed(&here, "lantern").await,
+    )
+    .await;
+    assert_eq!(folders(here_dir.path()), ["candle", "lamp"]);
+    assert_eq!(folders(there_dir.path()), ["lamp"]);
+    assert_eq!(
+        here.get("/api/modules/lantern/bundle.js").await.status(),
+        404
+    );
+    assert!(listed(&here, "candle").await && listed(&here, "lamp").await);
+}

@@ -278,13 +278,13 @@ impl TestAppBuilder {
         self
     }
 
-    /// An instance on the database at `url` (a restart, or a second instance).
     /// Sessions remembered in `sessions` (to choose how long they are believed).
     pub fn sessions(mut self, sessions: accounts::SessionCache) -> Self {
         self.sessions = sessions;
         self
     }
 
+    /// An instance on the database at `url` (a restart, or a second instance).
     pub fn database(mut self, url: &str) -> Self {
         self.database_url = Some(url.to_owned());
         self

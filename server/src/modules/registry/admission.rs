@@ -29,6 +29,7 @@ pub const HOST_TABLES: &[&str] = &[
     "module_storage",
     "api_tokens",
     "module_disabled",
+    "module_packages",
     "chat_knowledge",
     "chat_tool_questions",
     "knowledge_collections",
