@@ -21,6 +21,7 @@ pub mod migrate_command;
 pub mod module_check;
 pub mod module_command;
 pub mod modules;
+pub mod notifications;
 pub mod retention;
 pub mod router;
 pub mod secrets;
@@ -270,15 +271,19 @@ pub async fn serve_with(
         state.modules.clone(),
         state.db.clone(),
     ));
-    let settings_saves = state
-        .modules
-        .settings
-        .clone()
-        .map(|settings| tokio::spawn(modules::settings::follow_saves(settings)));
+    let notifications = notifications::Notifications::new(&[
+        accounts::session_cache::CHANNEL,
+        modules::settings::SAVES_CHANNEL,
+    ]);
+    let settings_saves = state.modules.settings.clone().map(|settings| {
+        let heard = notifications.subscribe(modules::settings::SAVES_CHANNEL);
+        tokio::spawn(modules::settings::follow_saves(settings, heard))
+    });
     let hearing = tokio::spawn(accounts::session_cache::follow_changes(
-        state.db.clone(),
+        notifications.subscribe(accounts::session_cache::CHANNEL),
         state.sessions.clone(),
     ));
+    let listening = tokio::spawn(notifications.run(state.db.clone()));
     let ingesting = tokio::spawn(knowledge::ingest::run(
         state.db.clone(),
         state.chat.clone(),
@@ -292,6 +297,7 @@ pub async fn serve_with(
     };
     let res = http_server::serve_router(listener, app(state), shutdown, limits).await;
     pruning.abort();
+    listening.abort();
     hearing.abort();
     developing.abort();
     if let Some(task) = settings_saves {

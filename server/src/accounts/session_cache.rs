@@ -23,7 +23,7 @@ use std::{
 
 use gantry_sdk::CurrentUser;
 
-use crate::db::Db;
+use crate::notifications::{Heard, Subscription};
 
 /// How long a looked-up session is believed without asking the database again.
 pub const FRESH_FOR: Duration = Duration::from_secs(1);
@@ -136,37 +136,18 @@ impl SessionCache {
     }
 }
 
-/// On PostgreSQL: listens on [`CHANNEL`] and forgets each account it is told of,
-/// until dropped. Returns at once on SQLite.
-pub async fn follow_changes(db: Db, cache: SessionCache) {
-    if db.kind != crate::db::DbKind::Postgres {
-        return;
-    }
-    loop {
-        match listen(&db.url, &cache).await {
-            Ok(()) => {}
-            Err(err) => tracing::warn!(
-                "cannot listen for session changes (sessions are believed for {} ms): {err}",
-                cache.fresh_for.as_millis()
-            ),
+/// Forgets each account heard of on [`CHANNEL`] (on PostgreSQL), and everything
+/// when something may have been missed, until nothing more is heard.
+pub async fn follow_changes(mut heard: Subscription, cache: SessionCache) {
+    while let Some(heard) = heard.next().await {
+        match heard {
+            Heard::Said(account) => cache.forget_account(&account),
+            // Changes made before listening began, or while it was lost, were not
+            // heard (and a lost connection is found out only when opened again:
+            // until then entries are believed for their freshness at most).
+            Heard::Listening | Heard::MaybeMissed => cache.clear(),
         }
-        // Whatever was said while nobody listened is lost.
-        cache.clear();
-        tokio::time::sleep(Duration::from_secs(1)).await;
     }
-}
-
-/// Listens on one connection until it fails.
-async fn listen(url: &str, cache: &SessionCache) -> Result<(), sqlx::Error> {
-    let mut listener = sqlx::postgres::PgListener::connect(url).await?;
-    listener.eager_reconnect(false);
-    listener.listen(CHANNEL).await?;
-    // Changes made before the listening began were not heard.
-    cache.clear();
-    while let Some(notification) = listener.try_recv().await? {
-        cache.forget_account(notification.payload());
-    }
-    Ok(())
 }
 
 #[cfg(test)]

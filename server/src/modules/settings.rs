@@ -29,6 +29,7 @@ use super::registry::ModuleEntry;
 use crate::{
     accounts::now,
     db::Db,
+    notifications::{Heard, Subscription},
     secrets::{SecretError, Secrets},
 };
 
@@ -309,51 +310,34 @@ impl HostSettings {
 
 /// The PostgreSQL channel on which an instance says which module's settings it saved
 /// (`<instance> <module>`).
-const SAVES_CHANNEL: &str = "gantry_settings";
+pub const SAVES_CHANNEL: &str = "gantry_settings";
 
-/// On PostgreSQL: listens for other instances' settings saves and tells the module
-/// on this one, until dropped (a lost connection is opened again, and every module
-/// is told then, as a save may have been missed). Returns at once on SQLite.
-pub async fn follow_saves(settings: Arc<HostSettings>) {
-    if settings.db.kind != crate::db::DbKind::Postgres {
-        return;
-    }
-    let mut again = false;
-    loop {
-        if let Err(err) = listen_for_saves(&settings, again).await {
-            tracing::warn!("cannot listen for other instances' settings saves: {err}");
-        }
-        again = true;
-        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-    }
-}
-
-/// Listens on one connection until it fails; when listening `again`, first tells
-/// every module (saves made while nobody listened were not heard).
-async fn listen_for_saves(settings: &HostSettings, again: bool) -> Result<(), sqlx::Error> {
-    let mut listener = sqlx::postgres::PgListener::connect(&settings.db.url).await?;
-    listener.eager_reconnect(false);
-    listener.listen(SAVES_CHANNEL).await?;
-    if again {
-        let modules: Vec<String> = settings
-            .declared
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .keys()
-            .cloned()
-            .collect();
-        for module in modules {
-            settings.heard(&module);
+/// Tells the module on this instance of each save heard on [`SAVES_CHANNEL`] (on
+/// PostgreSQL) that another instance made, and every module when saves may have
+/// been missed, until nothing more is heard.
+pub async fn follow_saves(settings: Arc<HostSettings>, mut heard: Subscription) {
+    while let Some(heard) = heard.next().await {
+        match heard {
+            Heard::Said(said) => match said.split_once(' ') {
+                Some((instance, _)) if instance == settings.instance => {}
+                Some((_, module)) => settings.heard(module),
+                None => {}
+            },
+            Heard::Listening => {}
+            Heard::MaybeMissed => {
+                let modules: Vec<String> = settings
+                    .declared
+                    .read()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .keys()
+                    .cloned()
+                    .collect();
+                for module in modules {
+                    settings.heard(&module);
+                }
+            }
         }
     }
-    while let Some(notification) = listener.try_recv().await? {
-        match notification.payload().split_once(' ') {
-            Some((instance, _)) if instance == settings.instance => {}
-            Some((_, module)) => settings.heard(module),
-            None => {}
-        }
-    }
-    Ok(())
 }
 
 impl SettingsSource for HostSettings {
