@@ -147,6 +147,25 @@ async fn each_change_to_the_folder_is_taken_in_without_a_restart() {
         .unwrap();
     assert_eq!(kept, 1);
     next_event(&mut events, "problems", |data| data == "{}").await;
+
+    // A migration edited after it was applied is refused, with why; put back, the
+    // module runs again.
+    for dialect in ["sqlite", "postgres"] {
+        let path = format!("migrations/{dialect}/0001_pages.up.sql");
+        let edited = std::fs::read_to_string(folder.join(&path)).unwrap() + "-- edited\n";
+        write(&folder, &path, &edited);
+    }
+    let refused = until(&app, "the edited migration refused", |s| {
+        s["state"] == "failed"
+    })
+    .await;
+    let why = refused["error"]["message"].as_str().unwrap();
+    assert!(why.contains("modified") || why.contains("changed"), "{why}");
+    migration(&folder, "0001_pages", "sketch_pages");
+    until(&app, "running once it is put back", |s| {
+        s["state"] == "running"
+    })
+    .await;
 }
 
 /// The data of the next `kind` event that `wanted`, within 10 s.
