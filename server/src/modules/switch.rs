@@ -279,9 +279,42 @@ pub async fn start_added(registry: &ModuleRegistry, db: &Db, name: &str) {
     apply(registry, db, name, true).await;
 }
 
-/// Brings the module to the state asked for on this instance. The caller holds the
-/// registry's `switching` lock.
+/// Brings the module to the state asked for on this instance; once it runs, the
+/// modules that could not start only for want of it are tried again, and theirs in
+/// turn. The caller holds the registry's `switching` lock.
 async fn apply(registry: &ModuleRegistry, db: &Db, name: &str, enabled: bool) {
+    let mut next = vec![name.to_owned()];
+    while let Some(name) = next.pop() {
+        apply_one(registry, db, &name, enabled).await;
+        let running = registry
+            .get(&name)
+            .is_some_and(|e| e.state == ModuleState::Running);
+        if enabled && running {
+            next.extend(waiting_for(registry, &name));
+        }
+    }
+}
+
+/// The modules left `incompatible` by an unmet dependency on `name`.
+fn waiting_for(registry: &ModuleRegistry, name: &str) -> Vec<String> {
+    registry
+        .entries()
+        .iter()
+        .filter(|e| {
+            e.state == ModuleState::Incompatible
+                && e.failure
+                    .as_ref()
+                    .is_some_and(|f| f.step == ModuleStep::Dependencies)
+                && e.manifest
+                    .as_ref()
+                    .is_some_and(|m| m.depends.contains_key(name))
+        })
+        .map(|e| e.name.clone())
+        .collect()
+}
+
+/// Brings one module to the state asked for on this instance.
+async fn apply_one(registry: &ModuleRegistry, db: &Db, name: &str, enabled: bool) {
     let Some(current) = registry.get(name) else {
         return;
     };
