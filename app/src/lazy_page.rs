@@ -6,8 +6,10 @@
 //! Leptos 0.8's `#[lazy_route]` panics when a chunk cannot be fetched, which stops
 //! the whole page; [`lazy_page!`] declares the route with a fallible load instead, and
 //! a failed fetch while moving between pages shows [`ChunkFailed`] in place, whose
-//! button fetches it again. (A chunk that fails while the first page hydrates still
-//! leaves that page as the server rendered it, without hydration.)
+//! button fetches it again. The first page's chunks are checked before it hydrates
+//! (`first_page_chunks_arrive`): when one does not arrive, the page stays as the
+//! server rendered it (readable, not interactive) under a notice that says so and
+//! reloads on request.
 
 use leptos::prelude::*;
 
@@ -61,6 +63,79 @@ macro_rules! lazy_page {
 }
 
 pub(crate) use lazy_page;
+
+/// Whether every chunk the server's page lists for itself (its `preload` links)
+/// arrives; `hydrate` checks before it hydrates, since hydrating a page without
+/// its code stops the whole page with a panic. The browser has them from the
+/// preloads already, so this costs no second download.
+#[cfg(feature = "hydrate")]
+pub async fn first_page_chunks_arrive() -> bool {
+    use wasm_bindgen::JsCast;
+    let Some(window) = web_sys::window() else {
+        return true;
+    };
+    let Some(links) = window.document().and_then(|d| {
+        d.query_selector_all(
+            "link[rel=preload][href^='/pkg/split_'], link[rel=preload][href^='/pkg/chunk_']",
+        )
+        .ok()
+    }) else {
+        return true;
+    };
+    let fetches: Vec<_> = (0..links.length())
+        .filter_map(|i| links.get(i)?.dyn_into::<web_sys::Element>().ok())
+        .filter_map(|link| link.get_attribute("href"))
+        .map(|href| wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(&href)))
+        .collect();
+    for fetch in fetches {
+        let arrived = fetch
+            .await
+            .ok()
+            .and_then(|r| r.dyn_into::<web_sys::Response>().ok())
+            .is_some_and(|r| r.ok());
+        if !arrived {
+            return false;
+        }
+    }
+    true
+}
+
+/// The first page's code did not arrive: the server's page stays as it is (not
+/// hydrated), and a notice above it says why and reloads on request.
+#[cfg(feature = "hydrate")]
+pub fn show_first_page_failed() {
+    use wasm_bindgen::{closure::Closure, JsCast};
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let (Some(body), Ok(notice), Ok(text), Ok(button)) = (
+        document.body(),
+        document.create_element("div"),
+        document.create_element("p"),
+        document.create_element("button"),
+    ) else {
+        return;
+    };
+    let _ = notice.set_attribute("class", "first-page-failed");
+    let _ = notice.set_attribute("role", "alert");
+    let _ = notice.set_attribute("data-state", "first-chunk-failed");
+    text.set_text_content(Some(
+        "This page cannot be used yet: its code did not arrive (the network or the server may be down). What you see is the page as the server sent it.",
+    ));
+    let _ = button.set_attribute("type", "button");
+    let _ = button.set_attribute("class", "button button-primary");
+    button.set_text_content(Some("Reload"));
+    let reload = Closure::<dyn Fn()>::new(|| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().reload();
+        }
+    });
+    let _ = button.add_event_listener_with_callback("click", reload.as_ref().unchecked_ref());
+    reload.forget();
+    let _ = notice.append_child(&text);
+    let _ = notice.append_child(&button);
+    let _ = body.prepend_with_node_1(&notice);
+}
 
 /// What loads a page's chunk again: the page, or `None` when it failed again.
 pub type LoadAgain = fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<AnyView>>>>;

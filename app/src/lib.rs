@@ -138,12 +138,17 @@ pub fn hydrate() {
     let bootstrap = bootstrap::Bootstrap::from_document();
     wasm_bindgen_futures::spawn_local(async move {
         let body = document().body().expect("the page has a body");
+        if !lazy_page::first_page_chunks_arrive().await {
+            lazy_page::show_first_page_failed();
+            return;
+        }
         leptos::mount::hydrate_from_async(body, move || {
             provide_context(bootstrap);
             view! { <App /> }
         })
         .await
         .forget();
+
         // Lets people and tests see that the page is now interactive.
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("data-hydrated", "true");

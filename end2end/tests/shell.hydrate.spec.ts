@@ -70,6 +70,25 @@ test("each page's code is its own chunk: the first page loads only its own, and 
   expect(errors).toEqual([]);
 });
 
+test("when the first page's own chunk does not arrive, a notice says so above the server's page, without a panic, and Reload recovers", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (err) => errors.push(err.message));
+  await page.route("**/pkg/split_gantry_chat.wasm", (route) => route.abort());
+  await page.goto("/");
+  const notice = page.locator("[data-state=first-chunk-failed]");
+  await expect(notice).toHaveAttribute("role", "alert", { timeout: 20_000 });
+  await expect(notice).toContainText("its code did not arrive");
+  // The server's page is still there to read.
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Chat");
+  await expect(page.locator("html")).not.toHaveAttribute("data-hydrated", "true");
+
+  await page.unroute("**/pkg/split_gantry_chat.wasm");
+  await notice.getByRole("button", { name: "Reload" }).click();
+  await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true", { timeout: 20_000 });
+  await expect(notice).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
 test("the hidden attribute wins over the classes modules use", async ({ page }) => {
   await gotoHydrated(page, "/");
   const shown = await page.evaluate(() =>

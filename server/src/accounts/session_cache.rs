@@ -143,8 +143,8 @@ pub async fn follow_changes(mut heard: Subscription, cache: SessionCache) {
         match heard {
             Heard::Said(account) => cache.forget_account(&account),
             // Changes made before listening began, or while it was lost, were not
-            // heard (and a lost connection is found out only when opened again:
-            // until then entries are believed for their freshness at most).
+            // heard (while it is lost, entries are believed for their freshness at
+            // most).
             Heard::Listening | Heard::MaybeMissed => cache.clear(),
         }
     }
