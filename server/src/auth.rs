@@ -85,15 +85,16 @@ pub async fn attach_user(
 ) -> Response {
     if let Some(secret) = bearer_token(request.headers()) {
         let writes = !is_read(request.method());
-        let refused = match api_tokens::token_user(&state.db, &secret, writes).await {
-            // A stolen token must not outlive itself: no new tokens, no new password.
-            Ok(_) if is_credentials_path(request.uri().path()) => ApiTokenError::NotWithToken,
-            Ok(token) => {
-                request.extensions_mut().insert(token.user);
-                return next.run(request).await;
-            }
-            Err(err) => err,
-        };
+        let refused =
+            match api_tokens::token_user(&state.db, &state.sessions, &secret, writes).await {
+                // A stolen token must not outlive itself: no new tokens, no new password.
+                Ok(_) if is_credentials_path(request.uri().path()) => ApiTokenError::NotWithToken,
+                Ok(token) => {
+                    request.extensions_mut().insert(token.user);
+                    return next.run(request).await;
+                }
+                Err(err) => err,
+            };
         if let ApiTokenError::Database(err) = &refused {
             tracing::error!("cannot read the API token: {err}");
         }

@@ -6,7 +6,11 @@ use app::account::{ApiToken, CreatedApiToken, NewApiToken};
 use gantry_sdk::{ApiError, CurrentUser};
 use sqlx::{any::AnyRow, Row};
 
-use super::{now, random_hex, sha256_hex, Acting};
+use super::{
+    now, random_hex,
+    session_cache::{SessionCache, TokenFacts},
+    sha256_hex, Acting,
+};
 use crate::{audit, db::Db};
 
 /// What every token starts with, so scanners and people recognise one.
@@ -159,9 +163,11 @@ pub async fn create(
     })
 }
 
-/// Revokes `me`'s token `id`.
+/// Revokes `me`'s token `id`; it is refused at once on this instance (its account
+/// is forgotten by `cache`) and, on PostgreSQL, told to the others by a trigger.
 pub async fn revoke(
     db: &Db,
+    cache: &SessionCache,
     me: &CurrentUser,
     id: &str,
     acting: &Acting,
@@ -173,6 +179,7 @@ pub async fn revoke(
             .fetch_optional(&db.pool)
             .await?;
     let name = name.ok_or_else(|| ApiTokenError::NotFound(id.to_owned()))?;
+    cache.forget_account(&me.id);
     audit::note(db, acting.event("token.revoked", &name)).await;
     Ok(())
 }
@@ -195,43 +202,70 @@ const LAST_USED_GRAIN_SECS: i64 = 60;
 
 /// The account a bearer `secret` acts as for a request that `writes` (or only
 /// reads), noting its use; `Rejected` for an unknown, expired or revoked token or a
-/// disabled account, `ReadOnly` for a read-only token's write.
-pub async fn token_user(db: &Db, secret: &str, writes: bool) -> Result<TokenUser, ApiTokenError> {
+/// disabled account, `ReadOnly` for a read-only token's write. A token looked up
+/// within the cache's freshness is not asked of the database again (nor its use
+/// noted: that is coarse anyway, [`LAST_USED_GRAIN_SECS`]).
+pub async fn token_user(
+    db: &Db,
+    cache: &SessionCache,
+    secret: &str,
+    writes: bool,
+) -> Result<TokenUser, ApiTokenError> {
     let hash = sha256_hex(secret);
+    let at = now();
+    let (user, facts) = match cache.get_token(&hash) {
+        Some(found) => found,
+        None => {
+            let generation = cache.generation();
+            let found = look_up(db, &hash, at).await?;
+            cache.keep_token(&hash, &found.0, found.1, generation);
+            found
+        }
+    };
+    if facts.expires_at.is_some_and(|end| end <= at) {
+        return Err(ApiTokenError::Rejected);
+    }
+    if facts.read_only && writes {
+        return Err(ApiTokenError::ReadOnly);
+    }
+    Ok(TokenUser {
+        user,
+        read_only: facts.read_only,
+    })
+}
+
+/// The token with `hash` in the database (its account not disabled), noting its use.
+async fn look_up(db: &Db, hash: &str, at: i64) -> Result<(CurrentUser, TokenFacts), ApiTokenError> {
     let row = sqlx::query(
         "SELECT t.id, t.read_only, t.expires_at, u.id AS user_id, u.display_name, u.role, u.disabled \
          FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
     )
-    .bind(&hash)
+    .bind(hash)
     .fetch_optional(&db.pool)
     .await?
     .ok_or(ApiTokenError::Rejected)?;
-    let at = now();
-    let expires_at: Option<i64> = row.try_get("expires_at")?;
     let disabled: i64 = row.try_get("disabled")?;
-    if disabled != 0 || expires_at.is_some_and(|end| end <= at) {
+    if disabled != 0 {
         return Err(ApiTokenError::Rejected);
-    }
-    let read_only = row.try_get::<i64, _>("read_only")? != 0;
-    if read_only && writes {
-        return Err(ApiTokenError::ReadOnly);
     }
     sqlx::query(
         "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 \
          AND (last_used_at IS NULL OR last_used_at <= $1 - $3)",
     )
     .bind(at)
-    .bind(&hash)
+    .bind(hash)
     .bind(LAST_USED_GRAIN_SECS)
     .execute(&db.pool)
     .await?;
     let role: String = row.try_get("role")?;
-    Ok(TokenUser {
-        user: CurrentUser {
-            id: row.try_get("user_id")?,
-            name: row.try_get("display_name")?,
-            is_admin: role == "admin",
-        },
-        read_only,
-    })
+    let user = CurrentUser {
+        id: row.try_get("user_id")?,
+        name: row.try_get("display_name")?,
+        is_admin: role == "admin",
+    };
+    let facts = TokenFacts {
+        read_only: row.try_get::<i64, _>("read_only")? != 0,
+        expires_at: row.try_get("expires_at")?,
+    };
+    Ok((user, facts))
 }

@@ -13,7 +13,11 @@
 //!   every change with the account's id, and each instance forgets that account when
 //!   told, usually within milliseconds; a lost listening connection empties the cache.
 //!
-//! Only found sessions are kept: an unknown token always asks the database.
+//! API tokens are kept the same way (by their hash, apart from sessions), with
+//! whether they are read-only and when they expire; revoking one forgets its
+//! account here, and on PostgreSQL a trigger tells the other instances.
+//!
+//! Only found sessions and tokens are kept: an unknown one always asks the database.
 
 use std::{
     collections::HashMap,
@@ -49,8 +53,22 @@ struct Inner {
 #[derive(Debug)]
 struct Entry {
     user: CurrentUser,
+    /// For an API token: whether it is read-only, and when it expires.
+    token: Option<TokenFacts>,
     looked_up: Instant,
 }
+
+/// What the cache keeps of an API token besides its account.
+#[derive(Clone, Copy, Debug)]
+pub struct TokenFacts {
+    pub read_only: bool,
+    /// Seconds since the Unix epoch.
+    pub expires_at: Option<i64>,
+}
+
+/// API tokens are kept under their hash with this prefix, so that neither kind of
+/// secret is ever taken for the other.
+const TOKEN_KEY: &str = "token:";
 
 /// Where a lookup began, for [`SessionCache::keep`].
 #[derive(Clone, Copy, Debug)]
@@ -74,12 +92,25 @@ impl SessionCache {
     /// The user of the session whose token hashes to `token_hash`, if looked up
     /// recently enough.
     pub fn get(&self, token_hash: &str) -> Option<CurrentUser> {
+        self.fresh(token_hash, |entry| entry.user.clone())
+    }
+
+    /// The account and facts of the API token whose secret hashes to `hash`, if
+    /// looked up recently enough.
+    pub fn get_token(&self, hash: &str) -> Option<(CurrentUser, TokenFacts)> {
+        self.fresh(&format!("{TOKEN_KEY}{hash}"), |entry| {
+            entry.token.map(|facts| (entry.user.clone(), facts))
+        })
+        .flatten()
+    }
+
+    fn fresh<T>(&self, key: &str, read: impl FnOnce(&Entry) -> T) -> Option<T> {
         let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
         inner
             .entries
-            .get(token_hash)
+            .get(key)
             .filter(|entry| entry.looked_up.elapsed() < self.fresh_for)
-            .map(|entry| entry.user.clone())
+            .map(read)
     }
 
     /// The generation a lookup in the database begins in.
@@ -95,6 +126,28 @@ impl SessionCache {
     /// Keeps what a lookup begun in `generation` found, unless something was
     /// forgotten since (then what it read may already be out of date).
     pub fn keep(&self, token_hash: &str, user: &CurrentUser, generation: Generation) {
+        self.store(token_hash.to_owned(), user, None, generation);
+    }
+
+    /// Keeps what a lookup of an API token begun in `generation` found, as
+    /// [`SessionCache::keep`] does.
+    pub fn keep_token(
+        &self,
+        hash: &str,
+        user: &CurrentUser,
+        facts: TokenFacts,
+        generation: Generation,
+    ) {
+        self.store(format!("{TOKEN_KEY}{hash}"), user, Some(facts), generation);
+    }
+
+    fn store(
+        &self,
+        key: String,
+        user: &CurrentUser,
+        token: Option<TokenFacts>,
+        generation: Generation,
+    ) {
         if self.fresh_for.is_zero() {
             return;
         }
@@ -106,15 +159,16 @@ impl SessionCache {
             inner.entries.clear();
         }
         inner.entries.insert(
-            token_hash.to_owned(),
+            key,
             Entry {
                 user: user.clone(),
+                token,
                 looked_up: Instant::now(),
             },
         );
     }
 
-    /// Forgets every session of the account `user_id`.
+    /// Forgets every session and API token of the account `user_id`.
     pub fn forget_account(&self, user_id: &str) {
         let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
         inner.generation += 1;

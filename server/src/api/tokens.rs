@@ -6,7 +6,7 @@ use axum::{extract::State, http::StatusCode};
 use gantry_sdk::{ApiError, CurrentUser, Json, Path};
 
 use crate::{
-    accounts::{api_tokens, Acting},
+    accounts::{api_tokens, Acting, SessionCache},
     db::Db,
 };
 
@@ -32,10 +32,11 @@ pub async fn create_token(
 /// `DELETE /api/me/tokens/{id}`.
 pub async fn revoke_token(
     State(db): State<Db>,
+    State(sessions): State<SessionCache>,
     me: CurrentUser,
     acting: Acting,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    api_tokens::revoke(&db, &me, &id, &acting).await?;
+    api_tokens::revoke(&db, &sessions, &me, &id, &acting).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,6 +1,7 @@
 //! The session cache: a signed-out, demoted, disabled, renamed or password-changed
 //! account is seen at once on the instance that made the change, on other
-//! instances within the bound, and on PostgreSQL through NOTIFY.
+//! instances within the bound, and on PostgreSQL through NOTIFY; so is a revoked
+//! API token, which is cached beside the sessions.
 
 use std::time::{Duration, Instant};
 
@@ -210,4 +211,69 @@ async fn on_postgres_other_instances_are_told_of_a_change() {
             .is_some(),
         "the second instance was not told"
     );
+}
+
+/// `GET /api/me` with only the bearer `token`: its status.
+async fn with_token(app: &TestApp, token: &str) -> StatusCode {
+    reqwest::Client::new()
+        .get(app.url("/api/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn a_revoked_api_token_is_refused_at_once_here_and_on_postgres_soon_elsewhere() {
+    // Both remember for an hour: only forgetting can make the revocation seen.
+    let first = TestApp::builder().sessions(remembering()).spawn().await;
+    let second = if on_postgres() {
+        let second = TestApp::builder()
+            .database(&first.database_url)
+            .data_dir(first.data_dir.path())
+            .sessions(remembering())
+            .spawn()
+            .await;
+        Some(second)
+    } else {
+        None
+    };
+    let people = sign_in_people(&first, &[("ada", accounts::Role::User)]).await;
+    let ada = &people["ada"];
+    let (code, made) = first
+        .call(
+            ada,
+            "POST",
+            "/api/me/tokens",
+            Some(json!({"name": "script"})),
+        )
+        .await;
+    assert_eq!(code, 201, "{made}");
+    let (secret, id) = (
+        made["secret"].as_str().unwrap(),
+        made["token"]["id"].as_str().unwrap(),
+    );
+    // Looked up once, then remembered on each instance.
+    for _ in 0..2 {
+        assert_eq!(with_token(&first, secret).await, 200);
+        if let Some(second) = &second {
+            assert_eq!(with_token(second, secret).await, 200);
+        }
+    }
+    let (code, _) = first
+        .call(ada, "DELETE", &format!("/api/me/tokens/{id}"), None)
+        .await;
+    assert_eq!(code, 204);
+    assert_eq!(with_token(&first, secret).await, 401);
+    if let Some(second) = &second {
+        let started = Instant::now();
+        while with_token(second, secret).await != 401 {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "the second instance was not told"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
 }
