@@ -1,9 +1,9 @@
 //! Installing and removing drop-in modules at runtime.
 //!
 //! An archive (`.zip` or `.tar.gz` of a module's folder) is unpacked into a scratch
-//! folder inside the modules folder, entry by entry: only plain files and folders
-//! with relative paths that stay inside (no absolute path, no `..`, no link of any
-//! kind), within a count and a size. The folder then goes through the same check as
+//! folder inside the modules folder, entry by entry ([`archive`]): only plain files
+//! and folders with relative paths that stay inside (no absolute path, no `..`, no
+//! link of any kind), within a count and a size. The folder then goes through the same check as
 //! `gantry module check` (manifest, bundle, migrations on a scratch database), and
 //! only when it passes is it moved to `<modules dir>/<name>`, admitted, migrated and
 //! started; the archive is kept in the database for the other instances
@@ -11,21 +11,23 @@
 //! (its data goes), deletes its folder and forgets it, on every instance.
 
 use std::{
-    io::Read,
-    path::{Component, Path, PathBuf},
+    path::{Path, PathBuf},
+    sync::Arc,
 };
 
 use gantry_sdk::{ApiError, ModuleSource, ModuleStatus};
 
 use super::{
-    dependencies, discovery, lifecycle, migrate, packages, switch, ModuleRegistry, ModuleState,
+    dependencies, discovery, lifecycle, migrate, packages, registry::ModuleEntry, switch,
+    ModuleRegistry, ModuleState,
 };
 use crate::{accounts::Acting, audit, db::Db};
 
-/// The largest archive accepted, and the most its files may unpack to.
+mod archive;
+use archive::unpack;
+
+/// The largest archive accepted.
 pub const MAX_ARCHIVE_BYTES: usize = 32 * 1024 * 1024;
-const MAX_UNPACKED_BYTES: u64 = 128 * 1024 * 1024;
-const MAX_ENTRIES: usize = 2000;
 
 /// Why a module could not be installed or removed.
 #[derive(Debug, thiserror::Error)]
@@ -38,7 +40,7 @@ pub enum InstallError {
     Unreadable(String),
     #[error("the archive's entry `{entry}` {why}; nothing was installed")]
     Unsafe { entry: String, why: &'static str },
-    #[error("the archive unpacks to more than {} MiB or {MAX_ENTRIES} entries; nothing was installed", MAX_UNPACKED_BYTES / 1024 / 1024)]
+    #[error("the archive unpacks to more than {} MiB or {} entries; nothing was installed", archive::MAX_UNPACKED_BYTES / 1024 / 1024, archive::MAX_ENTRIES)]
     TooLarge,
     #[error("the archive holds no gantry-module.toml, at its top or in its one top folder")]
     NoManifest,
@@ -249,12 +251,7 @@ pub async fn remove(
     // Not installed again meanwhile from its package by this instance's follower.
     let _installing = registry.installing.lock().await;
     let _switching = registry.switching.lock().await;
-    let entry = registry
-        .get(name)
-        .ok_or_else(|| InstallError::Unknown(name.to_owned()))?;
-    let ModuleSource::DropIn { folder } = &entry.source else {
-        return Err(InstallError::CompiledIn(name.to_owned()));
-    };
+    let (entry, folder) = drop_in(registry, name)?;
     let dependents = dependencies::dependents(name, &registry.entries());
     if !dependents.is_empty() {
         return Err(InstallError::NeededBy {
@@ -267,11 +264,7 @@ pub async fn remove(
     switch::record(db, name, false, acting)
         .await
         .map_err(|err| InstallError::Io(std::io::Error::other(err.to_string())))?;
-    let mut stopped = (*entry).clone();
-    if stopped.state == ModuleState::Running {
-        lifecycle::disable(&mut stopped, registry.hook_timeout).await;
-        registry.replace(stopped.clone());
-    }
+    let stopped = stop(registry, &entry).await;
     if rollback {
         if let Some(module) = stopped.module.clone() {
             // Every applied migration, however many the entry lists.
@@ -291,7 +284,7 @@ pub async fn remove(
         }
         forget_data(db, name).await;
     }
-    delete_folder(registry, Path::new(folder))?;
+    delete_folder(registry, &folder)?;
     registry.forget(name);
     switch::forget_choice(db, name).await;
     packages::forget(db, name).await;
@@ -309,20 +302,36 @@ pub async fn remove(
 /// audited it).
 pub(super) async fn remove_here(registry: &ModuleRegistry, name: &str) -> Result<(), InstallError> {
     let _switching = registry.switching.lock().await;
+    let (entry, folder) = drop_in(registry, name)?;
+    stop(registry, &entry).await;
+    delete_folder(registry, &folder)?;
+    registry.forget(name);
+    Ok(())
+}
+
+/// Drop-in `name`'s entry and folder.
+fn drop_in(
+    registry: &ModuleRegistry,
+    name: &str,
+) -> Result<(Arc<ModuleEntry>, PathBuf), InstallError> {
     let entry = registry
         .get(name)
         .ok_or_else(|| InstallError::Unknown(name.to_owned()))?;
     let ModuleSource::DropIn { folder } = &entry.source else {
         return Err(InstallError::CompiledIn(name.to_owned()));
     };
-    let mut stopped = (*entry).clone();
+    let folder = PathBuf::from(folder);
+    Ok((entry, folder))
+}
+
+/// Stops `entry` if it runs (its `on_shutdown`); the stopped entry.
+async fn stop(registry: &ModuleRegistry, entry: &ModuleEntry) -> ModuleEntry {
+    let mut stopped = entry.clone();
     if stopped.state == ModuleState::Running {
         lifecycle::disable(&mut stopped, registry.hook_timeout).await;
-        registry.replace(stopped);
+        registry.replace(stopped.clone());
     }
-    delete_folder(registry, Path::new(folder))?;
-    registry.forget(name);
-    Ok(())
+    stopped
 }
 
 /// Deletes a module's `folder`, but only ever an entry of the modules folder itself:
@@ -435,124 +444,6 @@ fn module_root(top: &Path) -> Result<PathBuf, InstallError> {
         [one] if one.join(discovery::MANIFEST_FILE).is_file() => Ok(one.clone()),
         _ => Err(InstallError::NoManifest),
     }
-}
-
-/// Unpacks a `.zip` or `.tar.gz` (told apart by their first bytes) into `into`.
-fn unpack(archive: &[u8], into: &Path) -> Result<(), InstallError> {
-    let mut budget = Budget::default();
-    match archive {
-        [b'P', b'K', 3, 4, ..] => unpack_zip(archive, into, &mut budget),
-        [0x1f, 0x8b, ..] => unpack_tar_gz(archive, into, &mut budget),
-        _ => Err(InstallError::UnknownFormat),
-    }
-}
-
-/// What an archive may still unpack to.
-#[derive(Default)]
-struct Budget {
-    entries: usize,
-    bytes: u64,
-}
-
-impl Budget {
-    fn take_entry(&mut self) -> Result<(), InstallError> {
-        self.entries += 1;
-        if self.entries > MAX_ENTRIES {
-            return Err(InstallError::TooLarge);
-        }
-        Ok(())
-    }
-
-    /// Makes the folder `to`, or copies `from` into a new file at `to` (making its
-    /// folder), within the budget.
-    fn unpack_entry(
-        &mut self,
-        from: &mut impl Read,
-        to: &Path,
-        is_dir: bool,
-    ) -> Result<(), InstallError> {
-        if is_dir {
-            std::fs::create_dir_all(to)?;
-            return Ok(());
-        }
-        if let Some(parent) = to.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        self.write(from, to)
-    }
-
-    /// Copies `from` into a new file at `to`, within the budget.
-    fn write(&mut self, from: &mut impl Read, to: &Path) -> Result<(), InstallError> {
-        let left = MAX_UNPACKED_BYTES - self.bytes;
-        let mut file = std::fs::File::create(to)?;
-        let written = std::io::copy(&mut from.take(left + 1), &mut file)?;
-        self.bytes += written;
-        if self.bytes > MAX_UNPACKED_BYTES {
-            return Err(InstallError::TooLarge);
-        }
-        Ok(())
-    }
-}
-
-/// Where `entry` goes under `into`: a relative path of plain names only.
-fn safe_path(into: &Path, entry: &str) -> Result<PathBuf, InstallError> {
-    let relative = Path::new(entry);
-    let plain = !entry.contains('\\')
-        && relative.components().next().is_some()
-        && relative
-            .components()
-            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
-    if !plain {
-        return Err(InstallError::Unsafe {
-            entry: entry.to_owned(),
-            why: "leaves the module's folder (an absolute path or `..`)",
-        });
-    }
-    Ok(into.join(relative))
-}
-
-fn unpack_zip(archive: &[u8], into: &Path, budget: &mut Budget) -> Result<(), InstallError> {
-    let unreadable = |err: zip::result::ZipError| InstallError::Unreadable(err.to_string());
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(archive)).map_err(unreadable)?;
-    for i in 0..zip.len() {
-        budget.take_entry()?;
-        let mut file = zip.by_index(i).map_err(unreadable)?;
-        let name = file.name().map_err(unreadable)?.into_owned();
-        if file.is_symlink() {
-            return Err(InstallError::Unsafe {
-                entry: name,
-                why: "is a link",
-            });
-        }
-        let is_dir = file.is_dir();
-        budget.unpack_entry(&mut file, &safe_path(into, &name)?, is_dir)?;
-    }
-    Ok(())
-}
-
-fn unpack_tar_gz(archive: &[u8], into: &Path, budget: &mut Budget) -> Result<(), InstallError> {
-    let unreadable = |err: std::io::Error| InstallError::Unreadable(err.to_string());
-    // The decompressed stream itself is bounded: tar reads long-name and extension
-    // entries whole, before any entry reaches the budget.
-    let limit = MAX_UNPACKED_BYTES + MAX_ENTRIES as u64 * 64 * 1024;
-    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(archive).take(limit));
-    for entry in tar.entries().map_err(unreadable)? {
-        budget.take_entry()?;
-        let mut entry = entry.map_err(unreadable)?;
-        let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-        let kind = entry.header().entry_type();
-        if kind.is_pax_global_extensions() || kind.is_pax_local_extensions() {
-            continue;
-        }
-        if !(kind.is_file() || kind.is_dir()) {
-            return Err(InstallError::Unsafe {
-                entry: name,
-                why: "is a link or a special file",
-            });
-        }
-        budget.unpack_entry(&mut entry, &safe_path(into, &name)?, kind.is_dir())?;
-    }
-    Ok(())
 }
 
 /// Copies a module folder for the command line: plain files and folders only.

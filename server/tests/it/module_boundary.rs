@@ -122,7 +122,12 @@ async fn escapes_from_a_modules_tables_are_refused_by_the_database_and_change_no
             && (t != "trigger"
                 || n.starts_with("chat_")
                 || n.starts_with("knowledge_")
-                || ["sessions_ended", "users_session_changes"].contains(&n.as_str()))),
+                || [
+                    "sessions_ended",
+                    "users_session_changes",
+                    "api_tokens_revoked"
+                ]
+                .contains(&n.as_str()))),
         "{schema:?}"
     );
     for table in ["users", "sessions", "audit_log"] {
