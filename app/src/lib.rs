@@ -148,7 +148,6 @@ pub fn hydrate() {
         })
         .await
         .forget();
-
         // Lets people and tests see that the page is now interactive.
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("data-hydrated", "true");

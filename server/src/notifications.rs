@@ -2,8 +2,8 @@
 //! instance for every channel it follows, each channel's payloads handed to whoever
 //! subscribed to it. A lost connection is opened again after a second, and
 //! subscribers hear that something may have been missed meanwhile (what was said
-//! while nobody listened is lost); each decides what that means for it. On SQLite there is nothing to listen to: subscribers' streams end at
-//! once.
+//! while nobody listened is lost); each decides what that means for it. On SQLite
+//! there is nothing to listen to: subscribers' streams end at once.
 
 use std::time::Duration;
 

@@ -3,11 +3,11 @@
 //! An archive (`.zip` or `.tar.gz` of a module's folder) is unpacked into a scratch
 //! folder inside the modules folder, entry by entry ([`archive`]): only plain files
 //! and folders with relative paths that stay inside (no absolute path, no `..`, no
-//! link of any kind), within a count and a size. The folder then goes through the same check as
-//! `gantry module check` (manifest, bundle, migrations on a scratch database), and
-//! only when it passes is it moved to `<modules dir>/<name>`, admitted, migrated and
-//! started; the archive is kept in the database for the other instances
-//! ([`packages`]). Removing stops the module, optionally rolls back its migrations
+//! link of any kind), within a count and a size. The folder then goes through the
+//! same check as `gantry module check` (manifest, bundle, migrations on a scratch
+//! database), and only when it passes is it moved to `<modules dir>/<name>`,
+//! admitted, migrated and started; the archive is kept in the database for the
+//! other instances ([`packages`]). Removing stops the module, optionally rolls back its migrations
 //! (its data goes), deletes its folder and forgets it, on every instance.
 
 use std::{
