@@ -263,10 +263,6 @@ pub async fn serve_with(
         state.modules.clone(),
         state.db.clone(),
     ));
-    let unpacking = tokio::spawn(modules::packages::follow(
-        state.modules.clone(),
-        state.db.clone(),
-    ));
     let developing = tokio::spawn(modules::dev_loop::follow(
         state.modules.clone(),
         state.db.clone(),
@@ -307,7 +303,6 @@ pub async fn serve_with(
     ingesting.abort();
     // It stops at the start of shutdown, once a change under way is done.
     let _ = following.await;
-    let _ = unpacking.await;
     modules.shutdown(SHUTDOWN_HOOK_TIMEOUT).await;
     res
 }

@@ -1,7 +1,7 @@
 //! Drop-ins installed from an archive are kept in the database (`module_packages`:
 //! the archive as uploaded and its digest), so that every instance on that database
-//! runs them: each instance compares the table with its own modules folder every
-//! [`switch::FOLLOW_EVERY`] ([`follow`]), unpacks and starts what another instance
+//! runs them: each instance compares the table with its own modules folder in each
+//! round of [`switch::follow`], unpacks and starts what another instance
 //! installed, and removes what another instance removed. An instance started with an
 //! empty modules folder gets the installed modules back the same way.
 //!
@@ -12,13 +12,12 @@
 use std::{
     collections::{HashMap, HashSet},
     path::Path,
-    sync::Arc,
 };
 
 use gantry_sdk::ModuleSource;
 use sha2::{Digest, Sha256};
 
-use super::{install, switch, ModuleRegistry};
+use super::{install, ModuleRegistry};
 use crate::db::Db;
 
 /// The file in a module's folder that names the package it was unpacked from.
@@ -67,30 +66,17 @@ pub async fn forget(db: &Db, name: &str) {
     }
 }
 
-/// Follows the table on this instance, every [`switch::FOLLOW_EVERY`], until the
-/// server begins to shut down. Returns at once without a modules folder.
-pub async fn follow(registry: Arc<ModuleRegistry>, db: Db) {
-    if registry.modules_dir.is_none() {
-        return;
-    }
-    let mut failed = HashSet::new();
-    let mut tick = tokio::time::interval(switch::FOLLOW_EVERY);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = tick.tick() => follow_once(&registry, &db, &mut failed).await,
-            () = registry.closing.cancelled() => return,
-        }
-    }
-}
-
 /// Removes here the modules whose package went or changed, and installs the packages
-/// this instance lacks. A package that `failed` here before is not tried again.
+/// this instance lacks (nothing without a modules folder). A package that `failed`
+/// here before is not tried again.
 pub async fn follow_once(
     registry: &ModuleRegistry,
     db: &Db,
     failed: &mut HashSet<(String, String)>,
 ) {
+    if registry.modules_dir.is_none() {
+        return;
+    }
     let packages: Vec<(String, String)> =
         match sqlx::query_as("SELECT module, digest FROM module_packages ORDER BY installed_at")
             .fetch_all(&db.pool)

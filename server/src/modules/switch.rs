@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use gantry_sdk::{ApiError, AuditEvent, ModuleStatus};
 
 use super::{
-    dependencies, lifecycle, migrate,
+    dependencies, lifecycle, migrate, packages,
     registry::{ModuleEntry, ModuleStep},
     ModuleError, ModuleRegistry, ModuleState,
 };
@@ -240,14 +240,20 @@ pub async fn forget_choice(db: &Db, name: &str) {
     }
 }
 
-/// Follows the database's choice on this instance, every [`FOLLOW_EVERY`], until the
-/// server begins to shut down (a change under way is finished first).
+/// Follows the database on this instance, every [`FOLLOW_EVERY`], until the server
+/// begins to shut down (a change under way is finished first): first the drop-ins
+/// installed or removed elsewhere ([`packages::follow_once`]), then the choice of
+/// which modules are off.
 pub async fn follow(registry: Arc<ModuleRegistry>, db: Db) {
+    let mut failed_packages = HashSet::new();
     let mut tick = tokio::time::interval(FOLLOW_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
-            _ = tick.tick() => follow_once(&registry, &db).await,
+            _ = tick.tick() => {
+                packages::follow_once(&registry, &db, &mut failed_packages).await;
+                follow_once(&registry, &db).await;
+            }
             () = registry.closing.cancelled() => return,
         }
     }
