@@ -230,6 +230,16 @@ pub struct ServeArgs {
     /// taken in without a restart (what `gantry dev FOLDER` sets).
     #[arg(long, env = "GANTRY_DEV_MODULE")]
     pub dev_module: Option<PathBuf>,
+    /// With a module under development: the command that builds its frontend (such
+    /// as a Leptos crate's WASM, as `cargo xtask dev` sets), run through `sh -c` in
+    /// the module's folder before the module is read, at start and after each change.
+    /// When it fails, the module fails with its output until a build passes.
+    #[arg(long, env = "GANTRY_DEV_BUILD")]
+    pub dev_build: Option<String>,
+    /// With a module under development: one more folder to follow, such as its
+    /// frontend crate when that lies outside the module's folder.
+    #[arg(long, env = "GANTRY_DEV_WATCH")]
+    pub dev_watch: Option<PathBuf>,
     #[command(flatten)]
     pub database: DatabaseArgs,
     #[command(flatten)]

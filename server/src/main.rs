@@ -144,6 +144,9 @@ async fn main() -> anyhow::Result<()> {
 
 /// `gantry serve` (and `gantry dev`, which sets `--dev-module`).
 async fn serve_command(args: ServeArgs, logs: LogBuffer) -> anyhow::Result<()> {
+    if args.dev_module.is_none() && (args.dev_build.is_some() || args.dev_watch.is_some()) {
+        anyhow::bail!("--dev-build and --dev-watch are for a module under development: use `gantry dev FOLDER`");
+    }
     let db = Db::connect(&args.database.url()).await?;
     let turn = db.startup_turn().await?;
     db.migrate().await?;
@@ -165,6 +168,13 @@ async fn serve_command(args: ServeArgs, logs: LogBuffer) -> anyhow::Result<()> {
     options.secrets = secrets.clone();
     options.unpack_dir = Some(args.database.data_dir.join("built-in").join("modules"));
     options.dev_module = args.dev_module.clone();
+    options.dev_build = args
+        .dev_build
+        .clone()
+        .map(|command| modules::dev_loop::FrontendBuild {
+            command,
+            watch: args.dev_watch.clone(),
+        });
     let registry = modules::load(&db, &options, modules::compiled_in()).await;
     drop(turn);
     let dev_user = args.dev_user.map(|u| u.user());

@@ -66,6 +66,8 @@ pub struct ModuleOptions {
     /// A drop-in module's folder used in place and followed for changes (`gantry
     /// dev`, see [`dev_loop`]).
     pub dev_module: Option<PathBuf>,
+    /// How the module under development's frontend is built before each reading.
+    pub dev_build: Option<dev_loop::FrontendBuild>,
 }
 
 impl ModuleOptions {
@@ -79,6 +81,7 @@ impl ModuleOptions {
             secrets: crate::secrets::Secrets::ephemeral(),
             unpack_dir: None,
             dev_module: None,
+            dev_build: None,
             host_version: env!("CARGO_PKG_VERSION")
                 .parse()
                 .expect("crate version is semver"),
@@ -125,6 +128,7 @@ pub async fn load(
     registry.host_version = options.host_version.clone();
     registry.modules_dir = options.dir.clone();
     registry.dev_module = options.dev_module.clone();
+    registry.dev_build = options.dev_build.clone();
     let settings = std::sync::Arc::new(settings::HostSettings::new(
         db.clone(),
         options.secrets.clone(),

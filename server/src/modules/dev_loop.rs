@@ -20,7 +20,7 @@ use std::{
 use gantry_sdk::{ModuleSource, ModuleStatus};
 use notify::{EventKind, RecursiveMode, Watcher};
 
-use super::{discovery, lifecycle, switch, ModuleRegistry, ModuleState};
+use super::{discovery, lifecycle, switch, ModuleError, ModuleRegistry, ModuleState};
 use crate::db::Db;
 
 /// How long a folder must be quiet before a change is taken in: a save is often
@@ -30,17 +30,35 @@ pub const SETTLE: Duration = Duration::from_millis(150);
 /// Reloads so far in this process, which make each reload's bundle URL new.
 static RELOADS: AtomicU64 = AtomicU64::new(0);
 
+/// How the frontend of the module under development is built (`--dev-build`).
+#[derive(Debug, Clone)]
+pub struct FrontendBuild {
+    /// Run through `sh -c` in the module's folder; a non-zero exit is a failed build.
+    pub command: String,
+    /// One more folder to follow: the frontend's sources, when they lie outside the
+    /// module's folder.
+    pub watch: Option<PathBuf>,
+}
+
 /// Follows the folder of the module under development until the server closes.
 pub async fn follow(registry: Arc<ModuleRegistry>, db: Db) {
     let Some(folder) = registry.dev_module.clone() else {
         return;
     };
-    let (tx, mut changed) = tokio::sync::mpsc::unbounded_channel();
+    let build = registry.dev_build.clone();
+    let (tx, mut changed) = tokio::sync::mpsc::unbounded_channel::<Vec<PathBuf>>();
     let root = folder.canonicalize().unwrap_or_else(|_| folder.clone());
-    let watched = root.clone();
+    let mut followed = vec![root.clone()];
+    if let Some(extra) = build.as_ref().and_then(|b| b.watch.as_ref()) {
+        followed.push(extra.canonicalize().unwrap_or_else(|_| extra.clone()));
+    }
+    let roots = followed.clone();
     let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if event.is_ok_and(|event| matters(&event, &watched)) {
-            let _ = tx.send(());
+        if let Ok(event) = event {
+            let paths = changed_paths(&event, &roots);
+            if !paths.is_empty() {
+                let _ = tx.send(paths);
+            }
         }
     });
     let mut watcher = match watcher {
@@ -50,9 +68,11 @@ pub async fn follow(registry: Arc<ModuleRegistry>, db: Db) {
             return;
         }
     };
-    if let Err(err) = watcher.watch(&root, RecursiveMode::Recursive) {
-        tracing::error!("dev: cannot follow `{}`: {err}", folder.display());
-        return;
+    for path in &followed {
+        if let Err(err) = watcher.watch(path, RecursiveMode::Recursive) {
+            tracing::error!("dev: cannot follow `{}`: {err}", path.display());
+            return;
+        }
     }
     let mut name = name_of(&registry, &folder).unwrap_or_default();
     tracing::info!(
@@ -60,13 +80,34 @@ pub async fn follow(registry: Arc<ModuleRegistry>, db: Db) {
         "dev: following `{}`; each change is taken in without a restart",
         folder.display()
     );
+    // With a build, the module is read once more after the first build.
+    let mut pending = build.is_some();
     loop {
-        tokio::select! {
-            got = changed.recv() => if got.is_none() { return },
-            () = registry.closing.cancelled() => return,
+        if !pending {
+            tokio::select! {
+                got = changed.recv() => if got.is_none() { return },
+                () = registry.closing.cancelled() => return,
+            }
+            while let Ok(Some(_)) = tokio::time::timeout(SETTLE, changed.recv()).await {}
         }
-        while let Ok(Some(())) = tokio::time::timeout(SETTLE, changed.recv()).await {}
-        let status = reload(&registry, &db, &folder, &name).await;
+        pending = false;
+        let built = match &build {
+            Some(build) => {
+                let outcome = tokio::select! {
+                    outcome = run_build(build, &folder, &name) => outcome,
+                    () = registry.closing.cancelled() => return,
+                };
+                // What changed while it ran: the build's own output lands in the
+                // module's `static/`; anything else is a save to take in next.
+                while let Ok(Some(paths)) = tokio::time::timeout(SETTLE, changed.recv()).await {
+                    let output = root.join("static");
+                    pending |= paths.iter().any(|path| !path.starts_with(&output));
+                }
+                outcome
+            }
+            None => Ok(()),
+        };
+        let status = reload(&registry, &db, &folder, &name, built).await;
         name = status.name.clone();
         match &status.error {
             Some(failure) => tracing::error!(module = %name, "dev: {}", failure.message),
@@ -79,17 +120,82 @@ pub async fn follow(registry: Arc<ModuleRegistry>, db: Db) {
     }
 }
 
+/// Runs the frontend's build in the module's folder: `Err` with what it printed
+/// (from its first error on) when it fails.
+async fn run_build(build: &FrontendBuild, folder: &Path, name: &str) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    tracing::info!(module = %name, "dev: building the frontend: {}", build.command);
+    let output = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(&build.command)
+        .current_dir(folder)
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .output()
+        .await;
+    let output = match output {
+        Ok(output) => output,
+        Err(err) => return Err(format!("cannot run `{}`: {err}", build.command)),
+    };
+    if output.status.success() {
+        tracing::info!(module = %name, "dev: frontend built in {} ms", started.elapsed().as_millis());
+        return Ok(());
+    }
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Err(build_failure(&printed, output.status))
+}
+
+/// The part of a failed build's output worth showing: from its first line that
+/// starts with `error` (the compiler's first complaint), else its last lines.
+fn build_failure(printed: &str, status: std::process::ExitStatus) -> String {
+    const MOST: usize = 8_000;
+    let lines: Vec<&str> = printed.lines().collect();
+    let first_error = lines
+        .iter()
+        .position(|line| line.trim_start().starts_with("error"));
+    let shown = match first_error {
+        Some(at) => lines[at..].join("\n"),
+        None => lines[lines.len().saturating_sub(30)..].join("\n"),
+    };
+    let mut shown = shown.trim().to_owned();
+    if shown.len() > MOST {
+        let mut cut = MOST;
+        while !shown.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        shown.truncate(cut);
+        shown.push_str("\n…");
+    }
+    if shown.is_empty() {
+        format!("the build command ended with {status} and printed nothing")
+    } else {
+        shown
+    }
+}
+
 /// Reads the module in `folder` again, in the place of module `current` (the name
 /// it had; a renamed module takes the new one): stopped, checked, migrated and
-/// started. Its status afterwards.
+/// started; failed with the output when its frontend's build (`built`) failed. Its
+/// status afterwards.
 pub async fn reload(
     registry: &ModuleRegistry,
     db: &Db,
     folder: &Path,
     current: &str,
+    built: Result<(), String>,
 ) -> ModuleStatus {
     let _installing = registry.installing.lock().await;
     let mut candidate = discovery::drop_in(folder);
+    if let (Err(output), Ok(_)) = (built, &candidate.module) {
+        candidate.module = Err(ModuleError::FrontendBuildFailed {
+            module: candidate.name.clone(),
+            output,
+        });
+    }
     if candidate.module.is_err() && !current.is_empty() {
         // An unreadable manifest names no module: the failure takes the old one's place.
         candidate.name = current.to_owned();
@@ -144,19 +250,29 @@ fn name_of(registry: &ModuleRegistry, folder: &Path) -> Option<String> {
         })
 }
 
-/// Whether `event` changed a file of the module: not a read, and not only in a
-/// hidden folder, `target` or `node_modules` (a build's own files).
-fn matters(event: &notify::Event, root: &Path) -> bool {
+/// The paths `event` changed under the followed `roots`: not a read, and not only
+/// in a hidden folder, `target` or `node_modules` (a build's own files).
+fn changed_paths(event: &notify::Event, roots: &[PathBuf]) -> Vec<PathBuf> {
     let changes = matches!(
         event.kind,
         EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_) | EventKind::Any
     );
-    changes
-        && event.paths.iter().any(|path| {
-            let inside = path.strip_prefix(root).unwrap_or(path);
+    if !changes {
+        return Vec::new();
+    }
+    event
+        .paths
+        .iter()
+        .filter(|path| {
+            let inside = roots
+                .iter()
+                .find_map(|root| path.strip_prefix(root).ok())
+                .unwrap_or(path);
             !inside.components().any(|part| {
                 let part = part.as_os_str().to_string_lossy();
                 part.starts_with('.') || part == "target" || part == "node_modules"
             })
         })
+        .cloned()
+        .collect()
 }

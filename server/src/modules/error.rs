@@ -50,6 +50,8 @@ pub enum ModuleError {
         migration: String,
         problem: String,
     },
+    #[error("module `{module}`: its frontend did not build: {output}")]
+    FrontendBuildFailed { module: String, output: String },
     #[error("module `{module}`: migrations failed: {reason}")]
     MigrationFailed { module: String, reason: String },
     #[error("module `{module}`: {hook} failed: {reason}")]

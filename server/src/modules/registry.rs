@@ -244,6 +244,8 @@ pub struct ModuleRegistry {
     /// The folder of the module under development (`gantry dev`), followed for
     /// changes.
     pub dev_module: Option<PathBuf>,
+    /// How its frontend is built before each reading (`--dev-build`).
+    pub dev_build: Option<super::dev_loop::FrontendBuild>,
     /// Modules' declared settings, kept by the host (set by `load`).
     pub(crate) settings: Option<Arc<super::settings::HostSettings>>,
     /// Cancelled when the server begins to shut down, which ends the live streams
@@ -267,6 +269,7 @@ impl Default for ModuleRegistry {
             host_version: semver::Version::new(0, 0, 0),
             modules_dir: None,
             dev_module: None,
+            dev_build: None,
         }
     }
 }

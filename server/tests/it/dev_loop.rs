@@ -168,6 +168,83 @@ async fn each_change_to_the_folder_is_taken_in_without_a_restart() {
     .await;
 }
 
+/// What the build put in sketch's static files.
+async fn served(app: &TestApp) -> String {
+    let response = app.get("/modules/sketch/static/pkg/said.txt").await;
+    response.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_frontend_is_built_before_each_reading_and_a_failed_build_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("sketch");
+    let sources = dir.path().join("sketch-frontend");
+    let manifest = MANIFEST.replace(
+        "frontend_bundle = \"index.js\"\n",
+        "frontend_bundle = \"index.js\"\nstatic_dir = \"static\"\n",
+    );
+    write(&folder, "gantry-module.toml", &manifest);
+    write(&folder, "index.js", &bundle("first"));
+    migration(&folder, "0001_pages", "sketch_pages");
+    write(&sources, "said.txt", "one");
+    // A stand-in for a compiler: "builds" the sources into the module's static
+    // files, and fails like cargo when they say `broken`.
+    let build = "if grep -q broken ../sketch-frontend/said.txt; then \
+           echo '   Compiling sketch v0.1.0'; \
+           echo 'error[E0425]: cannot find value `said` in this scope' >&2; exit 101; \
+         fi; mkdir -p static/pkg && cp ../sketch-frontend/said.txt static/pkg/said.txt";
+    let app = TestApp::builder()
+        .dev_user(DevUser::Admin)
+        .dev_module(&folder)
+        .dev_build(build, Some(sources.clone()))
+        .spawn()
+        .await;
+    // Built before it is read again at start.
+    let mut said = String::new();
+    for _ in 0..100 {
+        said = served(&app).await;
+        if said == "one" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(said, "one");
+    let first = until(&app, "running once built", |s| s["state"] == "running").await;
+
+    // A change to the sources outside the module's folder: built, then read again
+    // (a new bundle URL, so open pages remount it).
+    write(&sources, "said.txt", "two");
+    let rebuilt = until(&app, "rebuilt", |s| {
+        s["bundle"]["hash"] != first["bundle"]["hash"]
+    })
+    .await;
+    assert_eq!(served(&app).await, "two");
+    // The build's own output is not a change to take in: no second round.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let settled = app.module_status("sketch").await;
+    assert_eq!(settled["bundle"]["hash"], rebuilt["bundle"]["hash"]);
+
+    // A failed build stops the module with the compiler's first error.
+    write(&sources, "said.txt", "broken");
+    let failed = until(&app, "the failed build", |s| s["error"].is_object()).await;
+    let why = failed["error"]["message"].as_str().unwrap();
+    assert!(
+        why.contains("module `sketch`: its frontend did not build"),
+        "{why}"
+    );
+    assert!(
+        why.contains("error[E0425]: cannot find value `said`"),
+        "{why}"
+    );
+    assert!(!why.contains("Compiling"), "{why}");
+    assert_eq!(bundle_url(&app).await, None);
+
+    // The next build that passes brings it back.
+    write(&sources, "said.txt", "three");
+    until(&app, "running again", |s| s["state"] == "running").await;
+    assert_eq!(served(&app).await, "three");
+}
+
 /// The data of the next `kind` event that `wanted`, within 10 s.
 async fn next_event(
     events: &mut (impl futures::Stream<Item = reqwest::Result<axum::body::Bytes>> + Unpin),

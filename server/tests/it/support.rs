@@ -83,6 +83,7 @@ pub struct TestAppBuilder {
     modules: Vec<gantry_sdk::Module>,
     drop_in_dir: Option<PathBuf>,
     dev_module: Option<PathBuf>,
+    dev_build: Option<(String, Option<PathBuf>)>,
     dev_user: Option<DevUser>,
     hook_timeout: Duration,
     sidecar_timeout: Option<Duration>,
@@ -106,6 +107,7 @@ impl TestApp {
             modules: Vec::new(),
             drop_in_dir: None,
             dev_module: None,
+            dev_build: None,
             dev_user: None,
             hook_timeout: Duration::from_secs(5),
             sidecar_timeout: None,
@@ -235,6 +237,14 @@ impl TestAppBuilder {
         self
     }
 
+    /// Runs `command` (through `sh -c`, in the module's folder) before each reading
+    /// of the module under development, and follows `watch` too (`gantry dev
+    /// --dev-build --dev-watch`).
+    pub fn dev_build(mut self, command: &str, watch: Option<PathBuf>) -> Self {
+        self.dev_build = Some((command.to_owned(), watch));
+        self
+    }
+
     /// Who may read `/metrics` (nobody by default).
     pub fn metrics(mut self, access: gantry_server::metrics::MetricsAccess) -> Self {
         self.metrics = access;
@@ -320,6 +330,9 @@ impl TestAppBuilder {
         let secrets = Secrets::load(&db_dir).expect("the secret key");
         let mut options = ModuleOptions::new(self.drop_in_dir);
         options.dev_module = self.dev_module;
+        options.dev_build = self
+            .dev_build
+            .map(|(command, watch)| modules::dev_loop::FrontendBuild { command, watch });
         options.secrets = secrets.clone();
         options.hook_timeout = self.hook_timeout;
         if let Some(timeout) = self.sidecar_timeout {
