@@ -1,8 +1,8 @@
 // `gantry dev FOLDER`: a saved change to the module under development remounts its
 // open component without a page reload; a broken save shows why in place (and in
-// the terminal), and the next good save recovers.
+// the terminal), and the next good save recovers. A Leptos frontend is built first.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -31,7 +31,7 @@ window.__GANTRY_MODULES__.sketch = {
 
 /** Starts `gantry dev folder` on a free port as a development administrator; its
  * URL once it listens, and everything it has printed so far (kept up to date). */
-async function gantryDev(folder: string, dataDir: string) {
+async function gantryDev(folder: string, dataDir: string, options: string[] = []) {
   const bin = process.env.GANTRY_BIN ?? resolve(__dirname, "../../target/debug/gantry");
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -41,7 +41,7 @@ async function gantryDev(folder: string, dataDir: string) {
     RUST_LOG: "info",
   };
   delete env.DATABASE_URL;
-  const child = spawn(bin, ["dev", folder, "--addr", "127.0.0.1:0"], { env });
+  const child = spawn(bin, ["dev", folder, "--addr", "127.0.0.1:0", ...options], { env });
   const printed = { text: "" };
   child.stdout.on("data", (chunk) => (printed.text += chunk));
   child.stderr.on("data", (chunk) => (printed.text += chunk));
@@ -65,13 +65,16 @@ test("gantry dev: each save remounts the open component in place, and a broken s
   const dir = mkdtempSync(join(tmpdir(), "gantry-dev-"));
   const folder = join(dir, "sketch");
   mkdirSync(folder);
-  writeFileSync(join(folder, "gantry-module.toml"), manifest);
+  // Broken when the page loads: the page does not know the module yet.
+  writeFileSync(join(folder, "gantry-module.toml"), 'name = "sketch"\nversion = ');
   writeFileSync(join(folder, "index.js"), bundle("first"));
   let child: ChildProcess | undefined;
   try {
     const dev = await gantryDev(folder, join(dir, "data"));
     child = dev.child;
     const errors = await gotoHydrated(page, `${dev.url}/sketch`);
+    await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+    writeFileSync(join(folder, "gantry-module.toml"), manifest);
     const pad = page.getByTestId("pad");
     await expect(pad).toHaveText("first");
     // Set on this page: a reload would lose it.
@@ -90,6 +93,62 @@ test("gantry dev: each save remounts the open component in place, and a broken s
     await expect(pad).toHaveText("third");
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
     expect(errors).toEqual([]);
+  } finally {
+    child?.kill("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("gantry dev with a Leptos frontend: a saved change to the crate is built, then remounts the open component", async ({
+  page,
+}) => {
+  // Compiles the counter crate to WASM three times (once failing).
+  test.setTimeout(420_000);
+  const xtask = process.env.GANTRY_XTASK;
+  expect(xtask, "GANTRY_XTASK: the xtask binary (`cargo xtask test` sets it)").toBeTruthy();
+  const dir = mkdtempSync(join(tmpdir(), "gantry-dev-leptos-"));
+  const crate = join(dir, "counter");
+  const fixture = resolve(__dirname, "../fixtures/leptos-counter");
+  cpSync(fixture, crate, {
+    recursive: true,
+    filter: (path) => !/[/\\](target|static)$/.test(path),
+  });
+  const manifest = join(crate, "Cargo.toml");
+  const sdk = resolve(__dirname, "../../gantry-sdk");
+  writeFileSync(manifest, readFileSync(manifest, "utf8").replace('path = "../../../gantry-sdk"', `path = "${sdk}"`));
+  const source = join(crate, "src/lib.rs");
+  const original = readFileSync(source, "utf8");
+  const folder = join(crate, "module");
+  // What `cargo xtask dev` gives `gantry dev` for this layout (xtask/src/dev.rs).
+  const build = `'${xtask}' frontend '${crate}' '${join(folder, "static/pkg")}'`;
+  let child: ChildProcess | undefined;
+  let printed = { text: "" };
+  try {
+    const dev = await gantryDev(folder, join(dir, "data"), ["--dev-build", build, "--dev-watch", crate]);
+    printed = dev.printed;
+    child = dev.child;
+    const errors = await gotoHydrated(page, `${dev.url}/counter`);
+    const greeting = page.locator(".counter p").first();
+    await expect(greeting).toHaveText("Hi Admin (development), from Leptos.", { timeout: 150_000 });
+    await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+
+    // A compile error: the module stops with the compiler's words, in place.
+    writeFileSync(source, original.replace("let count = RwSignal::new(0);", "let count = RwSignal::new(0)"));
+    const off = page.locator('[data-state="module-off"]');
+    await expect(off.locator("[data-problem]")).toContainText("its frontend did not build", { timeout: 120_000 });
+    await expect(off.locator("[data-problem]")).toContainText("error");
+    await expect.poll(() => dev.printed.text).toContain("did not build");
+
+    // Mended and changed: built, and the open page remounts the new component.
+    writeFileSync(source, original.replace('", from Leptos."', '", from Leptos, rebuilt."'));
+    await expect(greeting).toHaveText("Hi Admin (development), from Leptos, rebuilt.", { timeout: 150_000 });
+    await page.getByTestId("increment").click();
+    await expect(page.getByTestId("count")).toHaveText("1");
+    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+    expect(errors).toEqual([]);
+  } catch (failure) {
+    await test.info().attach("gantry dev's output", { body: printed.text });
+    throw failure;
   } finally {
     child?.kill("SIGTERM");
     rmSync(dir, { recursive: true, force: true });

@@ -138,7 +138,14 @@ pub async fn load(
         .into_iter()
         .map(|module| with_files_unpacked(module, options.unpack_dir.as_deref()))
         .collect();
-    for candidate in discovery::discover(options, compiled) {
+    // The frontend of a module under development is built before it is read.
+    let built = dev_loop::build_at_start(options).await;
+    for mut candidate in discovery::discover(options, compiled) {
+        if let Some(folder) = &options.dev_module {
+            if dev_loop::is_under_development(&candidate, folder) {
+                dev_loop::unbuilt(&mut candidate, built.clone());
+            }
+        }
         registry.admit(candidate, &options.host_version);
     }
     // What an administrator turned off stays off: not migrated, not started.

@@ -23,13 +23,54 @@ pub fn modules() -> Result<Vec<LeptosFrontend>> {
     let mut found = Vec::new();
     for entry in fs::read_dir(root.join("modules"))? {
         let crate_dir = entry?.path().join("frontend");
-        let manifest = crate_dir.join("Cargo.toml");
-        if !manifest.is_file() {
-            continue;
+        if crate_dir.join("Cargo.toml").is_file() {
+            found.push(LeptosFrontend::at(&crate_dir)?);
         }
-        let toml: toml::Table = fs::read_to_string(&manifest)?
-            .parse()
-            .with_context(|| format!("{} is not TOML", manifest.display()))?;
+    }
+    found.sort_by(|a, b| a.crate_dir.cmp(&b.crate_dir));
+    Ok(found)
+}
+
+/// The Leptos frontend of the drop-in module in `folder`: the crate in
+/// `folder/frontend`, or the crate whose folder holds the module's (as in
+/// `end2end/fixtures/leptos-counter/module`) when it builds a `cdylib`.
+pub fn of_drop_in(folder: &Path) -> Result<Option<LeptosFrontend>> {
+    let inside = folder.join("frontend");
+    if inside.join("Cargo.toml").is_file() {
+        return LeptosFrontend::at(&inside).map(Some);
+    }
+    let Some(around) = folder.parent() else {
+        return Ok(None);
+    };
+    let manifest = around.join("Cargo.toml");
+    if !manifest.is_file() {
+        return Ok(None);
+    }
+    let toml = read_toml(&manifest)?;
+    let cdylib = toml
+        .get("lib")
+        .and_then(|lib| lib.get("crate-type"))
+        .and_then(|types| types.as_array())
+        .is_some_and(|types| types.iter().any(|t| t.as_str() == Some("cdylib")));
+    if cdylib {
+        LeptosFrontend::at(around).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+fn read_toml(manifest: &Path) -> Result<toml::Table> {
+    fs::read_to_string(manifest)
+        .with_context(|| format!("cannot read {}", manifest.display()))?
+        .parse()
+        .with_context(|| format!("{} is not TOML", manifest.display()))
+}
+
+impl LeptosFrontend {
+    /// The crate in `crate_dir` (named from the workspace root when it lies there).
+    pub fn at(crate_dir: &Path) -> Result<Self> {
+        let manifest = crate_dir.join("Cargo.toml");
+        let toml = read_toml(&manifest)?;
         let lib = toml
             .get("lib")
             .and_then(|lib| lib.get("name"))
@@ -37,17 +78,13 @@ pub fn modules() -> Result<Vec<LeptosFrontend>> {
             .and_then(|name| name.as_str())
             .with_context(|| format!("{} names no [lib] or package", manifest.display()))?
             .replace('-', "_");
-        let crate_dir = match crate_dir.strip_prefix(root) {
+        let crate_dir = match crate_dir.strip_prefix(cmd::workspace_root()) {
             Ok(relative) => relative.display().to_string(),
             Err(_) => crate_dir.display().to_string(),
         };
-        found.push(LeptosFrontend { crate_dir, lib });
+        Ok(LeptosFrontend { crate_dir, lib })
     }
-    found.sort_by(|a, b| a.crate_dir.cmp(&b.crate_dir));
-    Ok(found)
-}
 
-impl LeptosFrontend {
     /// Its `Cargo.toml`, as an argument.
     pub fn manifest(&self) -> String {
         cmd::workspace_root()
@@ -93,6 +130,9 @@ impl LeptosFrontend {
             .join(site::WASM_TARGET)
             .join(profile_dir)
             .join(format!("{}.wasm", self.lib));
+        if self.built_from(pkg, &wasm) {
+            return Ok(());
+        }
         wasm_bindgen_cli_support::Bindgen::new()
             .input_path(&wasm)
             .out_name(&self.lib)
@@ -104,6 +144,20 @@ impl LeptosFrontend {
             site::wasm_opt(&pkg.join(format!("{}_bg.wasm", self.lib)))?;
         }
         Ok(())
+    }
+
+    /// Whether `pkg` holds what `wasm` gave already (written after it), as when
+    /// `gantry dev` builds again after a change elsewhere.
+    fn built_from(&self, pkg: &Path, wasm: &Path) -> bool {
+        let modified = |path: &Path| fs::metadata(path).and_then(|m| m.modified()).ok();
+        let glue = pkg.join(format!("{}.js", self.lib));
+        match (
+            modified(wasm),
+            modified(&pkg.join(format!("{}_bg.wasm", self.lib))),
+        ) {
+            (Some(input), Some(output)) => glue.is_file() && output >= input,
+            _ => false,
+        }
     }
 }
 

@@ -4,6 +4,9 @@
 //!   build the site and the server, then serve Gantry on http://127.0.0.1:3000.
 //! - `cargo xtask test`: every check: formatting, lints, unit and integration tests,
 //!   and the Playwright suite in Chromium against a real build.
+//! - `cargo xtask dev FOLDER [-- <gantry serve options>]`: the same, with the
+//!   drop-in module in FOLDER under development (`gantry dev`), its Leptos frontend
+//!   rebuilt on each change.
 //! - `cargo xtask build [--release]`: build the site and the server only.
 //! - `cargo xtask bench`: build for release and print size and speed figures.
 //! - `cargo xtask screenshots`: the main pages at 390 and 1280 px in both themes, as
@@ -12,6 +15,7 @@
 mod bench;
 mod bench_api;
 mod cmd;
+mod dev;
 mod e2e;
 mod frontends;
 mod load;
@@ -22,12 +26,12 @@ mod tools;
 
 use std::process::ExitCode;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 
 use site::Profile;
 
 const USAGE: &str =
-    "usage: cargo xtask <run [--release] [-- ARGS] | test | build [--release] | bench [--api] | screenshots>";
+    "usage: cargo xtask <run [--release] [-- ARGS] | dev FOLDER [-- ARGS] | test | build [--release] | bench [--api] | screenshots>";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -47,6 +51,17 @@ fn run(args: Vec<String>) -> Result<()> {
         Some(i) => (&rest[..i], &rest[i + 1..]),
         None => (rest, &[][..]),
     };
+    match (task, options) {
+        ("dev", [folder]) => return dev::dev(std::path::Path::new(folder), passthrough),
+        ("dev", _) => bail!("`cargo xtask dev` takes one module folder\n{USAGE}"),
+        // What `gantry dev --dev-build` runs for a Leptos frontend (see dev.rs).
+        ("frontend", args) => {
+            let (crate_dir, out) = dev::frontend_args(args)
+                .context("usage: cargo xtask frontend CRATE_DIR OUT_DIR")?;
+            return dev::build_frontend(&crate_dir, &out);
+        }
+        _ => {}
+    }
     let release = options.iter().any(|o| o == "--release");
     let api_only = options.iter().any(|o| o == "--api");
     if let Some(unknown) = options
@@ -80,22 +95,24 @@ fn run_gantry(profile: Profile, serve_args: &[String]) -> Result<()> {
     tools::ensure_build_tools(profile)?;
     let built = site::build_all(profile)?;
     cmd::step("serve", "Gantry on http://127.0.0.1:3000 (Ctrl-C stops it)");
-    let mut serve = std::process::Command::new(&built.server_bin);
-    serve
-        .arg("serve")
-        .args(serve_args)
+    cmd::run(local_gantry(&built).arg("serve").args(serve_args))
+}
+
+/// The built `gantry`, set up as a local instance: the built site, acting as its
+/// administrator and with the in-tree drop-in modules unless told otherwise.
+fn local_gantry(built: &site::Built) -> std::process::Command {
+    let mut gantry = std::process::Command::new(&built.server_bin);
+    gantry
         .env("GANTRY_SITE_ROOT", &built.site_root)
         .current_dir(cmd::workspace_root());
-    // A local instance acts as its administrator unless told otherwise (an empty
-    // GANTRY_DEV_USER means real sign-in).
+    // An empty GANTRY_DEV_USER means real sign-in.
     if std::env::var_os("GANTRY_DEV_USER").is_none() {
-        serve.env("GANTRY_DEV_USER", "admin");
+        gantry.env("GANTRY_DEV_USER", "admin");
     }
-    // The in-tree drop-in modules (`modules/forge`, …) unless told otherwise.
     if std::env::var_os("GANTRY_MODULES_DIR").is_none() {
-        serve.env("GANTRY_MODULES_DIR", cmd::workspace_root().join("modules"));
+        gantry.env("GANTRY_MODULES_DIR", cmd::workspace_root().join("modules"));
     }
-    cmd::run(&mut serve)
+    gantry
 }
 
 /// Every check, in the order that fails fastest.
@@ -272,6 +289,8 @@ fn browser_tests(
         .args(specs)
         .current_dir(root.join("end2end"))
         .env("GANTRY_BIN", &built.server_bin)
+        // `gantry dev`'s Leptos build runs this binary's `frontend` task.
+        .env("GANTRY_XTASK", std::env::current_exe()?)
         .env("GANTRY_SITE_ROOT", &built.site_root)
         .env("GANTRY_DATA_DIR", &data_dir)
         .env("GANTRY_MODULES_DIR", &modules_dir)

@@ -11,11 +11,13 @@ use leptos::prelude::*;
 use wasm_bindgen::{closure::Closure, JsCast};
 use web_sys::{EventSource, MessageEvent};
 
-/// Replaces `modules` with each `modules` event's list that differs from it, and
-/// `problems` with each `problems` event's. The browser reconnects by itself after
-/// a network failure; a refused stream (signed out) stays closed.
+/// Replaces `modules` with each `modules` event's list that differs from it (adding
+/// what is new to `known`), and `problems` with each `problems` event's. The browser
+/// reconnects by itself after a network failure; a refused stream (signed out)
+/// stays closed.
 pub fn follow_modules(
     modules: RwSignal<Vec<ModuleInfo>>,
+    known: RwSignal<Vec<ModuleInfo>>,
     problems: RwSignal<BTreeMap<String, String>>,
 ) {
     let on_problems = Rc::new(Closure::<dyn FnMut(MessageEvent)>::new(
@@ -35,7 +37,10 @@ pub fn follow_modules(
                 return;
             };
             match serde_json::from_str::<Vec<ModuleInfo>>(&text) {
-                Ok(list) if modules.with_untracked(|now| *now != list) => modules.set(list),
+                Ok(list) if modules.with_untracked(|now| *now != list) => {
+                    known.update(|known| crate::live_modules::remember(known, &list));
+                    modules.set(list);
+                }
                 Ok(_) => {}
                 Err(err) => {
                     web_sys::console::warn_1(&format!("gantry: bad modules event: {err}").into())

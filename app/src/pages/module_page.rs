@@ -6,9 +6,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_location;
 
 use crate::{
-    bootstrap::use_bootstrap,
     components::{icon::Icon, module_component::ModuleComponent},
-    live_modules::{use_live_modules, use_module_problem},
+    live_modules::{use_known_modules, use_live_modules, use_module_problem},
     nav::{module_page, ModulePageMatch},
     pages::not_found::NotFound,
 };
@@ -18,12 +17,12 @@ use crate::{
 #[component]
 pub fn ModulePage() -> impl IntoView {
     let modules = use_live_modules();
-    let loaded_with = use_bootstrap().modules;
+    let known = use_known_modules();
     let location = use_location();
     let page = Memo::new(move |_| modules.with(|m| module_page(m, &location.pathname.get())));
     move || match page.get() {
         Some(page) => view! { <ModuleView page /> }.into_any(),
-        None => match module_page(&loaded_with, &location.pathname.get()) {
+        None => match known.with(|known| module_page(known, &location.pathname.get())) {
             Some(gone) => view! {
                 <ModuleTurnedOff name=gone.module.display_name module=gone.module.name />
             }

@@ -20,7 +20,10 @@ use std::{
 use gantry_sdk::{ModuleSource, ModuleStatus};
 use notify::{EventKind, RecursiveMode, Watcher};
 
-use super::{discovery, lifecycle, switch, ModuleError, ModuleRegistry, ModuleState};
+use super::{
+    discovery::{self, Candidate},
+    lifecycle, switch, ModuleError, ModuleOptions, ModuleRegistry, ModuleState,
+};
 use crate::db::Db;
 
 /// How long a folder must be quiet before a change is taken in: a save is often
@@ -80,8 +83,7 @@ pub async fn follow(registry: Arc<ModuleRegistry>, db: Db) {
         "dev: following `{}`; each change is taken in without a restart",
         folder.display()
     );
-    // With a build, the module is read once more after the first build.
-    let mut pending = build.is_some();
+    let mut pending = false;
     loop {
         if !pending {
             tokio::select! {
@@ -117,6 +119,36 @@ pub async fn follow(registry: Arc<ModuleRegistry>, db: Db) {
                 status.state
             ),
         }
+    }
+}
+
+/// At start-up, before the module under development is first read: its frontend's
+/// build, when it has one (`Ok` when it has none).
+pub async fn build_at_start(options: &ModuleOptions) -> Result<(), String> {
+    let (Some(folder), Some(build)) = (&options.dev_module, &options.dev_build) else {
+        return Ok(());
+    };
+    let name = folder
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    run_build(build, folder, &name).await
+}
+
+/// Whether `candidate` is the module under development, read from `folder`.
+pub fn is_under_development(candidate: &Candidate, folder: &Path) -> bool {
+    let canonical = |path: &Path| path.canonicalize().ok();
+    matches!(&candidate.source, ModuleSource::DropIn { folder: read }
+        if canonical(Path::new(read)).is_some() && canonical(Path::new(read)) == canonical(folder))
+}
+
+/// `candidate` refused for want of its frontend when its build failed.
+pub fn unbuilt(candidate: &mut Candidate, built: Result<(), String>) {
+    if let (Err(output), Ok(_)) = (built, &candidate.module) {
+        candidate.module = Err(ModuleError::FrontendBuildFailed {
+            module: candidate.name.clone(),
+            output,
+        });
     }
 }
 
@@ -190,12 +222,7 @@ pub async fn reload(
 ) -> ModuleStatus {
     let _installing = registry.installing.lock().await;
     let mut candidate = discovery::drop_in(folder);
-    if let (Err(output), Ok(_)) = (built, &candidate.module) {
-        candidate.module = Err(ModuleError::FrontendBuildFailed {
-            module: candidate.name.clone(),
-            output,
-        });
-    }
+    unbuilt(&mut candidate, built);
     if candidate.module.is_err() && !current.is_empty() {
         // An unreadable manifest names no module: the failure takes the old one's place.
         candidate.name = current.to_owned();

@@ -1,5 +1,7 @@
 // {{display}}'s bundle: loads its Leptos WASM, whose start function registers the
-// components.
-import init from "/modules/{{name}}/static/pkg/{{lib}}.js";
+// components. Both paths carry this bundle's version (`?v=…`), so a new bundle loads
+// the new WASM rather than the one the page has already.
+const version = new URL(import.meta.url).search;
+const { default: init } = await import(`/modules/{{name}}/static/pkg/{{lib}}.js${version}`);
 
-await init({ module_or_path: new URL("/modules/{{name}}/static/pkg/{{lib}}_bg.wasm", import.meta.url) });
+await init({ module_or_path: new URL(`/modules/{{name}}/static/pkg/{{lib}}_bg.wasm${version}`, import.meta.url) });

@@ -186,7 +186,7 @@ async fn the_frontend_is_built_before_each_reading_and_a_failed_build_says_why()
     write(&folder, "gantry-module.toml", &manifest);
     write(&folder, "index.js", &bundle("first"));
     migration(&folder, "0001_pages", "sketch_pages");
-    write(&sources, "said.txt", "one");
+    write(&sources, "said.txt", "broken");
     // A stand-in for a compiler: "builds" the sources into the module's static
     // files, and fails like cargo when they say `broken`.
     let build = "if grep -q broken ../sketch-frontend/said.txt; then \
@@ -199,17 +199,26 @@ async fn the_frontend_is_built_before_each_reading_and_a_failed_build_says_why()
         .dev_build(build, Some(sources.clone()))
         .spawn()
         .await;
-    // Built before it is read again at start.
-    let mut said = String::new();
-    for _ in 0..100 {
-        said = served(&app).await;
-        if said == "one" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(said, "one");
+
+    // Built before it is first read: a failed build stops the module with the
+    // compiler's first error.
+    let failed = app.module_status("sketch").await;
+    let why = failed["error"]["message"].as_str().unwrap();
+    assert!(
+        why.contains("module `sketch`: its frontend did not build"),
+        "{why}"
+    );
+    assert!(
+        why.contains("error[E0425]: cannot find value `said`"),
+        "{why}"
+    );
+    assert!(!why.contains("Compiling"), "{why}");
+    assert_eq!(bundle_url(&app).await, None);
+
+    // The next build that passes brings it back.
+    write(&sources, "said.txt", "one");
     let first = until(&app, "running once built", |s| s["state"] == "running").await;
+    assert_eq!(served(&app).await, "one");
 
     // A change to the sources outside the module's folder: built, then read again
     // (a new bundle URL, so open pages remount it).
@@ -224,22 +233,11 @@ async fn the_frontend_is_built_before_each_reading_and_a_failed_build_says_why()
     let settled = app.module_status("sketch").await;
     assert_eq!(settled["bundle"]["hash"], rebuilt["bundle"]["hash"]);
 
-    // A failed build stops the module with the compiler's first error.
+    // A failed build after a change stops it again; the next good one recovers.
     write(&sources, "said.txt", "broken");
     let failed = until(&app, "the failed build", |s| s["error"].is_object()).await;
     let why = failed["error"]["message"].as_str().unwrap();
-    assert!(
-        why.contains("module `sketch`: its frontend did not build"),
-        "{why}"
-    );
-    assert!(
-        why.contains("error[E0425]: cannot find value `said`"),
-        "{why}"
-    );
-    assert!(!why.contains("Compiling"), "{why}");
-    assert_eq!(bundle_url(&app).await, None);
-
-    // The next build that passes brings it back.
+    assert!(why.contains("error[E0425]"), "{why}");
     write(&sources, "said.txt", "three");
     until(&app, "running again", |s| s["state"] == "running").await;
     assert_eq!(served(&app).await, "three");
