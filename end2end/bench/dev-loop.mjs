@@ -2,16 +2,18 @@
 // against `gantry dev` of the release build. Prints figures; asserts nothing.
 //  - a saved bundle in the module's folder → the remounted component in the page;
 //  - an administrator's disable (and enable) → the module's page in a second open
-//    browser saying it is off (and showing it again).
-// Usage: node dev-loop.mjs <gantry binary> <runs>
+//    browser saying it is off (and showing it again);
+//  - with the xtask binary: a saved change to a Leptos frontend's crate (the
+//    counter fixture) → rebuilt WASM → the remounted component.
+// Usage: node dev-loop.mjs <gantry binary> <runs> [<xtask binary>]
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 
 import { chromium } from "@playwright/test";
 
-const [bin, runsArg] = process.argv.slice(2);
+const [bin, runsArg, xtask] = process.argv.slice(2);
 const runs = Number(runsArg ?? 5);
 const manifest = `name = "sketch"\ndisplay_name = "Sketch"\nversion = "0.1.0"\nfrontend_bundle = "index.js"\n
 [[nav_items]]\nid = "sketch"\nlabel = "Sketch"\nroute = "/sketch"\nfrontend_component = "Pad"\n`;
@@ -23,12 +25,25 @@ const folder = join(dir, "sketch");
 mkdirSync(folder);
 writeFileSync(join(folder, "gantry-module.toml"), manifest);
 writeFileSync(join(folder, "index.js"), bundle("start"));
-const env = { ...process.env, GANTRY_DATA_DIR: join(dir, "data"), GANTRY_MODULES_DIR: join(dir, "modules"), GANTRY_DEV_USER: "admin", RUST_LOG: "info" };
-delete env.DATABASE_URL;
-const server = spawn(bin, ["dev", folder, "--addr", "127.0.0.1:0"], { env });
-let printed = "";
-server.stdout.on("data", (chunk) => (printed += chunk));
-server.stderr.on("data", (chunk) => (printed += chunk));
+const servers = [];
+
+/** `gantry dev folder ...options` on a free port, with its own data; its URL once it listens. */
+async function gantryDev(folder, data, options = []) {
+  const env = { ...process.env, GANTRY_DATA_DIR: data, GANTRY_MODULES_DIR: join(data, "modules"), GANTRY_DEV_USER: "admin", RUST_LOG: "info" };
+  delete env.DATABASE_URL;
+  const server = spawn(bin, ["dev", folder, "--addr", "127.0.0.1:0", ...options], { env });
+  servers.push(server);
+  let printed = "";
+  server.stdout.on("data", (chunk) => (printed += chunk));
+  server.stderr.on("data", (chunk) => (printed += chunk));
+  const started = Date.now();
+  while (!/listening on http:\/\/127\.0\.0\.1:\d+/.test(printed)) {
+    if (Date.now() - started > 120_000) throw new Error(`gantry dev did not start:\n${printed}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return printed.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/)[1];
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -52,21 +67,18 @@ function whenShown(page, selector, text) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const line = (what, xs) => console.log(`${what.padEnd(58)} median ${String(median(xs)).padStart(5)} ms  (${xs.join(", ")})`);
 
+/** A new browser page at `url`, hydrated, once `selector` is there. */
+async function open(url, selector) {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(url);
+  await page.waitForSelector("html[data-hydrated]");
+  await page.waitForSelector(selector, { timeout: 120_000 });
+  return page;
+}
+
 try {
-  const started = Date.now();
-  while (!/listening on http:\/\/127\.0\.0\.1:\d+/.test(printed)) {
-    if (Date.now() - started > 30_000) throw new Error(`gantry dev did not start:\n${printed}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const base = printed.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/)[1];
-  const open = async () => {
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(`${base}/sketch`);
-    await page.waitForSelector("html[data-hydrated]");
-    await page.waitForSelector("#pad");
-    return page;
-  };
-  const page = await open();
+  const base = await gantryDev(folder, join(dir, "data"));
+  const page = await open(`${base}/sketch`, "#pad");
   const saves = [];
   for (let i = 0; i < runs; i++) {
     const shown = whenShown(page, "#pad", `save ${i}`);
@@ -76,7 +88,7 @@ try {
   }
   line("gantry dev: saved bundle → remounted component", saves);
 
-  const other = await open();
+  const other = await open(`${base}/sketch`, "#pad");
   const [off, on] = [[], []];
   const turn = (enabled) => fetch(`${base}/api/admin/modules/sketch`, {
     method: "PATCH",
@@ -95,8 +107,30 @@ try {
   }
   line("disable → a second open browser shows the module off", off);
   line("enable → a second open browser shows the module again", on);
+
+  if (xtask) {
+    // The counter fixture's crate, copied, with `cargo xtask dev`'s build (xtask/src/dev.rs).
+    const crate = join(dir, "counter");
+    cpSync(resolve("fixtures/leptos-counter"), crate, { recursive: true, filter: (p) => !/[/\\](target|static)$/.test(p) });
+    const manifest = join(crate, "Cargo.toml");
+    writeFileSync(manifest, readFileSync(manifest, "utf8").replace('path = "../../../gantry-sdk"', `path = "${resolve("../gantry-sdk")}"`));
+    const module = join(crate, "module");
+    const build = `'${xtask}' frontend '${crate}' '${join(module, "static/pkg")}'`;
+    const leptos = await gantryDev(module, join(dir, "leptos-data"), ["--dev-build", build, "--dev-watch", crate]);
+    const counter = await open(`${leptos}/counter`, '[data-testid="counter-user"]');
+    const source = join(crate, "src/lib.rs");
+    const original = readFileSync(source, "utf8");
+    const rebuilds = [];
+    for (let i = 0; i < Math.min(runs, 3); i++) {
+      const shown = whenShown(counter, ".counter p", `from Leptos ${i}.`);
+      const saved = Date.now();
+      writeFileSync(source, original.replace('", from Leptos."', `", from Leptos ${i}."`));
+      rebuilds.push((await shown) - saved);
+    }
+    line("gantry dev: saved Leptos crate → rebuilt, remounted (debug)", rebuilds);
+  }
 } finally {
   await browser.close();
-  server.kill("SIGTERM");
+  for (const server of servers) server.kill("SIGTERM");
   rmSync(dir, { recursive: true, force: true });
 }

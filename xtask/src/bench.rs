@@ -104,6 +104,7 @@ pub fn bench() -> Result<()> {
                     .arg("bench/dev-loop.mjs")
                     .arg(&built.server_bin)
                     .arg("5")
+                    .arg(std::env::current_exe()?)
                     .current_dir(&end2end),
             )
         })
