@@ -168,6 +168,38 @@ async fn each_change_to_the_folder_is_taken_in_without_a_restart() {
     .await;
 }
 
+#[tokio::test]
+async fn the_scaffolders_module_works_under_gantry_dev_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    gantry_server::module_command::new(
+        "jotter",
+        gantry_server::module_command::Kind::Js,
+        dir.path(),
+    )
+    .unwrap();
+    let folder = dir.path().join("jotter");
+    let app = TestApp::builder()
+        .dev_user(DevUser::Admin)
+        .dev_module(&folder)
+        .spawn()
+        .await;
+    let first = app.module_status("jotter").await;
+    assert_eq!(first["state"], "running", "{first:#}");
+    let code = std::fs::read_to_string(folder.join("index.js")).unwrap();
+    write(&folder, "index.js", &format!("{code}\n// saved again\n"));
+    for _ in 0..100 {
+        let now = app.module_status("jotter").await;
+        if now["bundle"]["hash"] != first["bundle"]["hash"] && now["state"] == "running" {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "the saved bundle was not taken in: {:#}",
+        app.module_status("jotter").await
+    );
+}
+
 /// What the build put in sketch's static files.
 async fn served(app: &TestApp) -> String {
     let response = app.get("/modules/sketch/static/pkg/said.txt").await;
@@ -224,7 +256,7 @@ async fn the_frontend_is_built_before_each_reading_and_a_failed_build_says_why()
     // (a new bundle URL, so open pages remount it).
     write(&sources, "said.txt", "two");
     let rebuilt = until(&app, "rebuilt", |s| {
-        s["bundle"]["hash"] != first["bundle"]["hash"]
+        s["bundle"]["hash"] != first["bundle"]["hash"] && s["state"] == "running"
     })
     .await;
     assert_eq!(served(&app).await, "two");
