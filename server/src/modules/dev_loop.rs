@@ -128,10 +128,7 @@ pub async fn build_at_start(options: &ModuleOptions) -> Result<(), String> {
     let (Some(folder), Some(build)) = (&options.dev_module, &options.dev_build) else {
         return Ok(());
     };
-    let name = folder
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = discovery::drop_in(folder).name;
     run_build(build, folder, &name).await
 }
 

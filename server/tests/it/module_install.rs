@@ -397,6 +397,36 @@ async fn only_administrators_install_and_remove() {
     assert_eq!(status, 403);
 }
 
+#[tokio::test]
+async fn a_module_waiting_for_a_dependency_starts_when_it_is_installed() {
+    let dir = tempfile::tempdir().unwrap();
+    let waiting = dir.path().join("lamp-post");
+    std::fs::create_dir_all(&waiting).unwrap();
+    std::fs::write(
+        waiting.join("gantry-module.toml"),
+        "name = \"lamp-post\"\nversion = \"0.1.0\"\ndepends = { lantern = \">=0.1, <0.2\" }\n",
+    )
+    .unwrap();
+    let app = admin_app(dir.path()).await;
+    let before = app.module_status("lamp-post").await;
+    assert_eq!(before["state"], "incompatible", "{before}");
+    assert!(
+        before["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("needs `lantern`"),
+        "{before}"
+    );
+
+    let (status, body) = install(&app, zip_of("lantern/", &files("lantern"))).await;
+    assert_eq!(status, 201, "{body}");
+    // What waited only for `lantern` starts with it, unasked.
+    until("lamp-post running", async || {
+        app.module_status("lamp-post").await["state"] == "running"
+    })
+    .await;
+}
+
 /// Waits (up to 20 s: instances follow each other every 2 s) until `holds`.
 async fn until(what: &str, holds: impl AsyncFn() -> bool) {
     for _ in 0..200 {
