@@ -40,7 +40,7 @@ pub fn dev(folder: &Path, serve_args: &[String]) -> Result<()> {
 
 /// The command that builds the Leptos crate in `crate_dir` into the module's
 /// `static/pkg` (where its bundle loads the WASM from).
-pub fn build_command(crate_dir: &Path, folder: &Path) -> Result<String> {
+fn build_command(crate_dir: &Path, folder: &Path) -> Result<String> {
     let xtask = std::env::current_exe().context("cannot find the xtask binary")?;
     Ok(format!(
         "{} frontend {} {}",

@@ -134,9 +134,11 @@ pub async fn build_at_start(options: &ModuleOptions) -> Result<(), String> {
 
 /// Whether `candidate` is the module under development, read from `folder`.
 pub fn is_under_development(candidate: &Candidate, folder: &Path) -> bool {
-    let canonical = |path: &Path| path.canonicalize().ok();
-    matches!(&candidate.source, ModuleSource::DropIn { folder: read }
-        if canonical(Path::new(read)).is_some() && canonical(Path::new(read)) == canonical(folder))
+    let read = match &candidate.source {
+        ModuleSource::DropIn { folder } => Path::new(folder).canonicalize().ok(),
+        ModuleSource::CompiledIn => None,
+    };
+    read.is_some() && read == folder.canonicalize().ok()
 }
 
 /// `candidate` refused for want of its frontend when its build failed.
