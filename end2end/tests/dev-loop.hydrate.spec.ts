@@ -30,8 +30,9 @@ window.__GANTRY_MODULES__.sketch = {
 `;
 
 /** Starts `gantry dev folder` on a free port as a development administrator; its
- * URL once it listens, and everything it has printed so far (kept up to date). */
-async function gantryDev(folder: string, dataDir: string, options: string[] = []) {
+ * URL once it listens (within `startMs`: a frontend is built before it listens),
+ * and everything it has printed so far (kept up to date). */
+async function gantryDev(folder: string, dataDir: string, options: string[] = [], startMs = 30_000) {
   const bin = process.env.GANTRY_BIN ?? resolve(__dirname, "../../target/debug/gantry");
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -46,7 +47,7 @@ async function gantryDev(folder: string, dataDir: string, options: string[] = []
   child.stdout.on("data", (chunk) => (printed.text += chunk));
   child.stderr.on("data", (chunk) => (printed.text += chunk));
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gantry dev did not start:\n${printed.text}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`gantry dev did not start:\n${printed.text}`)), startMs);
     const look = () => {
       const found = printed.text.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
       if (found) {
@@ -124,7 +125,7 @@ test("gantry dev with a Leptos frontend: a saved change to the crate is built, t
   let child: ChildProcess | undefined;
   let printed = { text: "" };
   try {
-    const dev = await gantryDev(folder, join(dir, "data"), ["--dev-build", build, "--dev-watch", crate]);
+    const dev = await gantryDev(folder, join(dir, "data"), ["--dev-build", build, "--dev-watch", crate], 180_000);
     printed = dev.printed;
     child = dev.child;
     const errors = await gotoHydrated(page, `${dev.url}/counter`);
@@ -136,7 +137,7 @@ test("gantry dev with a Leptos frontend: a saved change to the crate is built, t
     writeFileSync(source, original.replace("let count = RwSignal::new(0);", "let count = RwSignal::new(0)"));
     const off = page.locator('[data-state="module-off"]');
     await expect(off.locator("[data-problem]")).toContainText("its frontend did not build", { timeout: 120_000 });
-    await expect(off.locator("[data-problem]")).toContainText("error");
+    await expect(off.locator("[data-problem]")).toContainText("error: expected `;`");
     await expect.poll(() => dev.printed.text).toContain("did not build");
 
     // Mended and changed: built, and the open page remounts the new component.
