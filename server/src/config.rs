@@ -238,7 +238,7 @@ pub struct ServeArgs {
     pub dev_build: Option<String>,
     /// With a module under development: one more folder to follow, such as its
     /// frontend crate when that lies outside the module's folder.
-    #[arg(long, env = "GANTRY_DEV_WATCH")]
+    #[arg(long, env = "GANTRY_DEV_WATCH", requires = "dev_build")]
     pub dev_watch: Option<PathBuf>,
     #[command(flatten)]
     pub database: DatabaseArgs,
@@ -279,5 +279,31 @@ impl ModulesArgs {
         self.modules_dir
             .clone()
             .unwrap_or_else(|| database.data_dir.join("modules"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::Cli;
+
+    #[test]
+    fn a_folder_to_follow_needs_a_build_to_run() {
+        let alone = Cli::try_parse_from(["gantry", "dev", "m", "--dev-watch", "../f"]);
+        let err = alone
+            .expect_err("--dev-watch alone followed nothing")
+            .to_string();
+        assert!(err.contains("--dev-build"), "{err}");
+        let both = [
+            "gantry",
+            "dev",
+            "m",
+            "--dev-watch",
+            "../f",
+            "--dev-build",
+            "make",
+        ];
+        assert!(Cli::try_parse_from(both).is_ok());
     }
 }
