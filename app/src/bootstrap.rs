@@ -12,6 +12,11 @@ use serde::{Deserialize, Serialize};
 /// The `id` of the `<script type="application/json">` holding the bootstrap data.
 pub const BOOTSTRAP_ID: &str = "gantry-bootstrap";
 
+/// The `id` of the `<script type="application/json">` holding an administrator's
+/// [`AdminOverview`], apart from the bootstrap data: only the Admin page's chunk
+/// reads it, so decoding module statuses is not in the main bundle every page loads.
+pub const ADMIN_OVERVIEW_ID: &str = "gantry-admin-overview";
+
 /// The user and the modules, as of this request.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Bootstrap {
@@ -19,7 +24,8 @@ pub struct Bootstrap {
     pub user: Option<CurrentUser>,
     /// Running modules the user may see, with only the entries they may see.
     pub modules: Vec<ModuleInfo>,
-    /// For administrators only: what the Admin page shows.
+    /// For administrators only: what the Admin page shows (see [`ADMIN_OVERVIEW_ID`]).
+    #[serde(skip)]
     pub admin: Option<AdminOverview>,
 }
 
@@ -33,11 +39,12 @@ pub struct AdminOverview {
 impl Bootstrap {
     /// JSON safe to put inside a `<script>` element.
     pub fn to_script_json(&self) -> String {
-        serde_json::to_string(self)
-            .unwrap_or_else(|_| "{}".into())
-            .replace('<', "\\u003c")
-            .replace('>', "\\u003e")
-            .replace('&', "\\u0026")
+        script_json(self)
+    }
+
+    /// The administrator's overview as JSON safe inside a `<script>` element, if any.
+    pub fn admin_script_json(&self) -> Option<String> {
+        self.admin.as_ref().map(script_json)
     }
 
     /// Reads what the server wrote into the page.
@@ -54,6 +61,26 @@ impl Bootstrap {
 /// The bootstrap data of this page.
 pub fn use_bootstrap() -> Bootstrap {
     use_context::<Bootstrap>().unwrap_or_default()
+}
+
+/// What the Admin page shows, for administrators: on the server the bootstrap's, in
+/// the browser what the server wrote into the page.
+pub fn use_admin_overview() -> Option<AdminOverview> {
+    #[cfg(feature = "hydrate")]
+    return document()
+        .get_element_by_id(ADMIN_OVERVIEW_ID)
+        .and_then(|script| script.text_content())
+        .and_then(|json| serde_json::from_str(&json).ok());
+    #[cfg(not(feature = "hydrate"))]
+    use_bootstrap().admin
+}
+
+fn script_json(value: &impl Serialize) -> String {
+    serde_json::to_string(value)
+        .unwrap_or_else(|_| "{}".into())
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 #[cfg(test)]

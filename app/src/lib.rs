@@ -31,7 +31,7 @@ use leptos_router::{
     path, Lazy,
 };
 
-use bootstrap::{use_bootstrap, BOOTSTRAP_ID};
+use bootstrap::{use_bootstrap, ADMIN_OVERVIEW_ID, BOOTSTRAP_ID};
 use components::{
     confirm_dialog::ConfirmDialog, header::Header, sidebar::Sidebar, toast_stack::ToastStack,
 };
@@ -53,7 +53,11 @@ lazy_page!(ModuleRoute, gantry_module_page, ModulePage);
 /// The whole HTML document, rendered on the server around [`App`].
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let theme = theme::requested_theme().map(|t| t.as_str());
-    let bootstrap = use_bootstrap().to_script_json();
+    let bootstrap = use_bootstrap();
+    let admin = bootstrap.admin_script_json().map(|json| {
+        view! { <script type="application/json" id=ADMIN_OVERVIEW_ID inner_html=json></script> }
+    });
+    let bootstrap = bootstrap.to_script_json();
     view! {
         <!DOCTYPE html>
         <html lang="en" data-theme=theme>
@@ -63,6 +67,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <script type="application/json" id=BOOTSTRAP_ID inner_html=bootstrap></script>
+                {admin}
                 <HydrationScripts options />
                 <MetaTags />
             </head>

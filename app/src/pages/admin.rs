@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    bootstrap::use_bootstrap,
+    bootstrap::{use_admin_overview, use_bootstrap},
     components::host_tabs_page::HostTabsPage,
     host_pages::admin_host_tabs,
     pages::{
@@ -71,7 +71,7 @@ fn admin_tab(id: &str) -> AnyView {
 /// Version, database, uptime and folders.
 #[component]
 fn SystemOverview() -> impl IntoView {
-    let Some(system) = use_bootstrap().admin.map(|a| a.system) else {
+    let Some(system) = use_admin_overview().map(|a| a.system) else {
         return ().into_any();
     };
     let uptime = format!(

@@ -9,7 +9,7 @@ use gantry_sdk::{
 use leptos::{prelude::*, task::spawn_local};
 use serde::Serialize;
 
-use crate::{bootstrap::use_bootstrap, components::icon::Icon, host_ui::use_host_ui, http};
+use crate::{bootstrap::use_admin_overview, components::icon::Icon, host_ui::use_host_ui, http};
 
 /// The body of `PATCH /api/admin/modules/{name}`.
 #[derive(Serialize)]
@@ -49,7 +49,7 @@ struct ListChanges {
 /// Every discovered module, each with its actions, and installing new ones.
 #[component]
 pub fn ModulesOverview() -> impl IntoView {
-    let modules = RwSignal::new(use_bootstrap().admin.map(|a| a.modules).unwrap_or_default());
+    let modules = RwSignal::new(use_admin_overview().map(|a| a.modules).unwrap_or_default());
     let changes = ListChanges {
         changed: Callback::new(move |status: ModuleStatus| {
             modules.update(|all| match all.iter_mut().find(|m| m.name == status.name) {
