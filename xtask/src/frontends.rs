@@ -2,7 +2,10 @@
 //! Leptos never unifies with the host's `ssr`), built for wasm32 into the shared
 //! target dir, then run through wasm-bindgen (and wasm-opt for release).
 
-use std::{fs, path::Path};
+use std::{
+    fs,
+    path::{Path, PathBuf},
+};
 
 use anyhow::{Context, Result};
 
@@ -130,7 +133,8 @@ impl LeptosFrontend {
             .join(site::WASM_TARGET)
             .join(profile_dir)
             .join(format!("{}.wasm", self.lib));
-        if self.built_from(pkg, &wasm) {
+        let stamps = target.join("frontend-stamps");
+        if built_from(&stamps, pkg, &self.lib, &wasm) {
             return Ok(());
         }
         wasm_bindgen_cli_support::Bindgen::new()
@@ -143,22 +147,51 @@ impl LeptosFrontend {
         if profile == site::Profile::Release {
             site::wasm_opt(&pkg.join(format!("{}_bg.wasm", self.lib)))?;
         }
-        Ok(())
+        record_build(&stamps, pkg, &wasm)
     }
+}
 
-    /// Whether `pkg` holds what `wasm` gave already (written after it), as when
-    /// `gantry dev` builds again after a change elsewhere.
-    fn built_from(&self, pkg: &Path, wasm: &Path) -> bool {
-        let modified = |path: &Path| fs::metadata(path).and_then(|m| m.modified()).ok();
-        let glue = pkg.join(format!("{}.js", self.lib));
-        match (
-            modified(wasm),
-            modified(&pkg.join(format!("{}_bg.wasm", self.lib))),
-        ) {
-            (Some(input), Some(output)) => glue.is_file() && output >= input,
-            _ => false,
-        }
-    }
+/// Whether `pkg` holds what `wasm` gave already (as when `gantry dev` builds again
+/// after a change elsewhere): the stamp in `stamps` names this very input file as it
+/// is now. A debug and a release build of the same crate write to the same `pkg`
+/// (`gantry dev` on a module a release build made), so newer output alone proves
+/// nothing.
+fn built_from(stamps: &Path, pkg: &Path, lib: &str, wasm: &Path) -> bool {
+    let outputs = [format!("{lib}.js"), format!("{lib}_bg.wasm")];
+    outputs.iter().all(|name| pkg.join(name).is_file())
+        && input_stamp(pkg, wasm).is_some_and(|stamp| {
+            fs::read_to_string(stamp_file(stamps, pkg)).is_ok_and(|recorded| recorded == stamp)
+        })
+}
+
+/// Notes in `stamps` that `pkg` now holds what `wasm` gave.
+fn record_build(stamps: &Path, pkg: &Path, wasm: &Path) -> Result<()> {
+    let stamp = input_stamp(pkg, wasm)
+        .with_context(|| format!("cannot read the time of {}", wasm.display()))?;
+    fs::create_dir_all(stamps).with_context(|| format!("cannot create {}", stamps.display()))?;
+    let file = stamp_file(stamps, pkg);
+    fs::write(&file, stamp).with_context(|| format!("cannot write {}", file.display()))
+}
+
+/// The stamp of `pkg`'s build from `wasm`: both paths and the input's modification time.
+fn input_stamp(pkg: &Path, wasm: &Path) -> Option<String> {
+    let modified = fs::metadata(wasm).and_then(|m| m.modified()).ok()?;
+    Some(format!(
+        "{}\n{}\n{modified:?}",
+        pkg.display(),
+        wasm.display()
+    ))
+}
+
+/// Where `pkg`'s stamp is kept: in the target dir, not beside the files a module serves.
+fn stamp_file(stamps: &Path, pkg: &Path) -> PathBuf {
+    let name: String = pkg
+        .display()
+        .to_string()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    stamps.join(name)
 }
 
 /// Builds every in-tree module's frontend where its module serves it from.
@@ -167,4 +200,61 @@ pub fn build_modules(profile: site::Profile) -> Result<()> {
         frontend.build_dist(profile)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use super::*;
+
+    #[test]
+    fn only_the_recorded_input_as_it_was_counts_as_built() {
+        let dir = std::env::temp_dir().join(format!("xtask-stamps-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let (stamps, pkg) = (dir.join("stamps"), dir.join("module/static/pkg"));
+        let (release, debug) = (
+            dir.join("release/counter.wasm"),
+            dir.join("debug/counter.wasm"),
+        );
+        for file in [
+            &release,
+            &debug,
+            &pkg.join("counter.js"),
+            &pkg.join("counter_bg.wasm"),
+        ] {
+            fs::create_dir_all(file.parent().unwrap()).unwrap();
+            fs::write(file, "x").unwrap();
+        }
+        assert!(
+            !built_from(&stamps, &pkg, "counter", &debug),
+            "nothing recorded yet"
+        );
+
+        // A debug build writes the module's files after the release input was linked.
+        record_build(&stamps, &pkg, &debug).unwrap();
+        assert!(built_from(&stamps, &pkg, "counter", &debug));
+        assert!(
+            !built_from(&stamps, &pkg, "counter", &release),
+            "the debug build's files are not the release build's"
+        );
+
+        // The same input linked again.
+        let later = SystemTime::now() + Duration::from_secs(5);
+        fs::File::options()
+            .write(true)
+            .open(&debug)
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+        assert!(!built_from(&stamps, &pkg, "counter", &debug));
+
+        record_build(&stamps, &pkg, &debug).unwrap();
+        fs::remove_file(pkg.join("counter.js")).unwrap();
+        assert!(
+            !built_from(&stamps, &pkg, "counter", &debug),
+            "an output is missing"
+        );
+        fs::remove_dir_all(&dir).unwrap();
+    }
 }
