@@ -147,39 +147,43 @@ impl LeptosFrontend {
         if profile == site::Profile::Release {
             site::wasm_opt(&pkg.join(format!("{}_bg.wasm", self.lib)))?;
         }
-        record_build(&stamps, pkg, &wasm)
+        record_build(&stamps, pkg, &self.lib, &wasm)
     }
 }
 
 /// Whether `pkg` holds what `wasm` gave already (as when `gantry dev` builds again
-/// after a change elsewhere): the stamp in `stamps` names this very input file as it
-/// is now. A debug and a release build of the same crate write to the same `pkg`
-/// (`gantry dev` on a module a release build made), so newer output alone proves
+/// after a change elsewhere): the stamp in `stamps` names this very input file and
+/// the output WASM as they are now. A debug and a release build of the same crate
+/// write to the same `pkg` (`gantry dev` on a module a release build made), and a
+/// module folder copied over brings its own `pkg`, so newer output alone proves
 /// nothing.
 fn built_from(stamps: &Path, pkg: &Path, lib: &str, wasm: &Path) -> bool {
-    let outputs = [format!("{lib}.js"), format!("{lib}_bg.wasm")];
-    outputs.iter().all(|name| pkg.join(name).is_file())
-        && input_stamp(pkg, wasm).is_some_and(|stamp| {
+    pkg.join(format!("{lib}.js")).is_file()
+        && build_stamp(pkg, lib, wasm).is_some_and(|stamp| {
             fs::read_to_string(stamp_file(stamps, pkg)).is_ok_and(|recorded| recorded == stamp)
         })
 }
 
 /// Notes in `stamps` that `pkg` now holds what `wasm` gave.
-fn record_build(stamps: &Path, pkg: &Path, wasm: &Path) -> Result<()> {
-    let stamp = input_stamp(pkg, wasm)
-        .with_context(|| format!("cannot read the time of {}", wasm.display()))?;
+fn record_build(stamps: &Path, pkg: &Path, lib: &str, wasm: &Path) -> Result<()> {
+    let stamp = build_stamp(pkg, lib, wasm)
+        .with_context(|| format!("cannot read the times of {} and its output", wasm.display()))?;
     fs::create_dir_all(stamps).with_context(|| format!("cannot create {}", stamps.display()))?;
     let file = stamp_file(stamps, pkg);
     fs::write(&file, stamp).with_context(|| format!("cannot write {}", file.display()))
 }
 
-/// The stamp of `pkg`'s build from `wasm`: both paths and the input's modification time.
-fn input_stamp(pkg: &Path, wasm: &Path) -> Option<String> {
-    let modified = fs::metadata(wasm).and_then(|m| m.modified()).ok()?;
+/// The stamp of `pkg`'s build from `wasm`: both paths, the input's modification
+/// time, and the output WASM's size and modification time.
+fn build_stamp(pkg: &Path, lib: &str, wasm: &Path) -> Option<String> {
+    let input = fs::metadata(wasm).and_then(|m| m.modified()).ok()?;
+    let output = fs::metadata(pkg.join(format!("{lib}_bg.wasm"))).ok()?;
     Some(format!(
-        "{}\n{}\n{modified:?}",
+        "{}\n{}\n{input:?}\n{} {:?}",
         pkg.display(),
-        wasm.display()
+        wasm.display(),
+        output.len(),
+        output.modified().ok()?
     ))
 }
 
@@ -232,7 +236,7 @@ mod tests {
         );
 
         // A debug build writes the module's files after the release input was linked.
-        record_build(&stamps, &pkg, &debug).unwrap();
+        record_build(&stamps, &pkg, "counter", &debug).unwrap();
         assert!(built_from(&stamps, &pkg, "counter", &debug));
         assert!(
             !built_from(&stamps, &pkg, "counter", &release),
@@ -249,7 +253,13 @@ mod tests {
             .unwrap();
         assert!(!built_from(&stamps, &pkg, "counter", &debug));
 
-        record_build(&stamps, &pkg, &debug).unwrap();
+        record_build(&stamps, &pkg, "counter", &debug).unwrap();
+        assert!(built_from(&stamps, &pkg, "counter", &debug));
+        // A module folder copied over the output, with a build of its own.
+        fs::write(pkg.join("counter_bg.wasm"), "another build").unwrap();
+        assert!(!built_from(&stamps, &pkg, "counter", &debug));
+
+        record_build(&stamps, &pkg, "counter", &debug).unwrap();
         fs::remove_file(pkg.join("counter.js")).unwrap();
         assert!(
             !built_from(&stamps, &pkg, "counter", &debug),
