@@ -50,11 +50,7 @@ impl Bootstrap {
     /// Reads what the server wrote into the page.
     #[cfg(feature = "hydrate")]
     pub fn from_document() -> Self {
-        document()
-            .get_element_by_id(BOOTSTRAP_ID)
-            .and_then(|script| script.text_content())
-            .and_then(|json| serde_json::from_str(&json).ok())
-            .unwrap_or_default()
+        read_script_json(BOOTSTRAP_ID).unwrap_or_default()
     }
 }
 
@@ -67,12 +63,16 @@ pub fn use_bootstrap() -> Bootstrap {
 /// the browser what the server wrote into the page.
 pub fn use_admin_overview() -> Option<AdminOverview> {
     #[cfg(feature = "hydrate")]
-    return document()
-        .get_element_by_id(ADMIN_OVERVIEW_ID)
-        .and_then(|script| script.text_content())
-        .and_then(|json| serde_json::from_str(&json).ok());
+    return read_script_json(ADMIN_OVERVIEW_ID);
     #[cfg(not(feature = "hydrate"))]
     use_bootstrap().admin
+}
+
+/// The JSON the server wrote into the page's `<script>` element `id`, if it reads.
+#[cfg(feature = "hydrate")]
+fn read_script_json<T: serde::de::DeserializeOwned>(id: &str) -> Option<T> {
+    let json = document().get_element_by_id(id)?.text_content()?;
+    serde_json::from_str(&json).ok()
 }
 
 fn script_json(value: &impl Serialize) -> String {
